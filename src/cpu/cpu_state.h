@@ -1,0 +1,102 @@
+// Architectural state of the guest IA-32 CPU: general registers, EIP/EFLAGS, segment registers
+// with their descriptor caches, system registers (CRx, DRx, GDTR/IDTR/LDTR/TR), MSRs and the x87
+// state. Plain data only; behaviour lives in the interpreter and system code.
+#pragma once
+#include <cstdint>
+#include "cpu/fpu_state.h"
+
+namespace bt86 {
+
+enum Gpr : uint8_t { EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, GPR_NONE = 0xFF };
+enum SegIndex : uint8_t { ES, CS, SS, DS, FS, GS, SEG_NONE = 0xFF };
+
+// EFLAGS bits.
+namespace fl {
+constexpr uint32_t CF = 1u << 0, PF = 1u << 2, AF = 1u << 4, ZF = 1u << 6, SF = 1u << 7;
+constexpr uint32_t TF = 1u << 8, IF = 1u << 9, DF = 1u << 10, OF = 1u << 11;
+constexpr uint32_t IOPL = 3u << 12, NT = 1u << 14, RF = 1u << 16, VM = 1u << 17, AC = 1u << 18;
+constexpr uint32_t VIF = 1u << 19, VIP = 1u << 20, ID = 1u << 21;
+constexpr uint32_t ARITH = CF | PF | AF | ZF | SF | OF;  // the six status flags
+constexpr uint32_t FIXED1 = 1u << 1;                     // bit 1 always reads 1
+}  // namespace fl
+
+// Control register bits.
+namespace cr0 {
+constexpr uint32_t PE = 1u << 0, MP = 1u << 1, EM = 1u << 2, TS = 1u << 3, ET = 1u << 4, NE = 1u << 5;
+constexpr uint32_t WP = 1u << 16, AM = 1u << 18, NW = 1u << 29, CD = 1u << 30, PG = 1u << 31;
+}  // namespace cr0
+namespace cr4 {
+constexpr uint32_t VME = 1u << 0, PVI = 1u << 1, TSD = 1u << 2, DE = 1u << 3, PSE = 1u << 4;
+constexpr uint32_t PAE = 1u << 5, MCE = 1u << 6, PGE = 1u << 7, PCE = 1u << 8, OSFXSR = 1u << 9;
+constexpr uint32_t OSXMMEXCPT = 1u << 10;
+}  // namespace cr4
+
+// A segment register with its hidden descriptor cache.
+// `attr` holds the descriptor's high dword masked with 0x00F0FF00 (the format LAR returns):
+//   bits 8-11 type, 12 S, 13-14 DPL, 15 P, 20 AVL, 22 D/B, 23 G.
+// `limit` is the byte-granular effective limit (already expanded for G=1).
+struct Segment {
+  uint16_t sel = 0;
+  uint32_t base = 0;
+  uint32_t limit = 0xFFFF;
+  uint32_t attr = 0;
+
+  uint8_t type() const { return (attr >> 8) & 0xF; }
+  bool s() const { return attr & (1u << 12); }
+  uint8_t dpl() const { return (attr >> 13) & 3; }
+  bool present() const { return attr & (1u << 15); }
+  bool db() const { return attr & (1u << 22); }          // D/B: 32-bit code / big stack
+  bool is_code() const { return s() && (attr & (1u << 11)); }
+  bool expand_down() const { return s() && !is_code() && (attr & (1u << 10)); }
+  bool writable() const { return s() && !is_code() && (attr & (1u << 9)); }
+  bool readable() const { return s() && (!is_code() || (attr & (1u << 9))); }
+  bool conforming() const { return is_code() && (attr & (1u << 10)); }
+};
+
+// Attribute values used for real mode / reset: present, DPL 0, data read/write, accessed.
+constexpr uint32_t kAttrDataRW = 0x9300;
+// Present, DPL 0, code execute/read, accessed.
+constexpr uint32_t kAttrCodeRX = 0x9B00;
+
+struct TableReg {
+  uint32_t base = 0;
+  uint16_t limit = 0xFFFF;
+};
+
+struct Msrs {
+  uint32_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
+  uint64_t apic_base = 0;
+  uint64_t pat = 0x0007040600070406ull;
+  uint64_t mtrr_def_type = 0;
+  uint64_t mtrr_fixed[11] = {};
+  uint64_t mtrr_var[16] = {};  // base/mask pairs for 8 variable ranges
+  uint64_t misc_enable = 0;
+  uint64_t tsc_adjust = 0;     // value added to the clock-derived TSC (set by WRMSR 0x10)
+};
+
+struct CpuState {
+  uint32_t r[8] = {};       // EAX..EDI
+  uint32_t eip = 0;
+  uint32_t eflags = fl::FIXED1;
+  Segment seg[6];           // ES CS SS DS FS GS
+  Segment ldtr, tr;
+  TableReg gdtr, idtr;
+  uint32_t cr0 = cr0::ET, cr2 = 0, cr3 = 0, cr4 = 0;
+  uint32_t dr[8] = {0, 0, 0, 0, 0xFFFF0FF0, 0x400, 0xFFFF0FF0, 0x400};
+  uint8_t cpl = 0;
+  Msrs msr;
+  FpuState fpu;
+
+  // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
+  uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
+  uint16_t& r16(unsigned i) { return *reinterpret_cast<uint16_t*>(&r[i]); }
+
+  bool protected_mode() const { return cr0 & cr0::PE; }
+  bool v86() const { return eflags & fl::VM; }
+  bool paging() const { return cr0 & cr0::PG; }
+  bool code32() const { return seg[CS].db(); }
+  bool stack32() const { return seg[SS].db(); }
+  uint8_t iopl() const { return (eflags >> 12) & 3; }
+};
+
+}  // namespace bt86

@@ -1,0 +1,83 @@
+// Guest physical memory: RAM in one memfd (so the translator's shadow MMU can later map it into
+// host views), ROM regions (firmware images; writes ignored), MMIO ranges dispatched to devices,
+// and the A20 gate (when off, physical address bit 20 is forced to 0, as on a PC).
+//
+// Fast path: page(paddr) gives the host pointer of a 4 KiB physical page and whether the CPU may
+// write it directly; the CPU's TLB caches that. Everything else goes through read()/write().
+// on_map_change is called whenever a mapping that a TLB may have cached changes (A20 toggles,
+// ROM/MMIO remaps) so the CPU can flush.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace bt86 {
+
+class MmioHandler {
+ public:
+  virtual ~MmioHandler() = default;
+  virtual uint32_t mmio_read(uint32_t paddr, unsigned size) = 0;            // size 1, 2 or 4
+  virtual void mmio_write(uint32_t paddr, uint32_t value, unsigned size) = 0;
+};
+
+class PhysMem {
+ public:
+  // ram_bytes: guest RAM size (a multiple of 4 KiB, at most 3.5 GiB). Throws std::runtime_error
+  // with a clear message if the memfd cannot be created or mapped.
+  explicit PhysMem(uint64_t ram_bytes);
+  ~PhysMem();
+  PhysMem(const PhysMem&) = delete;
+  PhysMem& operator=(const PhysMem&) = delete;
+
+  uint64_t ram_size() const { return ram_size_; }
+  uint8_t* ram() { return ram_; }
+  int memfd() const { return memfd_; }
+
+  // Map a read-only image at [paddr, paddr+data.size()). Overrides RAM in that range.
+  void add_rom(uint32_t paddr, std::span<const uint8_t> data, std::string name);
+  // Route [paddr, paddr+size) to a device. Overrides RAM/ROM in that range.
+  void add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name);
+
+  void set_a20(bool enabled);
+  bool a20() const { return a20_; }
+  uint32_t a20_mask() const { return a20_ ? 0xFFFFFFFFu : 0xFFEFFFFFu; }
+
+  struct PageRef {
+    uint8_t* host;   // first byte of the 4 KiB page, or nullptr (MMIO / unmapped: use read/write)
+    bool writable;   // direct host writes allowed (RAM); false for ROM
+  };
+  // paddr is a guest physical address *before* A20 masking.
+  PageRef page(uint32_t paddr);
+
+  // Slow path accesses of 1, 2 or 4 bytes (may cross no 4 KiB boundary). Unmapped reads return
+  // all ones; writes to ROM or unmapped space are dropped.
+  uint32_t read(uint32_t paddr, unsigned size);
+  void write(uint32_t paddr, uint32_t value, unsigned size);
+
+  // Bulk copies (loaders, DMA); ROM is writable through these only if `force` is set.
+  void copy_to(uint32_t paddr, const void* src, size_t len, bool force = false);
+  void copy_from(uint32_t paddr, void* dst, size_t len);
+
+  std::function<void()> on_map_change;
+
+ private:
+  struct Region {
+    uint32_t start, end;  // [start, end)
+    enum Kind { Rom, Mmio } kind;
+    std::vector<uint8_t> rom;
+    MmioHandler* mmio = nullptr;
+    std::string name;
+  };
+  const Region* find_region(uint32_t paddr) const;
+
+  uint64_t ram_size_ = 0;
+  uint8_t* ram_ = nullptr;
+  int memfd_ = -1;
+  bool a20_ = true;
+  std::vector<Region> regions_;
+};
+
+}  // namespace bt86
