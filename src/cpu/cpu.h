@@ -26,6 +26,7 @@
 namespace bt86 {
 
 class BlockCache;
+struct Block;
 
 // What -d asked to trace, and where to.
 struct TraceConfig {
@@ -148,6 +149,8 @@ class Cpu {
   // would). Throws #PF on failure.
   uint32_t translate(uint32_t lin, AccessType type, bool user);
   void flush_tlb();                  // CR3 load, CR0/CR4 paging bit changes, A20 change
+                                     // (also recomputes the segment-check caches, since CR0.PE
+                                     // writes come through here)
   void flush_tlb_page(uint32_t lin); // INVLPG
   bool user_access() const { return s.cpl == 3; }
 
@@ -218,6 +221,8 @@ class Cpu {
   }
 
   BlockCache& blocks() { return *blocks_; }
+  // Instruction fetch: physical address and host pointer (nullptr for MMIO) of linear `lin`.
+  const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys);
   // Called by memory writes that hit a page holding decoded code.
   void note_code_write(uint32_t paddr, unsigned size);
 
@@ -225,6 +230,7 @@ class Cpu {
   static constexpr unsigned kTlbSize = 256;
   struct TlbEntry {
     uint32_t tag = 1;       // linear page address; 1 = invalid (never page-aligned)
+    uint32_t phys = 0;      // physical page address (A20 applied)
     uintptr_t addend = 0;   // host pointer = addend + linear address
   };
   struct SegCache {
@@ -236,6 +242,12 @@ class Cpu {
   void write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user);
   uint32_t seg_check_slow(unsigned seg, uint32_t off, unsigned size, bool write);
   void update_seg_cache(unsigned idx);
+  void phys_write(uint32_t paddr, uint64_t v, unsigned size);
+  uint64_t phys_read(uint32_t paddr, unsigned size);
+  Block* current_block();
+  void execute_block(Block& b);
+  void single_step(Block& b);
+  std::unique_ptr<Block> uncached_;  // the last block that could not be cached
   void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty);
   bool check_interrupts();
   void deliver_fault(const GuestFault& f);

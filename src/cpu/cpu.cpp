@@ -1,0 +1,248 @@
+// The interpreter's execution engine: reset state, segment-register installation, the run loop
+// over cached decoded blocks, external interrupt and exception delivery points, single-step.
+#include "cpu/cpu.h"
+#include "cpu/block_cache.h"
+#include "cpu/block_decoder.h"
+#include "cpu/cpu_trace.h"
+
+namespace bt86 {
+
+namespace {
+constexpr unsigned kMaxBlockInsns = 64;
+BlockDecoder& decoder() {
+  static thread_local BlockDecoder d;
+  return d;
+}
+}  // namespace
+
+Cpu::Cpu(PhysMem& m, IoBus& i, VirtualClock& c)
+    : mem(m), io(i), clock(c), blocks_(std::make_unique<BlockCache>()) {
+  mem.on_map_change = [this] { flush_tlb(); };
+  reset();
+}
+
+Cpu::~Cpu() {
+  mem.on_map_change = nullptr;
+}
+
+void Cpu::reset() {
+  CpuState fresh;
+  s = fresh;
+  s.eip = 0xFFF0;
+  s.r[EDX] = 0x0652;  // family 6, model 5, stepping 2 (Pentium II class), as CPUID leaf 1 EAX
+  s.cr0 = cr0::ET | cr0::CD | cr0::NW;
+  for (unsigned k = 0; k < 6; ++k) s.seg[k] = Segment{0, 0, 0xFFFF, kAttrDataRW};
+  s.seg[CS] = Segment{0xF000, 0xFFFF0000u, 0xFFFF, kAttrCodeRX};
+  s.ldtr = Segment{0, 0, 0xFFFF, 0x8200};
+  s.tr = Segment{0, 0, 0xFFFF, 0x8B00};
+  s.fpu.cw = 0x0040;
+  s.fpu.tw = 0x5555;
+  halted_ = shutdown_ = false;
+  end_block_ = irq_shadow_ = false;
+  fault_depth_ = 0;
+  flush_tlb();
+}
+
+void Cpu::set_seg(unsigned idx, const Segment& sg) {
+  s.seg[idx] = sg;
+  update_seg_cache(idx);
+  if (idx == CS || idx == SS) end_block_ = true;  // code/stack size may have changed
+}
+
+void Cpu::load_seg_real(unsigned idx, uint16_t sel) {
+  Segment sg = s.seg[idx];
+  sg.sel = sel;
+  sg.base = uint32_t(sel) << 4;
+  if (s.v86()) {
+    // V86 mode: every segment is a 64 KiB, present, DPL-3 read/write data segment.
+    sg.limit = 0xFFFF;
+    sg.attr = (idx == CS ? kAttrCodeRX : kAttrDataRW) | (3u << 13);
+  }
+  set_seg(idx, sg);
+}
+
+void Cpu::set_cpl(uint8_t cpl) {
+  s.cpl = cpl & 3;
+  end_block_ = true;
+}
+
+// ---- blocks -------------------------------------------------------------------------------------
+
+// Decodes the block starting at linear `lin` (physical `phys`, host bytes `host`, may be null for
+// MMIO) into `b`. Returns false if the block must not be cached.
+static bool decode_block(Cpu& cpu, uint32_t lin, uint32_t phys, const uint8_t* host, Block& b) {
+  const bool code32 = cpu.s.code32();
+  const uint32_t limit = cpu.s.seg[CS].limit;
+  uint32_t eip = cpu.s.eip;
+  uint32_t off = lin & 0xFFF;
+  bool cacheable = host != nullptr;
+  uint8_t buf[16];
+  while (b.insns.size() < kMaxBlockInsns) {
+    const bool first = b.insns.empty();
+    size_t avail = 0x1000 - off;
+    const uint8_t* bytes;
+    if (host) {
+      bytes = host + off;
+    } else {
+      unsigned n = avail < 15 ? unsigned(avail) : 15;
+      for (unsigned k = 0; k < n; ++k) buf[k] = uint8_t(cpu.mem.read(phys + (off - (lin & 0xFFF)) + k, 1));
+      bytes = buf;
+      avail = n;
+    }
+    Insn insn;
+    DecodeStatus st = decoder().decode(bytes, avail, code32, insn);
+    if (st == DecodeStatus::NeedMoreBytes) {
+      if (!first) break;  // let it start its own (uncached) block
+      // The instruction crosses into the next page: gather up to 15 bytes from both pages.
+      std::memcpy(buf, bytes, avail);
+      uint32_t next_lin = (lin & ~0xFFFu) + 0x1000;
+      uint32_t next_phys;
+      const uint8_t* next = cpu.fetch_ptr(next_lin, &next_phys);
+      for (size_t k = avail; k < 15; ++k)
+        buf[k] = next ? next[k - avail] : uint8_t(cpu.mem.read(next_phys + uint32_t(k - avail), 1));
+      st = decoder().decode(buf, 15, code32, insn);
+      cacheable = false;
+    }
+    if (st == DecodeStatus::TooLong) {
+      if (!first) break;
+      guest_fault(vec::GP, 0);
+    }
+    if (st == DecodeStatus::Invalid || st == DecodeStatus::NeedMoreBytes) {
+      if (!first) break;
+      guest_fault(vec::UD);
+    }
+    uint32_t last = eip + insn.len - 1;
+    if (last > limit || (code32 ? last < eip : last > 0xFFFF)) {
+      if (!first) break;
+      guest_fault(vec::GP, 0);
+    }
+    b.insns.push_back(insn);
+    b.bytes += insn.len;
+    eip += insn.len;
+    off += insn.len;
+    if ((insn.flags & insn_flag::EndsBlock) || off >= 0x1000 || !cacheable) break;
+  }
+  return cacheable;
+}
+
+Block* Cpu::current_block() {
+  if (s.eip > s.seg[CS].limit) guest_fault(vec::GP, 0);
+  uint32_t lin = s.seg[CS].base + s.eip;
+  uint32_t phys;
+  const uint8_t* host = fetch_ptr(lin, &phys);
+  uint32_t mode = BlockCache::mode_key(s.code32());
+  if (Block* b = blocks_->find(phys, mode)) return b;
+  auto b = std::make_unique<Block>();
+  b->phys = phys;
+  b->mode = mode;
+  bool cacheable = decode_block(*this, lin, phys, host, *b);
+  ++stats.blocks_decoded;
+  if (trace.in_asm) trace_block_asm(*this, *b, lin);
+  if (!cacheable) {
+    uncached_ = std::move(b);
+    return uncached_.get();
+  }
+  Block* raw = b.get();
+  if (blocks_->insert(std::move(b))) {
+    // The page now holds code: drop direct-write TLB entries so its stores come to note_code_write.
+    for (auto& u : tlb_)
+      for (TlbEntry& e : u[1]) e = TlbEntry{};
+  }
+  return raw;
+}
+
+void Cpu::execute_block(Block& b) {
+  const uint32_t mask = ip_mask();
+  const Insn* i = b.insns.data();
+  const Insn* end = i + b.insns.size();
+  uint64_t retired = 0;
+  try {
+    for (; i != end; ++i) {
+      next_eip = (s.eip + i->len) & mask;
+      i->fn(*this, *i);
+      s.eip = next_eip;
+      ++retired;
+      if (end_block_) break;
+    }
+  } catch (const GuestFault& f) {
+    stats.insns += retired;
+    throw;
+  }
+  stats.insns += retired;
+}
+
+// ---- run loop -------------------------------------------------------------------------------------
+
+bool Cpu::check_interrupts() {
+  if (irq_shadow_) {
+    irq_shadow_ = false;
+    return false;
+  }
+  if (!(s.eflags & fl::IF) || !intc || !intc->intr_pending()) return false;
+  halted_ = false;
+  uint8_t v = intc->acknowledge();
+  ++stats.interrupts;
+  if (trace.intr) trace_interrupt(*this, v, IntKind::External, kNoErrorCode);
+  try {
+    deliver(v, IntKind::External, kNoErrorCode, s.eip);
+  } catch (const GuestFault& f) {
+    deliver_fault(f);
+  }
+  return true;
+}
+
+void Cpu::deliver_fault(const GuestFault& f) {
+  ++stats.exceptions;
+  end_block_ = false;
+  if (stop_on_exception) {
+    has_last_exception = true;
+    last_exception = f;
+    stop_requested_ = true;
+    return;
+  }
+  if (trace.intr) trace_interrupt(*this, f.vector, IntKind::Exception, f.error);
+  try {
+    deliver(f.vector, IntKind::Exception, f.error, s.eip);
+  } catch (const GuestFault& again) {
+    // deliver() handles #DF escalation itself; anything escaping it is unrecoverable.
+    std::fprintf(stderr, "bt86: exception %u escaped delivery of exception %u: triple fault\n",
+                 again.vector, f.vector);
+    request_shutdown();
+  }
+}
+
+uint64_t Cpu::run(uint64_t max_insns) {
+  stop_requested_ = false;
+  const uint64_t start = stats.insns;
+  while (!stop_requested_ && stats.insns - start < max_insns) {
+    blocks_->collect_garbage();
+    if (check_interrupts()) continue;
+    if (halted_ || shutdown_) break;
+    end_block_ = false;
+    try {
+      Block* b = current_block();
+      if (trace.cpu || trace.exec) trace_block_state(*this, *b);
+      ++stats.block_execs;
+      if (__builtin_expect(s.eflags & fl::TF, 0)) {
+        single_step(*b);
+      } else {
+        execute_block(*b);
+      }
+    } catch (const GuestFault& f) {
+      deliver_fault(f);
+    }
+  }
+  return stats.insns - start;
+}
+
+// TF set: execute one instruction, then raise the single-step debug trap.
+void Cpu::single_step(Block& b) {
+  Block one;
+  one.insns.push_back(b.insns.front());
+  execute_block(one);
+  s.dr[6] |= 1u << 14;  // BS
+  GuestFault trap{vec::DB, kNoErrorCode};
+  deliver_fault(trap);
+}
+
+}  // namespace bt86

@@ -1,0 +1,234 @@
+// Guest memory access for the interpreter: segment checks (limits, types, expand-down), the
+// software TLB (linear page -> host pointer, one set per privilege and per read/write), the
+// slow paths (page crossings, MMIO, pages holding decoded code) and generic operand access.
+#include <cstring>
+#include "cpu/block_cache.h"
+#include "cpu/cpu.h"
+#include "mmu/page_walk.h"
+
+namespace bt86 {
+
+// ---- segments ---------------------------------------------------------------------------------
+
+void Cpu::update_seg_cache(unsigned idx) {
+  const Segment& sg = s.seg[idx];
+  SegCache& c = segc_[idx];
+  c.base = sg.base;
+  if (sg.expand_down()) {
+    c.lo = sg.limit + 1;
+    c.hi = sg.db() ? 0xFFFFFFFFu : 0xFFFFu;
+  } else {
+    c.lo = 0;
+    c.hi = sg.limit;
+  }
+  if (!s.protected_mode() || s.v86()) {
+    c.r = c.w = true;  // real mode and V86: no type checks, only limits
+  } else if (!sg.present()) {
+    c.r = c.w = false;  // null or unusable selector
+  } else {
+    c.r = sg.readable();
+    c.w = sg.writable();
+  }
+}
+
+uint32_t Cpu::seg_check_slow(unsigned seg, uint32_t off, unsigned size, bool write) {
+  // The fast check encodes every rule exactly, so reaching here means the access faults.
+  guest_fault(seg == SS ? vec::SS : vec::GP, 0);
+}
+
+// ---- TLB -----------------------------------------------------------------------------------------
+
+void Cpu::flush_tlb() {
+  for (auto& u : tlb_)
+    for (auto& rw : u)
+      for (TlbEntry& e : rw) e = TlbEntry{};
+  for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
+  ++stats.tlb_flushes;
+}
+
+void Cpu::flush_tlb_page(uint32_t lin) {
+  unsigned idx = (lin >> 12) & (kTlbSize - 1);
+  for (auto& u : tlb_)
+    for (auto& rw : u) rw[idx] = TlbEntry{};
+}
+
+uint32_t Cpu::translate(uint32_t lin, AccessType type, bool user) {
+  bool write = type == AccessType::Write;
+  uint32_t paddr;
+  bool dirty = true;
+  if (!s.paging()) {
+    paddr = lin;
+  } else {
+    PageWalk w = walk_page_tables(mem, s.cr0, s.cr3, s.cr4, lin, write, user);
+    if (!w.ok) {
+      s.cr2 = lin;
+      guest_fault(vec::PF, int32_t(w.error));
+    }
+    paddr = w.paddr;
+    dirty = w.dirty;
+  }
+  paddr &= mem.a20_mask();
+  fill_tlb(lin, paddr, type, user, dirty);
+  return paddr;
+}
+
+void Cpu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty) {
+  PhysMem::PageRef ref = mem.page(paddr & ~0xFFFu);
+  if (!ref.host) return;
+  bool write = type == AccessType::Write;
+  if (write && (!ref.writable || !pte_dirty || blocks_->page_has_code(paddr))) return;
+  TlbEntry& e = tlb_[user][write][(lin >> 12) & (kTlbSize - 1)];
+  e.tag = lin & ~0xFFFu;
+  e.phys = paddr & ~0xFFFu;
+  e.addend = reinterpret_cast<uintptr_t>(ref.host) - (lin & ~0xFFFu);
+}
+
+// ---- physical slow paths --------------------------------------------------------------------------
+
+uint64_t Cpu::phys_read(uint32_t paddr, unsigned size) {
+  PhysMem::PageRef ref = mem.page(paddr & ~0xFFFu);
+  if (ref.host) {
+    uint64_t v = 0;
+    std::memcpy(&v, ref.host + (paddr & 0xFFF), size);
+    return v;
+  }
+  if (size == 8) return mem.read(paddr, 4) | (uint64_t(mem.read(paddr + 4, 4)) << 32);
+  return mem.read(paddr, size);
+}
+
+void Cpu::phys_write(uint32_t paddr, uint64_t v, unsigned size) {
+  if (blocks_->page_has_code(paddr)) note_code_write(paddr, size);
+  PhysMem::PageRef ref = mem.page(paddr & ~0xFFFu);
+  if (ref.host && ref.writable) {
+    std::memcpy(ref.host + (paddr & 0xFFF), &v, size);
+  } else if (size == 8) {
+    mem.write(paddr, uint32_t(v), 4);
+    mem.write(paddr + 4, uint32_t(v >> 32), 4);
+  } else {
+    mem.write(paddr, uint32_t(v), size);
+  }
+}
+
+void Cpu::note_code_write(uint32_t paddr, unsigned size) {
+  unsigned n = blocks_->invalidate_range(paddr, size);
+  if (n) {
+    stats.smc_invalidations += n;
+    end_block_ = true;  // the running block may be among them: leave it after this instruction
+  }
+}
+
+// ---- linear slow paths -----------------------------------------------------------------------------
+
+uint64_t Cpu::read_lin_slow(uint32_t lin, unsigned size, bool user) {
+  unsigned first = 0x1000 - (lin & 0xFFF);
+  if (first >= size) return phys_read(translate(lin, AccessType::Read, user), size);
+  // Crosses a page boundary: translate both pages (faults before any effect), then combine.
+  uint32_t p0 = translate(lin, AccessType::Read, user);
+  uint32_t p1 = translate(lin + first, AccessType::Read, user);
+  uint64_t v = 0;
+  for (unsigned k = 0; k < size; ++k) {
+    uint32_t p = k < first ? p0 + k : p1 + (k - first);
+    v |= phys_read(p, 1) << (8 * k);
+  }
+  return v;
+}
+
+void Cpu::write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user) {
+  unsigned first = 0x1000 - (lin & 0xFFF);
+  if (first >= size) {
+    phys_write(translate(lin, AccessType::Write, user), v, size);
+    return;
+  }
+  uint32_t p0 = translate(lin, AccessType::Write, user);
+  uint32_t p1 = translate(lin + first, AccessType::Write, user);
+  for (unsigned k = 0; k < size; ++k) {
+    uint32_t p = k < first ? p0 + k : p1 + (k - first);
+    phys_write(p, (v >> (8 * k)) & 0xFF, 1);
+  }
+}
+
+// ---- multi-byte helpers ------------------------------------------------------------------------------
+
+void Cpu::probe_read(unsigned seg, uint32_t off, unsigned size) {
+  uint32_t lin = seg_check(seg, off, size, false);
+  for (uint32_t page = lin & ~0xFFFu; ; page += 0x1000) {
+    translate(page < lin ? lin : page, AccessType::Read, user_access());
+    if (page >= ((lin + size - 1) & ~0xFFFu)) break;
+  }
+}
+
+void Cpu::probe_write(unsigned seg, uint32_t off, unsigned size) {
+  uint32_t lin = seg_check(seg, off, size, true);
+  for (uint32_t page = lin & ~0xFFFu; ; page += 0x1000) {
+    translate(page < lin ? lin : page, AccessType::Write, user_access());
+    if (page >= ((lin + size - 1) & ~0xFFFu)) break;
+  }
+}
+
+void Cpu::read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n) {
+  if (!n) return;
+  uint32_t lin = seg_check(seg, off, n, false);
+  auto* d = static_cast<uint8_t*>(dst);
+  for (unsigned k = 0; k < n; ++k) d[k] = read_lin<uint8_t>(lin + k, user_access());
+}
+
+void Cpu::write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n) {
+  if (!n) return;
+  probe_write(seg, off, n);
+  uint32_t lin = seg_check(seg, off, n, true);
+  auto* p = static_cast<const uint8_t*>(src);
+  for (unsigned k = 0; k < n; ++k) write_lin<uint8_t>(lin + k, p[k], user_access());
+}
+
+// ---- generic operands ----------------------------------------------------------------------------------
+
+uint32_t Cpu::get_op(const Insn& i, unsigned n) {
+  const Operand& o = i.op[n];
+  switch (o.kind) {
+    case OpKind::Reg: return get_reg(o.reg, o.size);
+    case OpKind::Mem:
+      switch (o.size) {
+        case 1: return read<uint8_t>(i.seg, ea(i));
+        case 2: return read<uint16_t>(i.seg, ea(i));
+        default: return read<uint32_t>(i.seg, ea(i));
+      }
+    case OpKind::Imm: {
+      uint32_t v = n == 0 || i.op[0].kind != OpKind::Imm ? i.imm : i.imm2;
+      return o.size >= 4 ? v : v & ((1u << (8 * o.size)) - 1);
+    }
+    case OpKind::Rel: return i.imm;
+    case OpKind::Seg: return s.seg[o.reg].sel;
+    default: guest_fault(vec::UD);
+  }
+}
+
+void Cpu::set_op(const Insn& i, unsigned n, uint32_t v) {
+  const Operand& o = i.op[n];
+  switch (o.kind) {
+    case OpKind::Reg: set_reg(o.reg, o.size, v); return;
+    case OpKind::Mem:
+      switch (o.size) {
+        case 1: write<uint8_t>(i.seg, ea(i), uint8_t(v)); return;
+        case 2: write<uint16_t>(i.seg, ea(i), uint16_t(v)); return;
+        default: write<uint32_t>(i.seg, ea(i), v); return;
+      }
+    default: guest_fault(vec::UD);
+  }
+}
+
+// ---- instruction fetch ---------------------------------------------------------------------------------
+
+const uint8_t* Cpu::fetch_ptr(uint32_t lin, uint32_t* phys) {
+  bool user = user_access();
+  const TlbEntry& e = tlb_[user][0][(lin >> 12) & (kTlbSize - 1)];
+  if (e.tag == (lin & ~0xFFFu)) {
+    *phys = e.phys | (lin & 0xFFF);
+    return reinterpret_cast<const uint8_t*>(e.addend + lin);
+  }
+  uint32_t p = translate(lin, AccessType::Exec, user);
+  *phys = p;
+  PhysMem::PageRef ref = mem.page(p & ~0xFFFu);
+  return ref.host ? ref.host + (p & 0xFFF) : nullptr;
+}
+
+}  // namespace bt86
