@@ -1,0 +1,42 @@
+// x87 exception reporting and pointer bookkeeping (see fpu_exceptions.h).
+#include "cpu/fpu_exceptions.h"
+#include <atomic>
+#include <cstdio>
+#include "cpu/cpu.h"
+
+namespace bt86 {
+
+// A pending unmasked exception is reported at a waiting instruction. With CR0.NE the CPU raises
+// #MF; without it the legacy path asserts FERR#, which the motherboard routes to IRQ13 through
+// the PIC. That wiring does not exist yet: say so once and carry on as if no #MF were raised.
+static void report_pending_exception(Cpu& cpu) {
+  if (!cpu.s.fpu.exception_pending()) return;
+  if (cpu.s.cr0 & cr0::NE) guest_fault(vec::MF);
+  static std::atomic<bool> logged{false};
+  if (!logged.exchange(true))
+    std::fprintf(stderr, "x87: unmasked exception with CR0.NE=0 (IRQ13 not wired yet)\n");
+}
+
+void x87_enter(Cpu& cpu, X87Sync sync) {
+  if (cpu.s.cr0 & (cr0::EM | cr0::TS)) guest_fault(vec::NM);
+  if (sync == X87Sync::Wait) report_pending_exception(cpu);
+}
+
+void fwait_enter(Cpu& cpu) {
+  if ((cpu.s.cr0 & (cr0::MP | cr0::TS)) == (cr0::MP | cr0::TS)) guest_fault(vec::NM);
+  report_pending_exception(cpu);
+}
+
+void x87_record_instruction(Cpu& cpu, const Insn& in) {
+  FpuState& f = cpu.s.fpu;
+  f.fip = cpu.s.eip;
+  f.fcs = cpu.s.seg[CS].sel;
+  f.fop = x87_fop(in.opcode, in.modrm);
+}
+
+void x87_record_operand(Cpu& cpu, const Insn& in, uint32_t data_off) {
+  cpu.s.fpu.fdp = data_off;
+  cpu.s.fpu.fds = cpu.s.seg[in.seg].sel;
+}
+
+}  // namespace bt86

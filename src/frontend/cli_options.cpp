@@ -1,0 +1,163 @@
+// Command-line parsing (see cli_options.h). Each option is one row of kOptions: its name, the
+// name of its argument (if any), its help line and how it changes CliOptions.
+#include "frontend/cli_options.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <iterator>
+
+#include "devices/debug_console.h"
+
+namespace bt86 {
+
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+constexpr uint64_t kMaxRamMiB = 3584;  // 3.5 GiB: the rest of the 4 GiB space is ROM and MMIO
+
+struct TraceItem {
+  const char* name;
+  bool TraceConfig::*flag;
+  const char* help;
+};
+constexpr TraceItem kTraceItems[] = {
+    {"in_asm", &TraceConfig::in_asm, "each newly decoded block, disassembled (Capstone)"},
+    {"cpu", &TraceConfig::cpu, "register state before each executed block"},
+    {"int", &TraceConfig::intr, "every interrupt and exception delivered"},
+    {"exec", &TraceConfig::exec, "the address of each executed block"},
+};
+
+struct OptionSpec {
+  const char* name;  // without the leading dash
+  const char* arg;   // name of its argument, or nullptr for a flag
+  const char* help;
+  void (*apply)(CliOptions& o, const std::string& arg);
+};
+
+double parse_timeout(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v) || v <= 0)
+    throw CliError("-timeout '" + text + "': expected a positive number of seconds");
+  return v;
+}
+
+const OptionSpec kOptions[] = {
+    {"m", "SIZE", "guest RAM: MiB, or with suffix M or G (default 128)",
+     [](CliOptions& o, const std::string& a) { o.machine.ram_bytes = parse_ram_size(a); }},
+    {"bios", "FILE", "firmware image (default /usr/share/seabios/bios.bin)",
+     [](CliOptions& o, const std::string& a) { o.machine.bios_path = a; }},
+    {"nographic", nullptr, "no window (headless; the only mode so far)",
+     [](CliOptions&, const std::string&) {}},
+    {"display", "none", "display backend; only 'none' (headless) so far",
+     [](CliOptions&, const std::string& a) {
+       if (a != "none") throw CliError("-display '" + a + "': only 'none' is available so far");
+     }},
+    {"d", "ITEMS", "trace items, comma separated (-d help lists them)",
+     [](CliOptions& o, const std::string& a) {
+       if (a == "help") o.action = CliOptions::Action::TraceHelp;
+       else parse_trace_items(a, o.machine.trace);
+     }},
+    {"D", "FILE", "write traces to FILE (default stderr)",
+     [](CliOptions& o, const std::string& a) { o.machine.trace_path = a; }},
+    {"debugcon", "SPEC", "port 0xE9 output: stdio (default), none or file:PATH",
+     [](CliOptions& o, const std::string& a) {
+       if (!DebugConsole::valid_spec(a))
+         throw CliError("-debugcon '" + a + "': expected stdio, none or file:PATH");
+       o.machine.debugcon = a;
+     }},
+    {"no-reboot", nullptr, "a triple fault ends the run instead of resetting",
+     [](CliOptions& o, const std::string&) { o.machine.no_reboot = true; }},
+    {"timeout", "SECONDS", "end a still-running guest after SECONDS (exit code 124)",
+     [](CliOptions& o, const std::string& a) { o.machine.timeout_s = parse_timeout(a); }},
+    {"stats", nullptr, "print execution statistics on stderr at exit",
+     [](CliOptions& o, const std::string&) { o.machine.print_stats = true; }},
+    {"h", nullptr, "this help (also -help, --help)",
+     [](CliOptions& o, const std::string&) { o.action = CliOptions::Action::Help; }},
+    {"help", nullptr, nullptr,
+     [](CliOptions& o, const std::string&) { o.action = CliOptions::Action::Help; }},
+    {"version", nullptr, "print the version",
+     [](CliOptions& o, const std::string&) { o.action = CliOptions::Action::Version; }},
+};
+
+const OptionSpec* find_option(const std::string& name) {
+  for (const OptionSpec& spec : kOptions)
+    if (name == spec.name) return &spec;
+  return nullptr;
+}
+
+}  // namespace
+
+uint64_t parse_ram_size(const std::string& text) {
+  uint64_t n = 0;
+  const char* last = text.data() + text.size();
+  const auto [rest, ec] = std::from_chars(text.data(), last, n);
+  const std::string suffix(rest, last);
+  const uint64_t unit_mib = (suffix.empty() || suffix == "M" || suffix == "m") ? 1
+                            : (suffix == "G" || suffix == "g")                 ? 1024
+                                                                               : 0;
+  if (ec != std::errc() || unit_mib == 0 || n == 0 || n > kMaxRamMiB / unit_mib)
+    throw CliError("-m '" + text + "': expected a RAM size from 1 to " + std::to_string(kMaxRamMiB) +
+                   " MiB, e.g. 128, 512M or 2G");
+  return n * unit_mib * kMiB;
+}
+
+void parse_trace_items(const std::string& list, TraceConfig& trace) {
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    const size_t comma = std::min(list.find(',', pos), list.size());
+    const std::string item = list.substr(pos, comma - pos);
+    const TraceItem* found = nullptr;
+    for (const TraceItem& t : kTraceItems)
+      if (item == t.name) found = &t;
+    if (!found) throw CliError("-d: unknown trace item '" + item + "' (-d help lists them)");
+    trace.*(found->flag) = true;
+    pos = comma + 1;
+  }
+}
+
+CliOptions parse_cli(const std::vector<std::string>& args) {
+  CliOptions o;
+  for (auto it = args.begin(); it != args.end(); ++it) {
+    const std::string& word = *it;
+    if (word.size() < 2 || word[0] != '-') throw CliError("unexpected argument '" + word + "'");
+    // QEMU accepts both -opt and --opt.
+    const std::string name = word.substr(word[1] == '-' ? 2 : 1);
+    const OptionSpec* spec = find_option(name);
+    if (!spec) throw CliError("unknown option '" + word + "'");
+    std::string arg;
+    if (spec->arg) {
+      if (std::next(it) == args.end()) throw CliError("option '" + word + "' needs an argument (" + spec->arg + ")");
+      arg = *++it;
+    }
+    spec->apply(o, arg);
+  }
+  return o;
+}
+
+std::string cli_usage() {
+  std::string text = "usage: bt86 [options]\n\nbt86 is a full-system IA-32 PC emulator.\n\noptions:\n";
+  for (const OptionSpec& spec : kOptions) {
+    if (!spec.help) continue;
+    std::string left = std::string("  -") + spec.name + (spec.arg ? std::string(" ") + spec.arg : "");
+    left.resize(std::max<size_t>(left.size() + 1, 22), ' ');
+    text += left + spec.help + "\n";
+  }
+  text += "\nexit codes: a guest's write of V to port 0xF4 ends the run with V & 0xFF;\n"
+          "1 startup error, 2 guest halted for good, 3 triple fault with -no-reboot,\n"
+          "124 timeout, 125 internal error.\n";
+  return text;
+}
+
+std::string trace_items_help() {
+  std::string text = "trace items for -d (comma separated; output to -D FILE or stderr):\n";
+  for (const TraceItem& t : kTraceItems) {
+    std::string left = std::string("  ") + t.name;
+    left.resize(10, ' ');
+    text += left + t.help + "\n";
+  }
+  return text;
+}
+
+}  // namespace bt86

@@ -1,0 +1,36 @@
+// The bt86 command line, QEMU style: `bt86 [options]`. parse_cli() turns argv into
+// MachineOptions plus what to do (run, or print help/version/trace items); the usage text is
+// generated from the same option table, so the two never disagree.
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include "machine/machine_options.h"
+
+namespace bt86 {
+
+inline constexpr const char* kBt86Version = "0.1.0";
+
+// A command-line mistake; what() is a one-line message for the user.
+class CliError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CliOptions {
+  enum class Action { Run, Help, Version, TraceHelp };
+  Action action = Action::Run;
+  MachineOptions machine;
+};
+
+// args: the arguments after the program name. Throws CliError.
+CliOptions parse_cli(const std::vector<std::string>& args);
+// "-m" values: a number of MiB, or a number with suffix M or G (1 MiB .. 3584 MiB).
+uint64_t parse_ram_size(const std::string& text);
+// "-d" values: a comma list of in_asm, cpu, int, exec. Sets the matching TraceConfig flags.
+void parse_trace_items(const std::string& list, TraceConfig& trace);
+
+std::string cli_usage();
+std::string trace_items_help();
+
+}  // namespace bt86

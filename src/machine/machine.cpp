@@ -1,0 +1,155 @@
+// The machine (see machine.h): wiring of memory, buses, clock, CPU and devices, and the run loop.
+// The loop alternates CPU time slices of at most ~1 ms (sized from the measured guest speed so
+// the next timer deadline is met) with firing due timers; a halted CPU sleeps until the next
+// deadline instead of spinning. The run ends on an exit-port write, a triple fault with
+// -no-reboot, a halt nothing can wake, or the -timeout.
+#include "machine/machine.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include "machine/bios_image.h"
+
+namespace bt86 {
+
+namespace {
+
+constexpr uint64_t kSliceNs = 1'000'000;          // longest CPU slice between checks
+constexpr uint64_t kMaxHaltSleepNs = 10'000'000;  // a halted CPU rechecks at least this often
+constexpr uint64_t kMinSliceInsns = 64;
+constexpr uint64_t kMinMeasuredNs = 20'000;       // shorter slices are too noisy to measure
+constexpr double kInitialInsnsPerNs = 0.01;       // 10 MIPS until measured
+
+double host_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+FILE* open_trace_file(const std::string& path) {
+  if (path.empty()) return nullptr;
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw std::runtime_error("-D: cannot open '" + path + "': " + std::strerror(errno));
+  return f;
+}
+
+void sleep_ns(uint64_t ns) {
+  timespec ts{time_t(ns / 1'000'000'000ull), long(ns % 1'000'000'000ull)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+}  // namespace
+
+Machine::Machine(const MachineOptions& options)
+    : opt_(options),
+      trace_file_(open_trace_file(options.trace_path)),
+      mem_(options.ram_bytes),
+      cpu_(mem_, io_, clock_),
+      debugcon_(options.debugcon),
+      insns_per_ns_(kInitialInsnsPerNs) {
+  std::vector<uint8_t> from_file;
+  if (opt_.bios_image.empty()) from_file = read_bios_image(opt_.bios_path);
+  map_bios(mem_, opt_.bios_image.empty() ? from_file : opt_.bios_image);
+
+  debugcon_.attach(io_);
+  exit_dev_.attach(io_);
+  exit_dev_.on_exit = [this](int) { cpu_.stop(); };
+  devices_ = {&debugcon_, &exit_dev_};
+
+  cpu_.trace = opt_.trace;
+  cpu_.trace.out = trace_file_ ? trace_file_.get() : stderr;
+  clock_.pause();  // virtual time starts with run()
+  reset();
+}
+
+Machine::~Machine() = default;
+
+void Machine::reset() {
+  mem_.set_a20(true);
+  for (Device* d : devices_) d->reset();
+  cpu_.reset();
+}
+
+int Machine::run() {
+  const double start = host_seconds();
+  clock_.resume();
+  int code = kStillRunning;
+  while (code == kStillRunning) {
+    clock_.run_due();
+    if (exit_dev_.requested()) {
+      code = exit_dev_.exit_code();
+    } else if (cpu_.shutdown()) {
+      code = on_shutdown();
+    } else if (opt_.timeout_s > 0 && host_seconds() - start >= opt_.timeout_s) {
+      std::fprintf(stderr, "bt86: timeout: guest still running after %g s\n", opt_.timeout_s);
+      code = exit_code::kTimeout;
+    } else if (cpu_.halted()) {
+      code = wait_while_halted();
+    } else {
+      run_slice();
+    }
+  }
+  clock_.pause();
+  debugcon_.flush();
+  std::fflush(cpu_.trace.out);
+  if (opt_.print_stats) print_stats(host_seconds() - start);
+  return code;
+}
+
+int Machine::on_shutdown() {
+  if (opt_.no_reboot) {
+    std::fprintf(stderr, "bt86: guest triple fault (shutdown) with -no-reboot: ending the run\n");
+    return exit_code::kTripleFault;
+  }
+  reset();  // silently, as a PC does (a reboot loop shows in -d int and ends by -timeout)
+  return kStillRunning;
+}
+
+int Machine::wait_while_halted() {
+  const char* why = nullptr;
+  if (!(cpu_.s.eflags & fl::IF)) why = "interrupts disabled";
+  else if (!cpu_.intc) why = "no interrupt controller to wake it";
+  if (why) {
+    std::fprintf(stderr, "bt86: guest halted with %s (CS:EIP=%04x:%08x)\n", why,
+                 cpu_.s.seg[CS].sel, cpu_.s.eip);
+    return exit_code::kHaltedForever;
+  }
+  if (cpu_.intc->intr_pending()) {
+    run_slice();  // the CPU takes the interrupt and leaves the halt
+    return kStillRunning;
+  }
+  const uint64_t now = clock_.now_ns(), deadline = clock_.next_deadline();
+  if (deadline > now) sleep_ns(std::min(deadline - now, kMaxHaltSleepNs));
+  return kStillRunning;
+}
+
+void Machine::run_slice() {
+  const uint64_t now = clock_.now_ns(), deadline = clock_.next_deadline();
+  const uint64_t span_ns = deadline <= now ? 0 : std::min(deadline - now, kSliceNs);
+  const uint64_t want = std::max(kMinSliceInsns, uint64_t(insns_per_ns_ * double(span_ns)));
+  const uint64_t done = cpu_.run(want);
+  const uint64_t took_ns = clock_.now_ns() - now;
+  if (done >= want / 2 && took_ns >= kMinMeasuredNs)
+    insns_per_ns_ = 0.75 * insns_per_ns_ + 0.25 * (double(done) / double(took_ns));
+}
+
+void Machine::print_stats(double wall_s) const {
+  const CpuStats& s = cpu_.stats;
+  std::fprintf(stderr,
+               "bt86 stats:\n"
+               "  guest instructions retired  %llu\n"
+               "  wall seconds                %.3f\n"
+               "  guest MIPS                  %.2f\n"
+               "  blocks decoded              %llu\n"
+               "  exceptions                  %llu\n"
+               "  interrupts                  %llu\n",
+               (unsigned long long)s.insns, wall_s, wall_s > 0 ? double(s.insns) / wall_s / 1e6 : 0.0,
+               (unsigned long long)s.blocks_decoded, (unsigned long long)s.exceptions,
+               (unsigned long long)s.interrupts);
+}
+
+}  // namespace bt86

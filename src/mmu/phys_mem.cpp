@@ -1,0 +1,200 @@
+// Guest physical memory (see phys_mem.h): RAM lives in one memfd mapped shared into the host, ROM
+// and MMIO regions are kept in a short list searched newest-first (a later region overrides an
+// earlier one and RAM), and the A20 gate masks address bit 20 before any lookup.
+//
+// Region ends are computed modulo 2^32 so that an image ending exactly at 4 GiB (the BIOS) works:
+// a region contains paddr when (paddr - start) < (end - start), both in 32-bit arithmetic.
+#include "mmu/phys_mem.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace bt86 {
+
+namespace {
+
+constexpr uint32_t kPageSize = 0x1000;
+constexpr uint64_t kMaxRam = 0xE0000000ull;  // 3.5 GiB: the top 512 MiB is for ROM and MMIO
+
+template <class R> uint32_t region_size(const R& r) { return r.end - r.start; }
+template <class R> bool region_contains(const R& r, uint32_t paddr) {
+  return paddr - r.start < region_size(r);
+}
+// Does region r overlap [base, base + len)?  (len > 0, no wrap of the range itself)
+template <class R> bool region_overlaps(const R& r, uint32_t base, uint32_t len) {
+  return region_contains(r, base) || (r.start - base < len);
+}
+
+void check_access_size(unsigned size) {
+  if (size != 1 && size != 2 && size != 4)
+    throw std::invalid_argument("PhysMem: access size " + std::to_string(size) +
+                                " (only 1, 2 or 4 bytes)");
+}
+
+uint32_t all_ones(unsigned size) { return 0xFFFFFFFFu >> (32 - 8 * size); }
+
+// Where an access to [a, a + len) goes: the newest region overlapping it, or RAM/unmapped space
+// (nullptr) when none does. `uniform` is false when the access must be split into bytes: it
+// crosses a 4 KiB page, or the deciding region does not cover all of it.
+template <class Regions>
+auto access_target(const Regions& regions, uint32_t a, unsigned len, bool& uniform)
+    -> decltype(&regions.front()) {
+  uniform = (a & (kPageSize - 1)) + len <= kPageSize;
+  for (auto it = regions.rbegin(); it != regions.rend(); ++it) {
+    if (!region_overlaps(*it, a, len)) continue;
+    uniform = uniform && region_contains(*it, a) && region_size(*it) - (a - it->start) >= len;
+    return &*it;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+PhysMem::PhysMem(uint64_t ram_bytes) : ram_size_(ram_bytes) {
+  if (ram_bytes == 0 || ram_bytes % kPageSize != 0 || ram_bytes > kMaxRam)
+    throw std::invalid_argument("guest RAM size must be a non-zero multiple of 4 KiB, at most 3.5 GiB");
+  memfd_ = memfd_create("bt86-guest-ram", MFD_CLOEXEC);
+  if (memfd_ < 0)
+    throw std::runtime_error(std::string("cannot create guest RAM (memfd_create): ") + std::strerror(errno));
+  if (ftruncate(memfd_, static_cast<off_t>(ram_bytes)) != 0) {
+    int err = errno;
+    close(memfd_);
+    throw std::runtime_error(std::string("cannot size guest RAM (ftruncate): ") + std::strerror(err));
+  }
+  void* p = mmap(nullptr, ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, memfd_, 0);
+  if (p == MAP_FAILED) {
+    int err = errno;
+    close(memfd_);
+    throw std::runtime_error(std::string("cannot map guest RAM (mmap): ") + std::strerror(err));
+  }
+  ram_ = static_cast<uint8_t*>(p);
+}
+
+PhysMem::~PhysMem() {
+  munmap(ram_, ram_size_);
+  close(memfd_);
+}
+
+void PhysMem::add_rom(uint32_t paddr, std::span<const uint8_t> data, std::string name) {
+  if (data.empty() || data.size() > 0x100000000ull - paddr)
+    throw std::invalid_argument("ROM '" + name + "' is empty or extends past 4 GiB");
+  Region r{paddr, static_cast<uint32_t>(paddr + data.size()), Region::Rom,
+           std::vector<uint8_t>(data.begin(), data.end()), nullptr, std::move(name)};
+  regions_.push_back(std::move(r));
+  if (on_map_change) on_map_change();
+}
+
+void PhysMem::add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name) {
+  if (size == 0 || size > 0x100000000ull - paddr || handler == nullptr)
+    throw std::invalid_argument("MMIO range '" + name + "' is empty, has no handler or extends past 4 GiB");
+  regions_.push_back(Region{paddr, paddr + size, Region::Mmio, {}, handler, std::move(name)});
+  if (on_map_change) on_map_change();
+}
+
+void PhysMem::set_a20(bool enabled) {
+  if (enabled == a20_) return;
+  a20_ = enabled;
+  if (on_map_change) on_map_change();
+}
+
+const PhysMem::Region* PhysMem::find_region(uint32_t paddr) const {
+  for (auto it = regions_.rbegin(); it != regions_.rend(); ++it)
+    if (region_contains(*it, paddr)) return &*it;
+  return nullptr;
+}
+
+PhysMem::PageRef PhysMem::page(uint32_t paddr) {
+  const uint32_t base = (paddr & a20_mask()) & ~(kPageSize - 1);
+  // A page only partly covered by its newest region has no direct host pointer: its accesses go
+  // through read()/write(), which split them by region.
+  bool whole_page = false;
+  const Region* r = access_target(regions_, base, kPageSize, whole_page);
+  if (!r) return base < ram_size_ ? PageRef{ram_ + base, true} : PageRef{nullptr, false};
+  if (r->kind == Region::Rom && whole_page)
+    return {const_cast<uint8_t*>(r->rom.data()) + (base - r->start), false};
+  return {nullptr, false};
+}
+
+uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
+  check_access_size(size);
+  const uint32_t a = paddr & a20_mask();
+  bool uniform = false;
+  const Region* r = access_target(regions_, a, size, uniform);
+  if (!uniform) {  // straddles a page or a region edge: assemble it byte by byte
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; ++i) v |= read(paddr + i, 1) << (8 * i);
+    return v;
+  }
+  uint32_t v = 0;
+  if (!r) {
+    if (a >= ram_size_) return all_ones(size);  // unmapped
+    std::memcpy(&v, ram_ + a, size);             // RAM ends on a page boundary: no straddle
+  } else if (r->kind == Region::Mmio) {
+    v = r->mmio->mmio_read(a, size);
+  } else {
+    std::memcpy(&v, r->rom.data() + (a - r->start), size);
+  }
+  return v;
+}
+
+void PhysMem::write(uint32_t paddr, uint32_t value, unsigned size) {
+  check_access_size(size);
+  const uint32_t a = paddr & a20_mask();
+  bool uniform = false;
+  const Region* r = access_target(regions_, a, size, uniform);
+  if (!uniform) {
+    for (unsigned i = 0; i < size; ++i) write(paddr + i, (value >> (8 * i)) & 0xFF, 1);
+    return;
+  }
+  if (!r) {
+    if (a < ram_size_) std::memcpy(ram_ + a, &value, size);  // else unmapped: dropped
+  } else if (r->kind == Region::Mmio) {
+    r->mmio->mmio_write(a, value, size);
+  }  // ROM: dropped
+}
+
+void PhysMem::copy_to(uint32_t paddr, const void* src, size_t len, bool force) {
+  const uint8_t* in = static_cast<const uint8_t*>(src);
+  while (len > 0) {
+    const size_t chunk = std::min<size_t>(len, kPageSize - (paddr & (kPageSize - 1)));
+    PageRef p = page(paddr);
+    if (p.host && (p.writable || force)) {
+      std::memcpy(p.host + (paddr & (kPageSize - 1)), in, chunk);
+    } else {
+      for (size_t i = 0; i < chunk; ++i) {
+        const uint32_t a = (paddr + uint32_t(i)) & a20_mask();
+        const Region* r = find_region(a);
+        if (force && r && r->kind == Region::Rom)  // regions_ is ours and non-const here
+          const_cast<Region*>(r)->rom[a - r->start] = in[i];
+        else
+          write(a, in[i], 1);
+      }
+    }
+    paddr += uint32_t(chunk);
+    in += chunk;
+    len -= chunk;
+  }
+}
+
+void PhysMem::copy_from(uint32_t paddr, void* dst, size_t len) {
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  while (len > 0) {
+    const size_t chunk = std::min<size_t>(len, kPageSize - (paddr & (kPageSize - 1)));
+    PageRef p = page(paddr);
+    if (p.host) {
+      std::memcpy(out, p.host + (paddr & (kPageSize - 1)), chunk);
+    } else {
+      for (size_t i = 0; i < chunk; ++i) out[i] = uint8_t(read(paddr + uint32_t(i), 1));
+    }
+    paddr += uint32_t(chunk);
+    out += chunk;
+    len -= chunk;
+  }
+}
+
+}  // namespace bt86
