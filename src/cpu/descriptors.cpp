@@ -71,13 +71,15 @@ SegLoad code_load(const DescriptorRef& ref, uint16_t sel, uint8_t cpl) {
   return SegLoad{ref.d.to_segment(uint16_t((sel & 0xFFFC) | cpl)), ref.addr, true};
 }
 
+SegLoad real_style_load(uint16_t sel) {
+  SegLoad l;
+  l.seg.sel = sel;
+  l.real_style = true;
+  return l;
+}
+
 SegLoad check_segment_load(Cpu& cpu, unsigned idx, uint16_t sel) {
-  if (!cpu.s.protected_mode() || cpu.s.v86()) {
-    SegLoad l;
-    l.seg.sel = sel;
-    l.real_style = true;
-    return l;
-  }
+  if (!cpu.s.protected_mode() || cpu.s.v86()) return real_style_load(sel);
   return idx == SS ? check_stack_load(cpu, sel, cpu.s.cpl) : check_data_load(cpu, sel, cpu.s.cpl);
 }
 

@@ -80,6 +80,8 @@ SegLoad check_data_load(Cpu& cpu, uint16_t sel, uint8_t cpl, uint8_t bad_vector 
 // SS load at privilege `cpl`: null raises `bad_vector`(0); RPL = DPL = cpl and writable data,
 // else `bad_vector`(sel); not present raises #SS(sel).
 SegLoad check_stack_load(Cpu& cpu, uint16_t sel, uint8_t cpl, uint8_t bad_vector = vec::GP);
+// Real-mode / V86 load of any register: base = sel << 4 (installed by cpu.load_seg_real).
+SegLoad real_style_load(uint16_t sel);
 // A code segment descriptor already checked by the caller, loaded as CS with RPL = `cpl`.
 SegLoad code_load(const DescriptorRef& ref, uint16_t sel, uint8_t cpl);
 // Mode-aware check for MOV/POP Sreg and LDS..LSS (idx is not CS): real mode and V86 load

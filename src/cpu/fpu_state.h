@@ -45,6 +45,16 @@ struct FpuState {
   uint32_t mxcsr = 0x1F80;
   alignas(16) uint8_t xmm[8][16] = {};
 
+  // FNINIT (also the second half of FNSAVE): registers keep their contents but are all empty.
+  void init() {
+    cw = fcw::INIT;
+    sw = 0;
+    tw = 0xFFFF;
+    fip = fdp = 0;
+    fcs = fds = 0;
+    fop = 0;
+  }
+
   unsigned top() const { return (sw >> 11) & 7; }
   void set_top(unsigned t) { sw = uint16_t((sw & ~0x3800u) | ((t & 7u) << 11)); }
 

@@ -1,0 +1,150 @@
+// Stack instructions: PUSH (register, immediate, memory), POP (register, memory), PUSHA/PUSHAD,
+// POPA/POPAD, ENTER (with nesting level) and LEAVE. The operand size picks 16/32-bit slots, the
+// stack size (SS.B) whether SP or ESP moves. Multi-slot instructions read everything and check
+// the whole written range before committing anything. PUSH/POP of segment registers belong to
+// the system code (bind_push_pop_seg).
+#include "cpu/ops_common.h"
+#include "cpu/ops_int.h"
+#include "cpu/ops_sys.h"
+
+namespace bt86 {
+
+namespace {
+
+// The ESP register value that set_esp(sp) would produce (16-bit stacks keep ESP's upper half).
+inline uint32_t esp_value_for(const Cpu& c, uint32_t sp) {
+  return c.s.stack32() ? sp : (c.s.r[ESP] & 0xFFFF0000u) | (sp & 0xFFFF);
+}
+
+// Checks that `bytes` bytes below stack offset `top` can be written, so that a sequence of pushes
+// into them either all happen or none (when the range wraps around a 16-bit stack, each write
+// is left to check itself).
+inline void probe_stack_range(Cpu& c, uint32_t top, uint32_t bytes) {
+  top &= c.sp_mask();
+  if (top >= bytes) c.probe_write(SS, top - bytes, bytes);
+}
+
+template <class T, Kind S> void push(Cpu& c, const Insn& i) { c.push<T>(load<T, S>(c, i, 0)); }
+
+template <class T> void pop_reg(Cpu& c, const Insn& i) {
+  T v = c.pop<T>();
+  reg<T>(c, i.op[0].reg) = v;  // POP ESP: the popped value wins over the increment
+}
+
+// POP m: an ESP-based address uses ESP as it is after the pop.
+template <class T> void pop_mem(Cpu& c, const Insn& i) {
+  const uint32_t sp = c.s.r[ESP] & c.sp_mask();
+  const T v = c.read<T>(SS, sp);
+  const uint32_t saved_esp = c.s.r[ESP];
+  const uint32_t new_esp = esp_value_for(c, sp + sizeof(T));
+  c.s.r[ESP] = new_esp;
+  const uint32_t off = c.ea(i);
+  c.s.r[ESP] = saved_esp;
+  c.write<T>(i.seg, off, v);
+  c.s.r[ESP] = new_esp;
+}
+
+// PUSHA: AX CX DX BX (original SP) BP SI DI.
+template <class T> void pusha(Cpu& c, const Insn&) {
+  const uint32_t mask = c.sp_mask();
+  probe_stack_range(c, c.s.r[ESP], 8 * sizeof(T));
+  uint32_t sp = c.s.r[ESP];
+  for (unsigned r = EAX; r <= EDI; ++r) {
+    sp = (sp - sizeof(T)) & mask;
+    c.write<T>(SS, sp, reg<T>(c, r));
+  }
+  c.set_esp(sp);
+}
+
+// POPA: DI SI BP (skipped slot) BX DX CX AX.
+template <class T> void popa(Cpu& c, const Insn&) {
+  const uint32_t mask = c.sp_mask();
+  uint32_t sp = c.s.r[ESP] & mask;
+  T values[8];
+  for (int r = EDI; r >= EAX; --r) {
+    values[r] = c.read<T>(SS, sp);
+    sp = (sp + sizeof(T)) & mask;
+  }
+  for (unsigned r = EAX; r <= EDI; ++r)
+    if (r != ESP) reg<T>(c, r) = values[r];
+  c.set_esp(sp);
+}
+
+// ENTER alloc, level: push (E)BP; copy level-1 frame pointers of the enclosing frames; push the
+// new frame pointer; (E)BP = frame; (E)SP -= alloc.
+template <class T> void enter(Cpu& c, const Insn& i) {
+  constexpr uint32_t kSize = sizeof(T);
+  const uint32_t mask = c.sp_mask();
+  const uint32_t alloc = i.imm & 0xFFFF;
+  const unsigned level = i.imm2 & 31;
+
+  T display[32];
+  uint32_t bp = c.s.r[EBP] & mask;
+  for (unsigned k = 1; k < level; ++k) {
+    bp = (bp - kSize) & mask;
+    display[k] = c.read<T>(SS, bp);
+  }
+  const uint32_t slots = level == 0 ? 1 : level + 1;
+  probe_stack_range(c, c.s.r[ESP], slots * kSize);
+
+  uint32_t sp = (c.s.r[ESP] - kSize) & mask;
+  const uint32_t final_sp = (c.s.r[ESP] - slots * kSize - alloc) & mask;
+  c.seg_check(SS, final_sp, 1, true);  // #SS if the new stack pointer is outside the segment
+  c.write<T>(SS, sp, T(c.s.r[EBP]));
+  const uint32_t frame = esp_value_for(c, sp);
+  if (level > 0) {
+    for (unsigned k = 1; k < level; ++k) {
+      sp = (sp - kSize) & mask;
+      c.write<T>(SS, sp, display[k]);
+    }
+    sp = (sp - kSize) & mask;
+    c.write<T>(SS, sp, T(frame));
+  }
+  reg<T>(c, EBP) = T(frame);
+  c.set_esp(final_sp);
+}
+
+template <class T> void leave(Cpu& c, const Insn&) {
+  const uint32_t sp = c.s.r[EBP] & c.sp_mask();
+  const T v = c.read<T>(SS, sp);
+  c.set_esp(sp + sizeof(T));
+  reg<T>(c, EBP) = v;
+}
+
+}  // namespace
+
+Handler bind_push(Insn& i, const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
+  if (i.nops != 1) return nullptr;
+  if (i.op[0].kind == OpKind::Seg) return bind_push_pop_seg(i, zi, ops);
+  return by_wide_size(i.osize, [&]<class T>() {
+    return by_rmi(i.op[0], [&]<Kind S>() -> Handler { return &push<T, S>; });
+  });
+}
+
+Handler bind_pop(Insn& i, const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
+  if (i.nops != 1) return nullptr;
+  if (i.op[0].kind == OpKind::Seg) return bind_push_pop_seg(i, zi, ops);
+  return by_wide_size(i.osize, [&]<class T>() -> Handler {
+    if (i.op[0].kind == OpKind::Reg) return &pop_reg<T>;
+    if (i.op[0].kind == OpKind::Mem) return &pop_mem<T>;
+    return nullptr;
+  });
+}
+
+Handler bind_pusha(Insn& i, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) {
+  return by_wide_size(i.osize, []<class T>() -> Handler { return &pusha<T>; });
+}
+
+Handler bind_popa(Insn& i, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) {
+  return by_wide_size(i.osize, []<class T>() -> Handler { return &popa<T>; });
+}
+
+Handler bind_enter(Insn& i, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) {
+  return by_wide_size(i.osize, []<class T>() -> Handler { return &enter<T>; });
+}
+
+Handler bind_leave(Insn& i, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) {
+  return by_wide_size(i.osize, []<class T>() -> Handler { return &leave<T>; });
+}
+
+}  // namespace bt86
