@@ -68,8 +68,8 @@ void Cpu::set_cpl(uint8_t cpl) {
 
 // ---- blocks -------------------------------------------------------------------------------------
 
-// Decodes the block starting at linear `lin` (physical `phys`, host bytes `host`, may be null for
-// MMIO) into `b`. Returns false if the block must not be cached.
+// Decodes the block starting at linear `lin` (physical `phys`; `host` is the host address of the
+// start of its page, null for MMIO) into `b`. Returns false if the block must not be cached.
 static bool decode_block(Cpu& cpu, uint32_t lin, uint32_t phys, const uint8_t* host, Block& b) {
   const bool code32 = cpu.s.code32();
   const uint32_t limit = cpu.s.seg[CS].limit;
@@ -135,7 +135,8 @@ Block* Cpu::current_block() {
   auto b = std::make_unique<Block>();
   b->phys = phys;
   b->mode = mode;
-  bool cacheable = decode_block(*this, lin, phys, host, *b);
+  const uint8_t* page = host ? host - (lin & 0xFFF) : nullptr;
+  bool cacheable = decode_block(*this, lin, phys, page, *b);
   ++stats.blocks_decoded;
   if (trace.in_asm) trace_block_asm(*this, *b, lin);
   if (!cacheable) {

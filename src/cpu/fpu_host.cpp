@@ -2,7 +2,6 @@
 // generated from a template and gathered in a table indexed by escape byte and ModRM.
 #include "cpu/fpu_host.h"
 #include <array>
-#include <cstring>
 #include <utility>
 
 namespace bt86 {
@@ -56,7 +55,9 @@ constexpr auto kForms = make_forms(std::make_index_sequence<8 * kFormsPerEscape>
 HostReplay replay_on_host(const FpuState& f, uint8_t escape, uint8_t modrm, void* mem, uint8_t eflags) {
   HostReplay r;
   X87Image& img = r.image_;
-  std::memset(&img, 0, sizeof img);
+  img.cw_reserved = img.sw_reserved = img.tw_reserved = img.fds_reserved = 0;
+  img.fip = img.fdp = 0;  // the host ignores the pointers
+  img.fcs = img.fop = img.fds = 0;
   img.cw = f.cw;
   // Nothing may be pending on the host: clear the flags (the guest keeps its own).
   img.sw = uint16_t(f.sw & ~(fsw::EXCEPTIONS | fsw::SF | fsw::ES | fsw::B));

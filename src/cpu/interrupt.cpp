@@ -93,57 +93,67 @@ void deliver_via_task_gate(Cpu& cpu, const Event& ev, const Descriptor& gate) {
   if (cpu.s.eip > cpu.s.seg[CS].limit) guest_fault(vec::GP, 0);
 }
 
-void deliver_via_gate(Cpu& cpu, const Event& ev, const Descriptor& gate) {
-  const uint16_t cs_sel = gate.gate_selector();
-  if (sel_is_null(cs_sel)) guest_fault(vec::GP, 0);
-  DescriptorRef code = fetch_descriptor(cpu, cs_sel);
-  Segment cs = code.d.to_segment(cs_sel);
+// Where an interrupt/trap gate leads: its code segment (present code, DPL <= CPL; ring 0 when
+// coming from V86 mode), the new CPL, the entry point and the gate's push size.
+struct HandlerTarget {
+  SegLoad cs;
+  uint8_t cpl;
+  uint32_t eip;
+  unsigned size;      // 4 for 32-bit gates, 2 for 16-bit gates
+  bool clears_if;     // interrupt gate (trap gates leave IF alone)
+};
+
+HandlerTarget check_handler_target(Cpu& cpu, const Descriptor& gate) {
+  const uint16_t sel = gate.gate_selector();
+  if (sel_is_null(sel)) guest_fault(vec::GP, 0);
+  const DescriptorRef code = fetch_descriptor(cpu, sel);
+  const Segment cs = code.d.to_segment(sel);
   const uint8_t cpl = cpu.s.cpl;
-  if (!cs.is_code() || cs.dpl() > cpl) guest_fault(vec::GP, sel_error(cs_sel));
-  if (!cs.present()) guest_fault(vec::NP, sel_error(cs_sel));
+  if (!cs.is_code() || cs.dpl() > cpl) guest_fault(vec::GP, sel_error(sel));
+  if (!cs.present()) guest_fault(vec::NP, sel_error(sel));
   const uint8_t new_cpl = cs.conforming() ? cpl : cs.dpl();
+  if (cpu.s.v86() && new_cpl != 0) guest_fault(vec::GP, sel_error(sel));
+
+  const uint8_t type = gate.to_segment(0).type();
+  HandlerTarget t{code_load(code, sel, new_cpl), new_cpl, gate.gate_offset(), (type & 8) ? 4u : 2u,
+                  (type & 7) == sys_type::INT_GATE16};
+  if (t.size == 2) t.eip &= 0xFFFF;
+  if (t.eip > t.cs.seg.limit) guest_fault(vec::GP, 0);
+  return t;
+}
+
+void deliver_via_gate(Cpu& cpu, const Event& ev, const Descriptor& gate) {
+  const HandlerTarget target = check_handler_target(cpu, gate);
   const bool from_v86 = cpu.s.v86();
-  if (from_v86 && new_cpl != 0) guest_fault(vec::GP, sel_error(cs_sel));
-
-  const Segment gate_seg = gate.to_segment(0);
-  const unsigned size = (gate_seg.type() & 8) ? 4 : 2;
-  const uint32_t eip = size == 4 ? gate.gate_offset() : gate.gate_offset() & 0xFFFF;
-  const SegLoad new_cs = code_load(code, cs_sel, new_cpl);
-  if (eip > new_cs.seg.limit) guest_fault(vec::GP, 0);
+  const bool stack_switch = target.cpl < cpu.s.cpl;
   const bool has_error = ev.error != kNoErrorCode;
-  const uint32_t old_eflags = cpu.s.eflags;
-  const uint32_t old_esp = cpu.s.r[ESP];
-  const uint16_t old_ss = cpu.s.seg[SS].sel, old_cs = cpu.s.seg[CS].sel;
+  const unsigned size = target.size;
 
-  const bool stack_switch = new_cpl < cpl;
+  // The frame goes on the TSS's inner stack on a privilege change, else on the current stack.
   SegLoad new_ss;
-  uint32_t new_esp;
+  uint32_t sp = cpu.s.r[ESP];
   if (stack_switch) {
-    InnerStack inner = tss_inner_stack(cpu, new_cpl);
-    new_ss = check_stack_load(cpu, inner.ss, new_cpl, vec::TS);
-    new_esp = inner.esp;
-  } else {
-    new_esp = old_esp;
+    const InnerStack inner = tss_inner_stack(cpu, target.cpl);
+    new_ss = check_stack_load(cpu, inner.ss, target.cpl, vec::TS);
+    sp = inner.esp;
   }
-  const Segment& frame_ss = stack_switch ? new_ss.seg : cpu.s.seg[SS];
-  StackPusher stack(cpu, frame_ss, new_esp, stack_switch ? sel_error(new_ss.seg.sel) : 0);
+  StackPusher stack(cpu, stack_switch ? new_ss.seg : cpu.s.seg[SS], sp,
+                    stack_switch ? sel_error(new_ss.seg.sel) : 0);
   const unsigned words = 3 + (stack_switch ? 2 : 0) + (from_v86 ? 4 : 0) + (has_error ? 1 : 0);
   stack.reserve(words * size);
   if (from_v86)
     for (unsigned idx : {GS, FS, DS, ES}) stack.push(cpu.s.seg[idx].sel, size);
   if (stack_switch) {
-    stack.push(old_ss, size);
-    stack.push(old_esp, size);
+    stack.push(cpu.s.seg[SS].sel, size);
+    stack.push(cpu.s.r[ESP], size);
   }
-  stack.push(old_eflags, size);
-  stack.push(old_cs, size);
+  stack.push(cpu.s.eflags, size);
+  stack.push(cpu.s.seg[CS].sel, size);
   stack.push(ev.return_eip, size);
   if (has_error) stack.push(uint32_t(ev.error), size);
 
   // Commit. EFLAGS first: VM decides how segment caches are checked.
-  uint32_t cleared = fl::TF | fl::NT | fl::RF | fl::VM;
-  if ((gate_seg.type() & 7) == sys_type::INT_GATE16) cleared |= fl::IF;
-  cpu.write_eflags(0, cleared);
+  cpu.write_eflags(0, fl::TF | fl::NT | fl::RF | fl::VM | (target.clears_if ? fl::IF : 0));
   if (from_v86)
     for (unsigned idx : {GS, FS, DS, ES}) cpu.set_seg(idx, null_segment(0));
   if (stack_switch) {
@@ -152,9 +162,9 @@ void deliver_via_gate(Cpu& cpu, const Event& ev, const Descriptor& gate) {
   } else {
     cpu.set_esp(stack.sp());
   }
-  cpu.set_cpl(new_cpl);
-  commit_segment_load(cpu, CS, new_cs);
-  cpu.s.eip = eip;
+  cpu.set_cpl(target.cpl);
+  commit_segment_load(cpu, CS, target.cs);
+  cpu.s.eip = target.eip;
 }
 
 void deliver_protected(Cpu& cpu, const Event& ev) {
@@ -197,7 +207,8 @@ void Cpu::deliver(uint8_t vector, IntKind kind, int32_t error, uint32_t return_e
       ++stats.exceptions;
       const bool delivering_df = ev.kind == IntKind::Exception && ev.vector == vec::DF;
       if (delivering_df || fault_depth_ >= kMaxNestedFaults) {
-        if (trace.intr) std::fprintf(trace.out, "triple fault (exception %u while delivering #DF)\n", f.vector);
+        if (trace.intr)
+          std::fprintf(trace.out, "triple fault: exception %u while delivering %u\n", f.vector, ev.vector);
         fault_depth_ = 0;
         request_shutdown();
         return;

@@ -3,7 +3,7 @@
 // chosen as P6-family and later Intel cores are reported to produce them (Bochs, which validated
 // its DAA/DAS against Pentium hardware; emulator bug reports comparing against real silicon):
 //   DAA/DAS: SF ZF PF from AL, OF cleared.
-//   AAA/AAS: the adjustment is done on AX (AX+106h / AX-6, AH-1, as P6 and later do); SF ZF PF
+//   AAA/AAS: the adjustment is done on AX (AX+106h / AX-106h, as P6 and later do); SF ZF PF
 //            from the final AL, OF cleared.
 //   AAM:     SF ZF PF from AL; OF AF CF cleared. AAM 0 raises #DE.
 //   AAD:     AL = AL + AH*imm8 done as an 8-bit ADD, whose flags it keeps (OF AF CF included).
@@ -67,7 +67,7 @@ template <bool ADD> void ascii_adjust(Cpu& c, const Insn&) {
   uint16_t ax = c.s.r16(EAX);
   uint32_t f = 0;
   if ((ax & 0x0F) > 9 || c.flag(fl::AF)) {
-    ax = ADD ? uint16_t(ax + 0x106) : uint16_t(((ax - 6) & 0xFF) | ((((ax >> 8) - 1) & 0xFF) << 8));
+    ax = ADD ? uint16_t(ax + 0x106) : uint16_t(ax - 0x106);  // AX+/-6 (carry/borrow reaches AH), AH+/-1
     f = fl::AF | fl::CF;
   }
   ax &= 0xFF0F;

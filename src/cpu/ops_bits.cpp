@@ -1,5 +1,5 @@
 // Bit instructions: BT BTS BTR BTC (register/memory operand, immediate or register bit offset),
-// BSF BSR and BSWAP. BT* change only CF architecturally; the host instruction runs with the guest
+// BSF BSR (also for the F3-prefixed TZCNT/LZCNT encodings) and BSWAP. BT* change only CF architecturally; the host instruction runs with the guest
 // flags loaded, so the others stay whatever the host leaves them.
 #include "cpu/alu_host.h"
 #include "cpu/ops_common.h"
@@ -80,8 +80,10 @@ Handler bind_bit_scan(Insn& i, const ZydisDecodedInstruction& zi, const ZydisDec
     });
   };
   switch (zi.mnemonic) {
-    case ZYDIS_MNEMONIC_BSF: return make.template operator()<ScanOp::Bsf>();
-    case ZYDIS_MNEMONIC_BSR: return make.template operator()<ScanOp::Bsr>();
+    // F3 0F BC/BD decode as TZCNT/LZCNT; a CPU without BMI1/LZCNT (like ours) ignores the F3
+    // prefix and runs BSF/BSR, which compilers rely on when they emit "rep bsf".
+    case ZYDIS_MNEMONIC_BSF: case ZYDIS_MNEMONIC_TZCNT: return make.template operator()<ScanOp::Bsf>();
+    case ZYDIS_MNEMONIC_BSR: case ZYDIS_MNEMONIC_LZCNT: return make.template operator()<ScanOp::Bsr>();
     default: return nullptr;
   }
 }

@@ -22,7 +22,7 @@ BT86_INT_BINDER(bind_div);          // DIV IDIV
 BT86_INT_BINDER(bind_bcd);          // DAA DAS AAA AAS AAM AAD
 // ops_bits.cpp
 BT86_INT_BINDER(bind_bit_test);     // BT BTS BTR BTC
-BT86_INT_BINDER(bind_bit_scan);     // BSF BSR
+BT86_INT_BINDER(bind_bit_scan);     // BSF BSR (TZCNT LZCNT encodings run as BSF BSR)
 BT86_INT_BINDER(bind_bswap);        // BSWAP
 // ops_move.cpp
 BT86_INT_BINDER(bind_mov);          // MOV (GPR/mem/imm/moffs; system forms delegated)
@@ -39,7 +39,7 @@ BT86_INT_BINDER(bind_cmpxchg);      // CMPXCHG
 BT86_INT_BINDER(bind_cmpxchg8b);    // CMPXCHG8B
 // ops_misc.cpp
 BT86_INT_BINDER(bind_flag_op);      // LAHF SAHF CLC STC CMC CLD STD SALC
-BT86_INT_BINDER(bind_nop);          // NOP (incl. 0F 1F /0 and hint NOPs) PAUSE
+BT86_INT_BINDER(bind_nop);          // NOP (incl. 0F 1F /0 and hint NOPs) PAUSE ENDBR32/64 PREFETCHh
 BT86_INT_BINDER(bind_bound);        // BOUND
 // ops_stack.cpp
 BT86_INT_BINDER(bind_push);         // PUSH (GPR, imm, mem; Sreg delegated)

@@ -1,6 +1,7 @@
 // Flag and miscellaneous instructions: LAHF SAHF CLC STC CMC CLD STD SALC, the NOPs (90, the
 // 0F 1F /0 multi-byte NOP and the other 0F 19-1F hint NOPs, which never touch their memory
-// operand; PAUSE) and BOUND (#BR when the index is outside the signed bounds in memory).
+// operand; PAUSE; ENDBR32/ENDBR64, hint NOPs on a CPU without CET; the PREFETCHh hints, which
+// have no architectural effect) and BOUND (#BR when the index is outside the signed bounds in memory).
 #include "cpu/ops_common.h"
 #include "cpu/ops_int.h"
 

@@ -67,8 +67,17 @@ size_t Emitter::encode(ZydisMnemonic m, std::initializer_list<ZydisEncoderOperan
   size_t k = 0;
   for (const ZydisEncoderOperand& o : ops) req.operands[k++] = o;
   ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
-  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
-    throw std::logic_error(std::string("Zydis cannot encode ") + ZydisMnemonicGetString(m));
+  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len))) {
+    std::string what = std::string("Zydis cannot encode ") + ZydisMnemonicGetString(m);
+    for (const ZydisEncoderOperand& o : ops) {
+      if (o.type == ZYDIS_OPERAND_TYPE_REGISTER) what += std::string(" ") + ZydisRegisterGetString(o.reg.value);
+      else if (o.type == ZYDIS_OPERAND_TYPE_IMMEDIATE) what += " imm:" + std::to_string(o.imm.s);
+      else what += " mem" + std::to_string(o.mem.size) + "[" + (o.mem.base ? ZydisRegisterGetString(o.mem.base) : "") + "+" +
+                   (o.mem.index ? ZydisRegisterGetString(o.mem.index) : "") + "*" + std::to_string(o.mem.scale) + "+" +
+                   std::to_string(o.mem.displacement) + "]";
+    }
+    throw std::logic_error(what);
+  }
   return len;
 }
 
@@ -77,6 +86,15 @@ void Emitter::raw(std::initializer_list<uint8_t> bytes, const FlagAdjust& adj) {
 }
 
 void Emitter::raw(const uint8_t* bytes, size_t len, const FlagAdjust& adj) { append(bytes, len, adj); }
+
+void Emitter::invalid(const uint8_t* bytes, size_t len) {
+  InsnRecord r;
+  r.offset = uint16_t(tc_.code.size());
+  r.len = uint8_t(len);
+  tc_.code.insert(tc_.code.end(), bytes, bytes + len);
+  tc_.insns.push_back(r);
+  tc_.init.code_len = uint32_t(tc_.code.size());
+}
 
 // CMP r32, imm32 writes all six status flags, defined, and nothing else.
 void Emitter::define_cpu_flags() {
@@ -92,7 +110,11 @@ void Emitter::define_fpu_flags() { raw({0xD9, 0xE5}); }
 void Emitter::append(const uint8_t* bytes, size_t len, const FlagAdjust& adj) {
   ZydisDecodedInstruction zi;
   if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&decoder32(), nullptr, bytes, len, &zi)) || zi.length != len)
-    throw std::logic_error("emitted bytes do not decode to one instruction");
+  {
+    std::string what = "emitted bytes do not decode to one instruction:";
+    for (size_t k = 0; k < len; ++k) what += " " + std::to_string(bytes[k]);
+    throw std::logic_error(what);
+  }
 
   uint32_t tested = zi.cpu_flags ? zi.cpu_flags->tested & kComparedFlags : 0;
   uint8_t fpu_tested = zi.fpu_flags ? uint8_t(zi.fpu_flags->tested) : 0;

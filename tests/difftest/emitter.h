@@ -47,6 +47,9 @@ class Emitter {
   // The sequence must not be cut right after the last instruction (its jump target follows).
   void forbid_cut() { tc_.insns.back().cut_ok = false; }
 
+  // Append bytes that are deliberately not a valid instruction (they raise #UD).
+  void invalid(const uint8_t* bytes, size_t len);
+
   size_t code_size() const { return tc_.code.size(); }
   // Room left for another template (the longest template is well under this).
   bool has_room() const { return tc_.code.size() + 160 < DT_CODE_MAX; }

@@ -21,10 +21,17 @@ int64_t pick_imm(GenContext& c, unsigned size) {
   return size == 1 ? int8_t(v) : size == 2 ? int16_t(v) : int32_t(v);
 }
 
-ZydisInstructionAttributes lock_if(GenContext& c, bool is_mem, bool writes) {
-  if (is_mem && writes && c.rng.chance(8)) return ZYDIS_ATTRIB_HAS_LOCK;
-  if (!is_mem && c.rng.chance(1)) return ZYDIS_ATTRIB_HAS_LOCK;  // LOCK on a register form: #UD
-  return 0;
+ZydisInstructionAttributes lock_if(GenContext& c, bool writes) {
+  return writes && c.rng.chance(8) ? ZYDIS_ATTRIB_HAS_LOCK : 0;
+}
+
+// Rarely, LOCK on a register form (#UD); Zydis refuses to encode it, so prefix it by hand.
+bool emit_locked_register_form(GenContext& c, ZydisMnemonic m, std::initializer_list<ZydisEncoderOperand> ops) {
+  if (!c.rng.chance(1)) return false;
+  uint8_t b[ZYDIS_MAX_INSTRUCTION_LENGTH + 1] = {0xF0};
+  const size_t len = Emitter::encode(m, ops, 0, b + 1);
+  c.emit.invalid(b, len + 1);
+  return true;
 }
 
 // op reg, reg — sometimes re-encoded in the other direction (opcode bit 1 flipped, ModRM
@@ -74,7 +81,8 @@ void binary(GenContext& c) {
       MemOptions o;
       o.avoid = reg_bit(full_reg(size, d));
       ZydisEncoderOperand mem = c.mem(size, o);
-      c.emit.insn(m, {opnd::reg(gpr(size, d)), mem}, c.maybe_segment(false));
+      if (m == ZYDIS_MNEMONIC_TEST) c.emit.insn(m, {mem, opnd::reg(gpr(size, d))}, c.maybe_segment(false));  // only r/m, r exists
+      else c.emit.insn(m, {opnd::reg(gpr(size, d)), mem}, c.maybe_segment(false));
       return;
     }
     case 3: {  // mem, reg
@@ -84,14 +92,14 @@ void binary(GenContext& c) {
       o.avoid = reg_bit(full_reg(size, s));
       o.write = writes_dest(m);
       ZydisEncoderOperand mem = c.mem(size, o);
-      c.emit.insn(m, {mem, opnd::reg(gpr(size, s))}, c.maybe_segment(o.write) | lock_if(c, true, o.write));
+      c.emit.insn(m, {mem, opnd::reg(gpr(size, s))}, c.maybe_segment(o.write) | lock_if(c, o.write));
       return;
     }
     default: {  // mem, imm
       MemOptions o;
       o.write = writes_dest(m);
       ZydisEncoderOperand mem = c.mem(size, o);
-      c.emit.insn(m, {mem, opnd::imm(pick_imm(c, size))}, c.maybe_segment(o.write) | lock_if(c, true, o.write));
+      c.emit.insn(m, {mem, opnd::imm(pick_imm(c, size))}, c.maybe_segment(o.write) | lock_if(c, o.write));
       return;
     }
   }
@@ -101,8 +109,12 @@ void unary(GenContext& c) {
   const ZydisMnemonic m = c.rng.pick(kUnary);
   const unsigned size = c.pick_size();
   GenContext::Rm rm = c.rm(size, true);
-  if (!rm.is_mem) c.maybe_load(size, rm.reg);
-  c.emit.insn(m, {rm.op}, (rm.is_mem ? c.maybe_segment(true) : 0) | lock_if(c, rm.is_mem, true));
+  if (rm.is_mem) {
+    c.emit.insn(m, {rm.op}, c.maybe_segment(true) | lock_if(c, true));
+    return;
+  }
+  c.maybe_load(size, rm.reg);
+  if (!emit_locked_register_form(c, m, {rm.op})) c.emit.insn(m, {rm.op});
 }
 
 void move(GenContext& c) {

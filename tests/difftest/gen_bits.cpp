@@ -22,7 +22,7 @@ void bit_test(GenContext& c) {
     c.emit.insn(m, {dst.op, opnd::imm(bit)}, dst.is_mem && writes && c.rng.chance(5) ? ZYDIS_ATTRIB_HAS_LOCK : 0);
     return;
   }
-  const unsigned off = c.pick_reg(size, false);
+  const unsigned off = c.pick_reg(size, true);  // loaded below: never ESP
   if (c.rng.chance(50)) {  // register destination: the offset is taken modulo the size
     const unsigned d = c.pick_reg(size, writes);
     c.maybe_load(size, d);
@@ -50,7 +50,7 @@ void bit_scan(GenContext& c) {
   c.maybe_load(size, d);
   GenContext::Rm src = c.rm(size, false, reg_bit(d));
   if (!src.is_mem) {
-    if (c.rng.chance(20)) c.load(size, src.reg, 0);
+    if (src.reg != kEsp && c.rng.chance(20)) c.load(size, src.reg, 0);
     else c.maybe_load(size, src.reg);
   }
   c.emit.insn(m, {opnd::reg(gpr(size, d)), src.op});

@@ -2,6 +2,7 @@
 // and the always-known stack pointer (see generator.h).
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include "generator.h"
 
 namespace difftest {
@@ -44,8 +45,9 @@ unsigned GenContext::pick_reg(unsigned size, bool dest, RegMask avoid) {
 }
 
 void GenContext::load(unsigned size, unsigned n, uint32_t value) {
-  const uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-  emit.insn(ZYDIS_MNEMONIC_MOV, {opnd::reg(gpr(size, n)), opnd::imm(int64_t(value & mask))});
+  if (size != 1 && n == kEsp) throw std::logic_error("a template loads ESP outside set_esp()");
+  const int64_t imm = size == 1 ? int8_t(value) : size == 2 ? int16_t(value) : int32_t(value);  // as Zydis wants it
+  emit.insn(ZYDIS_MNEMONIC_MOV, {opnd::reg(gpr(size, n)), opnd::imm(imm)});
 }
 
 void GenContext::maybe_load(unsigned size, unsigned n, unsigned pct) {
@@ -115,6 +117,7 @@ ZydisEncoderOperand GenContext::mem_at(unsigned size, uint32_t addr, const MemOp
       if (b < 2) load(4, base_num[b], (rng.u32() << 16) | (bv & 0xFFFF));
       if (x < 2) load(4, index_num[x], (rng.u32() << 16) | (xv & 0xFFFF));
       if (disp < -128 || disp > 127) disp = int16_t(disp);
+      if (b == 2) return opnd::mem(size, indexes[x], ZYDIS_REGISTER_NONE, 0, disp);  // lone SI/DI: Zydis's "base"
       return opnd::mem(size, bases[b], indexes[x], x < 2 ? 1 : 0, disp);
     }
     // Every 16-bit addressing register is taken: fall back to 32-bit addressing.
@@ -191,7 +194,7 @@ void GenContext::poke(uint32_t addr, const void* bytes, size_t n) {
 }
 
 void GenContext::set_esp(uint32_t v) {
-  emit.insn(ZYDIS_MNEMONIC_MOV, {opnd::reg(ZYDIS_REGISTER_ESP), opnd::imm(int64_t(v))});
+  emit.insn(ZYDIS_MNEMONIC_MOV, {opnd::reg(ZYDIS_REGISTER_ESP), opnd::imm(int32_t(v))});
   esp = v;
 }
 

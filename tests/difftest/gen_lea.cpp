@@ -28,7 +28,9 @@ void gen_lea(GenContext& c) {
     const int32_t disp = c.rng.chance(30) ? 0 : c.rng.chance(50) ? c.rng.range(-128, 127) : int16_t(c.rng.u32());
     if (b < 2) c.maybe_load(4, b == 0 ? 3 : 5);
     if (x < 2) c.maybe_load(4, x == 0 ? 6 : 7);
-    m = opnd::mem(0, bases[b], indexes[x], x < 2 ? 1 : 0, disp);
+    // (Zydis wants the address size as LEA's operand size, and a lone SI/DI as the "base".)
+    m = b == 2 ? opnd::mem(2, indexes[x], ZYDIS_REGISTER_NONE, 0, disp)
+               : opnd::mem(2, bases[b], indexes[x], x < 2 ? 1 : 0, disp);
   } else {
     const bool has_base = c.rng.chance(85);
     const bool has_index = c.rng.chance(60);
@@ -37,7 +39,7 @@ void gen_lea(GenContext& c) {
     if (index == 4) index = 5;  // ESP cannot be an index
     if (has_base) c.maybe_load(4, base);
     if (has_index) c.maybe_load(4, index);
-    m = opnd::mem(0, has_base ? gpr(4, base) : ZYDIS_REGISTER_NONE, has_index ? gpr(4, index) : ZYDIS_REGISTER_NONE,
+    m = opnd::mem(4, has_base ? gpr(4, base) : ZYDIS_REGISTER_NONE, has_index ? gpr(4, index) : ZYDIS_REGISTER_NONE,
                   c.rng.pick({1u, 2u, 4u, 8u}), has_base || has_index ? displacement(c) : int32_t(c.rng.u32()));
   }
   c.emit.insn(ZYDIS_MNEMONIC_LEA, {opnd::reg(gpr(dsize, d)), m});

@@ -78,7 +78,7 @@ uint64_t random_int64(Rng& rng, unsigned bytes) {
   const uint64_t sign = 1ull << (bits - 1);
   uint64_t v;
   switch (rng.below(6)) {
-    case 0: v = rng.pick({0ull, 1ull, ~0ull, sign, sign - 1, sign + 1}); break;
+    case 0: v = rng.pick<uint64_t>({0, 1, ~uint64_t(0), sign, sign - 1, sign + 1}); break;
     case 1: v = uint64_t(rng.range(-1000, 1000)); break;
     case 2: v = rng.next() >> rng.below(64); break;
     default: v = rng.next(); break;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include "cpu_fixture.h"
 #include "cpu/block_cache.h"
+#include "mmu/page_walk.h"
 
 using namespace bt86;
 

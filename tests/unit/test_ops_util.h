@@ -2,12 +2,16 @@
 // read back the six status flags.
 #pragma once
 #include <string>
+#include "cpu/block_cache.h"
 #include "cpu_fixture.h"
 
 namespace bt86 {
 
-// Assembles `src`, appends HLT, runs it. The fixture's mode decides bits 32 / bits 16.
+// Assembles `src`, appends HLT, runs it. The fixture's mode decides bits 32 / bits 16. Blocks
+// decoded by an earlier snippet at the same address are dropped first (load_asm writes memory
+// behind the CPU's back).
 inline void run_asm(CpuFixture& f, const std::string& src) {
+  f.cpu.blocks().invalidate_all();
   f.load_asm(src + "\nhlt");
   f.run();
 }

@@ -182,3 +182,61 @@ TEST_CASE("sys/int: #PF reading the IDT for #PF escalates to #DF, whose #PF shut
   CHECK(f.cpu.s.cr2 == F::kIdtAddr + vec::DF * 8);
   CHECK(f.cpu.shutdown());
 }
+
+TEST_CASE("sys/int: a 16-bit interrupt gate pushes a 16-bit frame") {
+  F f;
+  f.idt_gate(0x42, 0xFFFF4000u, sys_type::INT_GATE16);  // offset's upper half is ignored
+  f.put_asm(0x4000, "hlt");
+  f.load_asm("int 0x42\nhlt");
+  f.run();
+  CHECK(f.cpu.s.eip == 0x4001);
+  CHECK(f.cpu.s.r[ESP] == F::kRing0StackTop - 6);
+  CHECK(f.peek<uint16_t>(F::kRing0StackTop - 6) == CpuFixture::kCodeAddr + 2);
+  CHECK(f.peek<uint16_t>(F::kRing0StackTop - 4) == F::kCode0);
+}
+
+TEST_CASE("sys/int: a bad ring-0 stack in the TSS is #TS(SS) or #SS(SS), before any change") {
+  F f;
+  f.with_tss();
+  f.poke<uint16_t>(F::kTssAddr + 8, F::kData3);  // SS0 with RPL/DPL 3
+  f.idt_gate(0x80, F::kHandlerAddr, sys_type::INT_GATE32, 3);
+  f.put_asm(F::kRing3Code, "int 0x80");
+  f.enter_ring3(F::kRing3Code);
+  f.run();
+  CHECK(f.faulted_with(vec::TS, F::kData3 & ~3));
+  CHECK(f.cpu.s.cpl == 3);
+
+  F g;
+  g.with_tss();
+  g.gdt_set(F::kFreeSlot, 0, 0xFFFFF, 0xC013);  // not-present ring-0 data
+  g.poke<uint16_t>(F::kTssAddr + 8, 0x40);
+  g.idt_gate(0x80, F::kHandlerAddr, sys_type::INT_GATE32, 3);
+  g.put_asm(F::kRing3Code, "int 0x80");
+  g.enter_ring3(F::kRing3Code);
+  g.run();
+  CHECK(g.faulted_with(vec::SS, 0x40));
+
+  F h;  // a TSS too short to hold SS0:ESP0
+  h.make_tss32(5, F::kTssAddr, 0x07);
+  h.load_tr(F::kTssSel);
+  h.idt_gate(0x80, F::kHandlerAddr, sys_type::INT_GATE32, 3);
+  h.put_asm(F::kRing3Code, "int 0x80");
+  h.enter_ring3(F::kRing3Code);
+  h.run();
+  CHECK(h.faulted_with(vec::TS, F::kTssSel));
+}
+
+TEST_CASE("sys/int: a ring-0 stack too small for the frame is #SS") {
+  F f;
+  f.with_tss();
+  f.gdt_set(F::kFreeSlot, 0x20000, 0x0000F, 0x4097);  // expand-down: valid offsets 0x10..
+  f.poke<uint16_t>(F::kTssAddr + 8, 0x40);
+  f.poke<uint32_t>(F::kTssAddr + 4, 0x20);            // only 16 bytes of room
+  f.idt_gate(0x80, F::kHandlerAddr, sys_type::INT_GATE32, 3);
+  f.put_asm(F::kRing3Code, "int 0x80");
+  f.enter_ring3(F::kRing3Code);
+  f.run();
+  CHECK(f.faulted_with(vec::SS, 0x40));
+  CHECK(f.cpu.s.cpl == 3);
+  CHECK(f.cpu.s.r[ESP] == F::kRing3StackTop);
+}
