@@ -34,44 +34,46 @@ inline uint32_t flags_from_image(uint32_t ax) { return ((ax >> 8) & 0xD5u) | ((a
 
 // Asm prologue/epilogue around the host instruction: EAX ("+a"(img)) holds the flag image.
 #define BT86_LOAD_FLAGS "addb %%al, %%al\n\tsahf\n\t"
+#define BT86_NO_LOAD ""
 #define BT86_SAVE_FLAGS "\n\tlahf\n\tseto %%al"
 
 // Instantiates M(..., T, W) for each operand width; W is the GCC register-size modifier.
 #define BT86_ALL_WIDTHS(M, ...) M(__VA_ARGS__, uint8_t, "b") M(__VA_ARGS__, uint16_t, "w") M(__VA_ARGS__, uint32_t, "k")
 #define BT86_WIDE_WIDTHS(M, ...) M(__VA_ARGS__, uint16_t, "w") M(__VA_ARGS__, uint32_t, "k")
 
-// d = d INSN s (two-operand form, AT&T order "INSN s, d").
-#define BT86_BINARY(TEMPLATE, ENUM, INSN, T, W)                                              \
+// d = d INSN s (two-operand form, AT&T order "INSN s, d"); LOAD is BT86_LOAD_FLAGS or
+// BT86_NO_LOAD.
+#define BT86_BINARY(TEMPLATE, ENUM, INSN, LOAD, T, W)                                        \
   template <> inline T TEMPLATE<ENUM, T>(T d, T s, uint32_t & fl) {                           \
-    uint32_t img = flag_image(fl);                                                            \
-    asm(BT86_LOAD_FLAGS INSN " %" W "[s], %" W "[d]" BT86_SAVE_FLAGS                          \
+    uint32_t img = sizeof(LOAD) > 1 ? flag_image(fl) : 0; /* LOAD is "" when not loading */   \
+    asm(LOAD INSN " %" W "[s], %" W "[d]" BT86_SAVE_FLAGS                                     \
         : [d] "+r"(d), "+a"(img) : [s] "r"(s) : "cc");                                        \
     fl = flags_from_image(img);                                                               \
     return d;                                                                                 \
   }
 
 template <AluOp OP, class T> T alu(T d, T s, uint32_t& fl);
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Add, "add")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Or, "or")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Adc, "adc")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Sbb, "sbb")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::And, "and")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Sub, "sub")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Xor, "xor")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Cmp, "cmp")
-BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Test, "test")
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Add, "add", BT86_NO_LOAD)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Or, "or", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Adc, "adc", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Sbb, "sbb", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::And, "and", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Sub, "sub", BT86_NO_LOAD)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Xor, "xor", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Cmp, "cmp", BT86_NO_LOAD)
+BT86_ALL_WIDTHS(BT86_BINARY, alu, AluOp::Test, "test", BT86_LOAD_FLAGS)
 
 // Bit test family on a register-sized value; `s` is the bit index (the host masks it).
 template <BitOp OP, class T> T bit_test(T d, T s, uint32_t& fl);
-BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Bt, "bt")
-BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Bts, "bts")
-BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Btr, "btr")
-BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Btc, "btc")
+BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Bt, "bt", BT86_LOAD_FLAGS)
+BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Bts, "bts", BT86_LOAD_FLAGS)
+BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Btr, "btr", BT86_LOAD_FLAGS)
+BT86_WIDE_WIDTHS(BT86_BINARY, bit_test, BitOp::Btc, "btc", BT86_LOAD_FLAGS)
 
 // BSF/BSR: d is the destination's old value, kept when s == 0 (as the host does).
 template <ScanOp OP, class T> T bit_scan(T d, T s, uint32_t& fl);
-BT86_WIDE_WIDTHS(BT86_BINARY, bit_scan, ScanOp::Bsf, "bsf")
-BT86_WIDE_WIDTHS(BT86_BINARY, bit_scan, ScanOp::Bsr, "bsr")
+BT86_WIDE_WIDTHS(BT86_BINARY, bit_scan, ScanOp::Bsf, "bsf", BT86_LOAD_FLAGS)
+BT86_WIDE_WIDTHS(BT86_BINARY, bit_scan, ScanOp::Bsr, "bsr", BT86_LOAD_FLAGS)
 
 // Two- and three-operand IMUL (truncated product; CF/OF say whether it was truncated).
 template <class T> T imul_trunc(T d, T s, uint32_t& fl);
@@ -88,16 +90,16 @@ BT86_IMUL_TRUNC(uint32_t, "k")
 
 // INC, DEC, NEG.
 template <UnaryOp OP, class T> T unary(T d, uint32_t& fl);
-#define BT86_UNARY(ENUM, INSN, T, W)                                                          \
+#define BT86_UNARY(ENUM, INSN, LOAD, T, W)                                                    \
   template <> inline T unary<ENUM, T>(T d, uint32_t & fl) {                                   \
-    uint32_t img = flag_image(fl);                                                            \
-    asm(BT86_LOAD_FLAGS INSN " %" W "[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : : "cc"); \
+    uint32_t img = sizeof(LOAD) > 1 ? flag_image(fl) : 0; /* LOAD is "" when not loading */   \
+    asm(LOAD INSN " %" W "[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : : "cc"); \
     fl = flags_from_image(img);                                                               \
     return d;                                                                                 \
   }
-BT86_ALL_WIDTHS(BT86_UNARY, UnaryOp::Inc, "inc")
-BT86_ALL_WIDTHS(BT86_UNARY, UnaryOp::Dec, "dec")
-BT86_ALL_WIDTHS(BT86_UNARY, UnaryOp::Neg, "neg")
+BT86_ALL_WIDTHS(BT86_UNARY, UnaryOp::Inc, "inc", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_UNARY, UnaryOp::Dec, "dec", BT86_LOAD_FLAGS)
+BT86_ALL_WIDTHS(BT86_UNARY, UnaryOp::Neg, "neg", BT86_NO_LOAD)
 
 // Shifts and rotates by CL = count. The host masks the count to 5 bits and takes RCL/RCR of 8/16
 // bits modulo 9/17, exactly as the guest would. Callers skip a (masked) count of 0.
@@ -209,5 +211,6 @@ inline uint16_t bswap16_undefined(uint16_t v) {
 #undef BT86_WIDE_WIDTHS
 #undef BT86_LOAD_FLAGS
 #undef BT86_SAVE_FLAGS
+#undef BT86_NO_LOAD
 
 }  // namespace bt86::host

@@ -17,6 +17,15 @@ struct Block {
   uint32_t mode = 0;        // decode mode key (see BlockCache::mode_key)
   uint32_t bytes = 0;       // guest bytes covered: [phys, phys + bytes)
   bool valid = true;
+  bool cached = true;       // false for one-off blocks (page-crossing instruction, MMIO code)
+  // Successor cache ("chaining"): the blocks that followed this one, by EIP, valid while the
+  // CPU's link generation is unchanged (see Cpu::link_gen_).
+  struct Link {
+    Block* to = nullptr;
+    uint32_t eip = 0;
+    uint64_t gen = 0;
+  } links[2];
+  uint8_t next_link = 0;    // round-robin replacement
   std::vector<Insn> insns;
 };
 
@@ -42,7 +51,8 @@ class BlockCache {
   unsigned invalidate_range(uint32_t paddr, unsigned size);
   void invalidate_all();
   // Frees blocks invalidated earlier; call only when no block is executing.
-  void collect_garbage() { if (!graveyard_.empty()) graveyard_.clear(); }
+  void collect_garbage() { graveyard_.clear(); }
+  bool has_garbage() const { return !graveyard_.empty(); }
 
   uint64_t count() const { return blocks_.size(); }
 

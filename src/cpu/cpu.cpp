@@ -47,6 +47,7 @@ void Cpu::set_seg(unsigned idx, const Segment& sg) {
   s.seg[idx] = sg;
   update_seg_cache(idx);
   if (idx == CS || idx == SS) end_block_ = true;  // code/stack size may have changed
+  if (idx == CS) ++link_gen_;
 }
 
 void Cpu::load_seg_real(unsigned idx, uint16_t sel) {
@@ -64,6 +65,7 @@ void Cpu::load_seg_real(unsigned idx, uint16_t sel) {
 void Cpu::set_cpl(uint8_t cpl) {
   s.cpl = cpl & 3;
   end_block_ = true;
+  ++link_gen_;
 }
 
 // ---- blocks -------------------------------------------------------------------------------------
@@ -140,6 +142,7 @@ Block* Cpu::current_block() {
   ++stats.blocks_decoded;
   if (trace.in_asm) trace_block_asm(*this, *b, lin);
   if (!cacheable) {
+    b->cached = false;
     uncached_ = std::move(b);
     return uncached_.get();
   }
@@ -154,22 +157,22 @@ Block* Cpu::current_block() {
 
 void Cpu::execute_block(Block& b) {
   const uint32_t mask = ip_mask();
-  const Insn* i = b.insns.data();
-  const Insn* end = i + b.insns.size();
-  uint64_t retired = 0;
+  const Insn* const begin = b.insns.data();
+  const Insn* const end = begin + b.insns.size();
+  const Insn* i = begin;
   try {
-    for (; i != end; ++i) {
+    while (i != end) {
       next_eip = (s.eip + i->len) & mask;
       i->fn(*this, *i);
       s.eip = next_eip;
-      ++retired;
+      ++i;
       if (end_block_) break;
     }
-  } catch (const GuestFault& f) {
-    stats.insns += retired;
+  } catch (const GuestFault&) {
+    stats.insns += uint64_t(i - begin);
     throw;
   }
-  stats.insns += retired;
+  stats.insns += uint64_t(i - begin);
 }
 
 // ---- run loop -------------------------------------------------------------------------------------
@@ -212,24 +215,68 @@ void Cpu::deliver_fault(const GuestFault& f) {
   }
 }
 
+// The block to run at s.eip: a chained successor of `prev` if one is recorded for this EIP and
+// nothing has changed since, else a cache lookup (decoding on a miss), which is then chained.
+Block* Cpu::next_block(Block* prev) {
+  if (prev) {
+    for (const Block::Link& l : prev->links)
+      if (l.gen == link_gen_ && l.eip == s.eip) return l.to;
+  }
+  uint64_t gen = link_gen_;
+  Block* b = current_block();
+  if (prev && b->cached && gen == link_gen_) {
+    prev->links[prev->next_link] = Block::Link{b, s.eip, gen};
+    prev->next_link ^= 1;
+  }
+  return b;
+}
+
 uint64_t Cpu::run(uint64_t max_insns) {
   stop_requested_ = false;
   const uint64_t start = stats.insns;
-  while (!stop_requested_ && stats.insns - start < max_insns) {
-    blocks_->collect_garbage();
-    if (check_interrupts()) continue;
+  const uint64_t limit = start + max_insns;
+  const bool tracing = trace.cpu || trace.exec;
+  Block* prev = nullptr;  // the block that ran last, if it may be chained from
+  uint64_t prev_gen = 0;
+  while (!stop_requested_ && stats.insns < limit) {
+    if (blocks_->has_garbage()) {
+      blocks_->collect_garbage();
+      prev = nullptr;
+    }
+    if ((irq_shadow_ || (s.eflags & fl::IF)) && check_interrupts()) {
+      prev = nullptr;
+      continue;
+    }
     if (halted_ || shutdown_) break;
     end_block_ = false;
     try {
-      Block* b = current_block();
-      if (trace.cpu || trace.exec) trace_block_state(*this, *b);
-      ++stats.block_execs;
+      Block* b = next_block(prev && prev_gen == link_gen_ ? prev : nullptr);
+      prev = nullptr;
+      if (__builtin_expect(tracing, 0)) trace_block_state(*this, *b);
       if (__builtin_expect(s.eflags & fl::TF, 0)) {
+        ++stats.block_execs;
         single_step(*b);
-      } else {
+        continue;
+      }
+      // Run chained blocks back to back until something needs the outer loop: an instruction
+      // that ended the block for a reason (mode change, SMC, stop()), the budget, a pending
+      // interrupt, a successor not chained yet, or tracing.
+      for (;;) {
+        ++stats.block_execs;
         execute_block(*b);
+        if (!b->cached) break;
+        prev = b;
+        prev_gen = link_gen_;
+        if (end_block_ || stats.insns >= limit || tracing) break;
+        if ((s.eflags & fl::IF) && intc && intc->intr_pending()) break;
+        Block* n = nullptr;
+        for (const Block::Link& l : b->links)
+          if (l.gen == link_gen_ && l.eip == s.eip) n = l.to;
+        if (!n) break;
+        b = n;
       }
     } catch (const GuestFault& f) {
+      prev = nullptr;
       deliver_fault(f);
     }
   }

@@ -77,7 +77,7 @@ class Cpu {
   // Run until about `max_insns` instructions retired, the CPU halts, or stop() is called.
   // Returns the number of instructions retired.
   uint64_t run(uint64_t max_insns);
-  void stop() { stop_requested_ = true; }
+  void stop() { stop_requested_ = true; end_block_ = true; }
   bool halted() const { return halted_; }
   bool shutdown() const { return shutdown_; }  // triple fault happened
   void set_halted(bool h) { halted_ = h; }
@@ -247,7 +247,11 @@ class Cpu {
   Block* current_block();
   void execute_block(Block& b);
   void single_step(Block& b);
+  Block* next_block(Block* prev);
   std::unique_ptr<Block> uncached_;  // the last block that could not be cached
+  // Bumped whenever a chained successor might no longer be right: TLB flushes, CS or CPL
+  // changes, block invalidation. Links carry the generation they were made in.
+  uint64_t link_gen_ = 1;
   void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty);
   bool check_interrupts();
   void deliver_fault(const GuestFault& f);

@@ -44,12 +44,14 @@ void Cpu::flush_tlb() {
       for (TlbEntry& e : rw) e = TlbEntry{};
   for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
   ++stats.tlb_flushes;
+  ++link_gen_;
 }
 
 void Cpu::flush_tlb_page(uint32_t lin) {
   unsigned idx = (lin >> 12) & (kTlbSize - 1);
   for (auto& u : tlb_)
     for (auto& rw : u) rw[idx] = TlbEntry{};
+  ++link_gen_;
 }
 
 uint32_t Cpu::translate(uint32_t lin, AccessType type, bool user) {
@@ -112,6 +114,7 @@ void Cpu::phys_write(uint32_t paddr, uint64_t v, unsigned size) {
 void Cpu::note_code_write(uint32_t paddr, unsigned size) {
   unsigned n = blocks_->invalidate_range(paddr, size);
   if (n) {
+    ++link_gen_;
     stats.smc_invalidations += n;
     end_block_ = true;  // the running block may be among them: leave it after this instruction
   }

@@ -91,7 +91,9 @@ void gen_string(GenContext& c) {
   for (size_t k = np; k > 1; --k) std::swap(prefixes[k - 1], prefixes[c.rng.below(uint32_t(k))]);  // any order
   for (size_t k = 0; k < np; ++k) b[len++] = prefixes[k];
   b[len++] = opcode(op, size);
-  c.emit.raw(b, len);
+  FlagAdjust adj;
+  if (rep && n == 0) adj.unwritten = kAllFlags;  // no iteration: CMPS/SCAS leave the flags alone
+  c.emit.raw(b, len, adj);
 }
 
 }  // namespace difftest

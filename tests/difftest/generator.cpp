@@ -11,6 +11,7 @@ const std::vector<Group>& all_groups() {
       {"alu", gen_alu},       {"shift", gen_shift},   {"muldiv", gen_muldiv}, {"bcd", gen_bcd},
       {"bits", gen_bits},     {"cond", gen_cond},     {"xchg", gen_xchg},     {"lea", gen_lea},
       {"string", gen_string}, {"stack", gen_stack},   {"x87", gen_x87},       {"x87exc", gen_x87_exceptions},
+      {"smc", gen_smc},       {"misc", gen_misc},
   };
   return groups;
 }
@@ -86,7 +87,8 @@ TestCase generate(uint64_t seed, uint64_t index, const GeneratorOptions& opt) {
   for (unsigned k = 0; k < len && ctx.emit.has_room(); ++k) {
     const Group* g = groups[rng.below(uint32_t(groups.size()))];
     g->emit(ctx);
-    if (tc.groups.find(g->name) == std::string::npos) tc.groups += (tc.groups.empty() ? "" : ",") + std::string(g->name);
+    if (("," + tc.groups + ",").find("," + std::string(g->name) + ",") == std::string::npos)
+      tc.groups += (tc.groups.empty() ? "" : ",") + std::string(g->name);
   }
   return tc;
 }

@@ -113,5 +113,7 @@ void gen_string(GenContext&);
 void gen_stack(GenContext&);
 void gen_x87(GenContext&);
 void gen_x87_exceptions(GenContext&);
+void gen_smc(GenContext&);
+void gen_misc(GenContext&);
 
 }  // namespace difftest

@@ -24,12 +24,16 @@ std::string instruction_text(const TestCase& tc, size_t insn_index) {
 }
 
 namespace {
-// The mnemonic of an instruction's text with its prefixes ("rep movsb", "lock add", "shl").
-std::string culprit_key(const std::string& text) {
+// Summary key: the culprit's mnemonic with its prefixes ("rep movsb", "lock add", "shl") and
+// the kind of the first difference ("memory", "#PF error code (P,W)", "EAX", "outcome", ...).
+std::string culprit_key(const std::string& text, const std::vector<Difference>& diffs) {
   size_t end = text.find(' ');
   for (const char* prefix : {"rep ", "repe ", "repne ", "lock "})
     if (text.rfind(prefix, 0) == 0) end = text.find(' ', end + 1);
-  return text.substr(0, end);
+  std::string field = diffs.empty() ? "?" : diffs.front().field;
+  if (field.rfind("mem", 0) == 0) field = "memory";
+  if (field.rfind("ST(", 0) == 0) field = "ST(i)";
+  return text.substr(0, end) + " / " + field;
 }
 }  // namespace
 
@@ -62,17 +66,18 @@ bool Session::check(const TestCase& tc, const dt_result& native) {
 
   const TestCase culprit_case = opt_.minimize ? shortest_diverging_prefix(tc) : tc;
   const std::string text = culprit_case.insns.empty() ? "(empty)" : instruction_text(culprit_case, culprit_case.insns.size() - 1);
-  Culprit& c = culprits_[culprit_key(text)];
+  std::vector<dt_result> n;
+  oracle_.run({&culprit_case}, n);
+  const dt_result i = interp_.run(culprit_case);
+  const std::vector<Difference> culprit_diffs = compare_results(culprit_case, n[0], i);
+  Culprit& c = culprits_[culprit_key(text, culprit_diffs)];
   if (c.count++ == 0) c.example = std::to_string(tc.seed) + ":" + std::to_string(tc.index) + "  " + text;
 
   if (reports_++ < opt_.max_reports) {
-    std::vector<dt_result> n;
-    oracle_.run({&culprit_case}, n);
-    const dt_result i = interp_.run(culprit_case);
     std::string replay = replay_command(tc);
     if (culprit_case.insns.size() != tc.insns.size())
       replay += " --prefix " + std::to_string(culprit_case.insns.size());
-    print_failure(stdout, culprit_case, n[0], i, compare_results(culprit_case, n[0], i), replay);
+    print_failure(stdout, culprit_case, n[0], i, culprit_diffs, replay);
     if (culprit_case.insns.size() != tc.insns.size())
       std::printf("  (shortest diverging prefix: %zu of %zu instructions; culprit: %s)\n", culprit_case.insns.size(),
                   tc.insns.size(), text.c_str());
@@ -88,7 +93,7 @@ void Session::print_summary() const {
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
   std::printf("\ndifftest: divergences by culprit instruction (count, example seed:index):\n");
   for (const auto& [key, c] : sorted)
-    std::printf("  %-12s %8llu   %s\n", key.c_str(), static_cast<unsigned long long>(c.count), c.example.c_str());
+    std::printf("  %-36s %7llu   %s\n", key.c_str(), static_cast<unsigned long long>(c.count), c.example.c_str());
 }
 
 SessionResult Session::run() {
