@@ -119,6 +119,17 @@ class Cpu {
   template <class T> void write(unsigned seg, uint32_t off, T v) {
     write_lin<T>(seg_check(seg, off, sizeof(T), true), v, user_access());
   }
+  // The read half of a read-modify-write instruction: checked and translated as a write, as the
+  // hardware does (a not-present page faults with W=1 in the error code; a read-only segment or
+  // page faults before the read).
+  template <class T> T read_rmw(unsigned seg, uint32_t off) {
+    uint32_t lin = seg_check(seg, off, sizeof(T), true);
+    const TlbEntry& e = tlb_[user_access()][1][(lin >> 12) & (kTlbSize - 1)];
+    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
+      T v; std::memcpy(&v, reinterpret_cast<const uint8_t*>(e.addend + lin), sizeof(T)); return v;
+    }
+    return static_cast<T>(read_rmw_slow(lin, sizeof(T), user_access()));
+  }
   // Check that a write of `size` bytes would succeed (segment + paging), without writing.
   // Used by instructions that must fault before changing other state.
   void probe_write(unsigned seg, uint32_t off, unsigned size);
@@ -239,6 +250,8 @@ class Cpu {
   };
 
   uint64_t read_lin_slow(uint32_t lin, unsigned size, bool user);
+  uint64_t read_rmw_slow(uint32_t lin, unsigned size, bool user);
+  uint64_t read_translated(uint32_t lin, unsigned size, bool user, AccessType type);
   void write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user);
   uint32_t seg_check_slow(unsigned seg, uint32_t off, unsigned size, bool write);
   void update_seg_cache(unsigned idx);

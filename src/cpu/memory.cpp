@@ -123,11 +123,20 @@ void Cpu::note_code_write(uint32_t paddr, unsigned size) {
 // ---- linear slow paths -----------------------------------------------------------------------------
 
 uint64_t Cpu::read_lin_slow(uint32_t lin, unsigned size, bool user) {
+  return read_translated(lin, size, user, AccessType::Read);
+}
+
+uint64_t Cpu::read_rmw_slow(uint32_t lin, unsigned size, bool user) {
+  return read_translated(lin, size, user, AccessType::Write);
+}
+
+// Reads `size` bytes at `lin`, translating each page touched for access `type`.
+uint64_t Cpu::read_translated(uint32_t lin, unsigned size, bool user, AccessType type) {
   unsigned first = 0x1000 - (lin & 0xFFF);
-  if (first >= size) return phys_read(translate(lin, AccessType::Read, user), size);
+  if (first >= size) return phys_read(translate(lin, type, user), size);
   // Crosses a page boundary: translate both pages (faults before any effect), then combine.
-  uint32_t p0 = translate(lin, AccessType::Read, user);
-  uint32_t p1 = translate(lin + first, AccessType::Read, user);
+  uint32_t p0 = translate(lin, type, user);
+  uint32_t p1 = translate(lin + first, type, user);
   uint64_t v = 0;
   for (unsigned k = 0; k < size; ++k) {
     uint32_t p = k < first ? p0 + k : p1 + (k - first);

@@ -1,5 +1,6 @@
 // Group "misc": XLAT (32- and 16-bit addressing, segment overrides), BOUND (inside and outside
 // the bounds: #BR), multi-byte NOPs with memory-form operands (no access), 66-prefixed NOP.
+#include <utility>
 #include "generator.h"
 
 namespace difftest {
@@ -26,13 +27,18 @@ void bound(GenContext& c) {
   const unsigned bits = 8 * size;
   auto sx = [bits](uint32_t v) { return int64_t(int32_t(v << (32 - bits)) >> (32 - bits)); };
   uint32_t lo = c.rng.interesting(size), hi = c.rng.interesting(size);
-  if (c.rng.chance(70) && sx(lo) > sx(hi)) std::swap(lo, hi);
+  if (c.rng.chance(95) && sx(lo) > sx(hi)) std::swap(lo, hi);
   const unsigned r = c.pick_reg(size, true);
   uint32_t index;
-  switch (c.rng.below(4)) {
-    case 0: index = lo; break;
-    case 1: index = hi; break;
-    default: index = c.rng.chance(50) ? c.rng.interesting(size) : uint32_t(sx(lo) + c.rng.below(4)); break;
+  const int64_t span = sx(hi) - sx(lo);
+  switch (c.rng.below(16)) {
+    case 0: case 1: index = lo; break;
+    case 2: case 3: index = hi; break;
+    case 4: index = c.rng.interesting(size); break;                  // mostly outside: #BR
+    case 5: index = uint32_t(sx(lo) - 1 - c.rng.below(3)); break;   // just below
+    default:                                                         // inside (when lo <= hi)
+      index = uint32_t(sx(lo) + (span > 0 ? int64_t(c.rng.next() % uint64_t(span + 1)) : 0));
+      break;
   }
   c.load(size, r, index);
   MemOptions o;

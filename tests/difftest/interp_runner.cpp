@@ -123,7 +123,7 @@ dt_result InterpRunner::run(const TestCase& tc) {
     r.status = DT_DONE;
     r.eip = cpu.s.eip - 1;  // HLT leaves EIP after itself; natively the sequence ends at its address
   } else {
-    r.status = kInterpDidNotFinish;
+    r.status = DT_TIMEOUT;  // neither HLT nor an exception within the instruction limit
     r.eip = cpu.s.eip;
   }
   std::memcpy(r.gpr, cpu.s.r, sizeof r.gpr);

@@ -17,9 +17,6 @@ class VirtualClock;
 
 namespace difftest {
 
-// Outcome codes beyond protocol.h's dt_status, produced only by the interpreter side.
-constexpr uint32_t kInterpDidNotFinish = 2;  // neither HLT nor an exception within the limit
-
 class InterpRunner {
  public:
   InterpRunner();

@@ -43,7 +43,7 @@ struct dt_case_header {
   uint8_t low[DT_PAGE];
 };
 
-enum dt_status { DT_DONE = 0, DT_FAULT = 1 };
+enum dt_status { DT_DONE = 0, DT_FAULT = 1, DT_TIMEOUT = 2 /* the case ran for over a second */ };
 
 struct dt_result {
   uint32_t status;     /* dt_status */

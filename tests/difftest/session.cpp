@@ -55,13 +55,22 @@ TestCase Session::shortest_diverging_prefix(const TestCase& tc) {
 }
 
 bool Session::check(const TestCase& tc, const dt_result& native) {
-  const dt_result interp = interp_.run(tc);
-  const std::vector<Difference> diffs = compare_results(tc, native, interp);
-  if (opt_.verbose) {
-    std::printf("case %llu:%llu (%s): native %s, interp %s\n%s", static_cast<unsigned long long>(tc.seed),
-                static_cast<unsigned long long>(tc.index), tc.groups.c_str(), describe_outcome(native).c_str(),
-                describe_outcome(interp).c_str(), disassemble(tc.code).c_str());
+  if (opt_.verbose)  // before running, so a crash of the interpreter shows which case
+    std::printf("case %llu:%llu (%s)\n", static_cast<unsigned long long>(tc.seed),
+                static_cast<unsigned long long>(tc.index), tc.groups.c_str());
+  dt_result interp;
+  try {
+    interp = interp_.run(tc);
+  } catch (const std::exception& e) {
+    std::printf("difftest: the interpreter threw on case %s: %s\n%s", replay_command(tc).c_str(), e.what(),
+                disassemble(tc.code).c_str());
+    ++culprits_["(interpreter threw)"].count;
+    return true;
   }
+  const std::vector<Difference> diffs = compare_results(tc, native, interp);
+  if (opt_.verbose)
+    std::printf("  native %s, interp %s\n%s", describe_outcome(native).c_str(), describe_outcome(interp).c_str(),
+                disassemble(tc.code).c_str());
   if (diffs.empty()) return false;
 
   const TestCase culprit_case = opt_.minimize ? shortest_diverging_prefix(tc) : tc;

@@ -6,8 +6,9 @@
  * EFLAGS and x87 image. Reaching the epilogue yields the final state; a CPU exception arrives as
  * a signal (SIGFPE, SIGSEGV, SIGILL, SIGBUS, SIGTRAP) whose handler, running on an alternate
  * stack so the test's stack page is not disturbed, reads vector, EIP, registers and the x87
- * image from the signal context and siglongjmps back. Exit status: 0 at end of input, 2 on a
- * setup error. */
+ * image from the signal context and siglongjmps back. A case still running after a second
+ * (a generator bug) is ended by SIGALRM and reported as DT_TIMEOUT. Exit status: 0 at end of
+ * input, 2 on a setup error. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "../protocol.h"
@@ -46,6 +48,17 @@ static void die(const char* what) {
 static int map_page(uint32_t addr, int prot) {
   void* p = mmap((void*)(uintptr_t)addr, DT_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   return p == (void*)(uintptr_t)addr;
+}
+
+/* A case that runs too long (a generator bug): SIGALRM ends it as DT_TIMEOUT. */
+static void on_alarm(int sig, siginfo_t* info, void* ctx) {
+  (void)sig;
+  (void)info;
+  (void)ctx;
+  if (!in_test) return;
+  in_test = 0;
+  result.status = DT_TIMEOUT;
+  siglongjmp(fault_jump, 1);
 }
 
 /* A CPU exception during the test: record the state at the fault and leave the test. */
@@ -82,6 +95,14 @@ static void install_handlers(void) {
   const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
   for (unsigned k = 0; k < sizeof sigs / sizeof sigs[0]; ++k)
     if (sigaction(sigs[k], &sa, NULL) != 0) die("sigaction failed");
+  sa.sa_sigaction = on_alarm;
+  if (sigaction(SIGALRM, &sa, NULL) != 0) die("sigaction failed");
+}
+
+/* At most one second per case (one-shot timer; 0 disarms). */
+static void set_case_timer(long seconds) {
+  struct itimerval t = {{0, 0}, {seconds, 0}};
+  setitimer(ITIMER_REAL, &t, NULL);
 }
 
 /* Runs the case in `header` with `code`; fills `result`. */
@@ -99,6 +120,7 @@ static void run_case(const uint8_t* code, uint32_t len, int low_mapped) {
   memcpy(dt_in_fpu, header.fpu, DT_FPU_IMAGE);
 
   memset(&result, 0, sizeof result);
+  set_case_timer(1);
   if (sigsetjmp(fault_jump, 1) == 0) {
     in_test = 1;
     dt_enter();
@@ -109,6 +131,7 @@ static void run_case(const uint8_t* code, uint32_t len, int low_mapped) {
     result.eflags = dt_out_eflags;
     memcpy(result.fpu, dt_out_fpu, DT_FPU_IMAGE);
   }
+  set_case_timer(0);
   result.eflags &= DT_EFLAGS_MASK;
   memcpy(result.data, (void*)(uintptr_t)DT_DATA_ADDR, DT_PAGE);
   if (low_mapped) memcpy(result.low, (void*)(uintptr_t)DT_LOW_ADDR, DT_PAGE);
