@@ -32,11 +32,11 @@ void x87_numeric(Cpu& cpu, const Insn& in) {
     if (!result_suppressed(r.raised(), f.cw)) cpu.write_bytes(in.seg, off, operand, Size);
   }
   if constexpr (SetsEflags) {
-    // ZF PF CF from the compare, OF SF AF cleared; untouched on an unmasked invalid operation.
-    if (!(r.raised() & ~f.cw & fsw::IE)) {
-      constexpr uint32_t kCompareFlags = fl::ZF | fl::PF | fl::CF;
-      cpu.s.eflags = (cpu.s.eflags & ~fl::ARITH) | (r.host_flags() & kCompareFlags);
-    }
+    // ZF PF CF from the compare, OF SF AF cleared. Hardware writes them even when an unmasked
+    // invalid operation is raised (the SDM's footnote says otherwise; Intel and AMD parts, and
+    // our host oracle, write the unordered result 1/1/1), so take the host's flags as they are.
+    constexpr uint32_t kCompareFlags = fl::ZF | fl::PF | fl::CF;
+    cpu.s.eflags = (cpu.s.eflags & ~fl::ARITH) | (r.host_flags() & kCompareFlags);
   }
   r.commit(f);
   x87_record_instruction(cpu, in);

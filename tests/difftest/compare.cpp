@@ -86,7 +86,7 @@ std::string describe_outcome(const dt_result& r) {
     std::string v = r.vector < 20 ? names[r.vector] : "vector " + std::to_string(r.vector);
     return v + " at " + hex(r.eip, 8);
   }
-  return "did not finish (EIP " + hex(r.eip, 8) + ")";
+  return "did not finish";
 }
 
 UndefinedFlags undefined_at_end(const TestCase& tc, const dt_result& native) {

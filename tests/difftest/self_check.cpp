@@ -86,6 +86,7 @@ void check_known_answers(Checker& ck, NativeOracle& oracle) {
          std::memcpy(&se, r.fpu + fsave::kSt0 + 8, 2);
          return (sw_of(r) & 0x3804) == 0x3804 && se == 0x7FFF && m == 1ull << 63;
        }},
+      {"jmp $ -> stopped after a second (timeout)", {0xEB, 0xFE}, [](const dt_result& r) { return r.status == DT_TIMEOUT; }},
       {"unmasked ZE: fldcw; fld1; fldz; fdivp; fwait -> #MF at FWAIT",
        {0xD9, 0x2D, 0x00, 0x00, 0x18, 0x00, 0xD9, 0xE8, 0xD9, 0xEE, 0xDE, 0xF9, 0x9B},
        [&](const dt_result& r) { return r.status == DT_FAULT && r.vector == 16 && r.eip == end + 12 && (sw_of(r) & 0x84) == 0x84; },
