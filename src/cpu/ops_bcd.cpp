@@ -64,14 +64,14 @@ void das(Cpu& c, const Insn&) {
 
 // AAA (ADD = true) and AAS.
 template <bool ADD> void ascii_adjust(Cpu& c, const Insn&) {
-  uint16_t ax = c.s.r16(EAX);
+  uint16_t ax = reg<uint16_t>(c, EAX);
   uint32_t f = 0;
   if ((ax & 0x0F) > 9 || c.flag(fl::AF)) {
     ax = ADD ? uint16_t(ax + 0x106) : uint16_t(ax - 0x106);  // AX+/-6 (carry/borrow reaches AH), AH+/-1
     f = fl::AF | fl::CF;
   }
   ax &= 0xFF0F;
-  c.s.r16(EAX) = ax;
+  reg<uint16_t>(c, EAX) = ax;
   set_result_flags(c, uint8_t(ax), f);
 }
 
@@ -79,7 +79,7 @@ void aam(Cpu& c, const Insn& i) {
   const uint8_t base = uint8_t(i.imm);
   if (base == 0) guest_fault(vec::DE);
   const uint8_t al = c.s.r8(EAX);
-  c.s.r16(EAX) = uint16_t(((al / base) << 8) | (al % base));
+  reg<uint16_t>(c, EAX) = uint16_t(((al / base) << 8) | (al % base));
   set_result_flags(c, uint8_t(al % base), 0);
 }
 
@@ -87,7 +87,7 @@ void aad(Cpu& c, const Insn& i) {
   const uint8_t base = uint8_t(i.imm);
   uint32_t f = c.s.eflags;
   uint8_t al = host::alu<host::AluOp::Add>(c.s.r8(EAX), uint8_t(c.s.r8(4) * base), f);  // AH = r8(4)
-  c.s.r16(EAX) = al;
+  reg<uint16_t>(c, EAX) = al;
   c.set_arith_flags(f);
 }
 

@@ -1,6 +1,7 @@
 // Bit instructions: BT BTS BTR BTC (register/memory operand, immediate or register bit offset),
-// BSF BSR (also for the F3-prefixed TZCNT/LZCNT encodings) and BSWAP. BT* change only CF architecturally; the host instruction runs with the guest
-// flags loaded, so the others stay whatever the host leaves them.
+// BSF BSR (also for the F3-prefixed TZCNT/LZCNT encodings) and BSWAP. BT* change only CF
+// architecturally; the host instruction runs with the guest flags loaded, so the others stay
+// whatever the host leaves them.
 #include "cpu/alu_host.h"
 #include "cpu/ops_common.h"
 #include "cpu/ops_int.h"
@@ -46,7 +47,10 @@ template <ScanOp OP, class T, Kind S> void bit_scan(Cpu& c, const Insn& i) {
 }
 
 void bswap32(Cpu& c, const Insn& i) { c.s.r[i.op[0].reg] = __builtin_bswap32(c.s.r[i.op[0].reg]); }
-void bswap16(Cpu& c, const Insn& i) { c.s.r16(i.op[0].reg) = host::bswap16_undefined(c.s.r16(i.op[0].reg)); }
+void bswap16(Cpu& c, const Insn& i) {
+  uint16_t& r = reg<uint16_t>(c, i.op[0].reg);
+  r = host::bswap16_undefined(r);
+}
 
 }  // namespace
 

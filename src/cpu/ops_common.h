@@ -14,11 +14,15 @@ namespace bt86 {
 // Operand kind a handler is specialised for.
 enum class Kind : uint8_t { Reg, Mem, Imm };
 
+// A 16-bit view allowed to alias the uint32_t registers (CpuState::r16's plain uint16_t* is not,
+// under strict aliasing; uint8_t views are always allowed).
+using AliasU16 = uint16_t __attribute__((may_alias));
+
 // The guest register `r` viewed with the width of T (bytes: AL CL DL BL AH CH DH BH). Writes
 // through a 8/16-bit view keep the rest of the 32-bit register.
 template <class T> inline T& reg(Cpu& c, unsigned r) {
   if constexpr (sizeof(T) == 1) return c.s.r8(r);
-  else if constexpr (sizeof(T) == 2) return c.s.r16(r);
+  else if constexpr (sizeof(T) == 2) return *reinterpret_cast<AliasU16*>(&c.s.r[r]);
   else return c.s.r[r];
 }
 
@@ -127,13 +131,6 @@ template <auto... Vs, class V, class Make> inline Handler by_value(V v, Make&& m
   Handler h = nullptr;
   ((v == Vs ? (h = make.template operator()<Vs>(), true) : false) || ...);
   return h;
-}
-
-// True if any visible operand is of kind k.
-inline bool has_operand(const Insn& i, OpKind k) {
-  for (unsigned n = 0; n < i.nops; ++n)
-    if (i.op[n].kind == k) return true;
-  return false;
 }
 
 }  // namespace bt86

@@ -10,7 +10,7 @@ namespace {
 // The port operand: an 8-bit immediate or DX.
 template <Kind P> inline uint16_t port_of(Cpu& c, const Insn& i) {
   if constexpr (P == Kind::Imm) return uint16_t(i.imm & 0xFF);
-  else return c.s.r16(EDX);
+  else return reg<uint16_t>(c, EDX);
 }
 
 template <class T, Kind P> void in(Cpu& c, const Insn& i) {

@@ -16,7 +16,7 @@ constexpr unsigned bits_of(unsigned bytes) { return 8 * bytes; }
 // Stores a double-width result: AX for bytes, otherwise the high half in DX/EDX.
 template <class T> inline void store_wide_accumulator(Cpu& c, host::Wide<T> v) {
   if constexpr (sizeof(T) == 1) {
-    c.s.r16(EAX) = v;
+    reg<uint16_t>(c, EAX) = v;
   } else {
     reg<T>(c, EAX) = T(v);
     reg<T>(c, EDX) = T(v >> bits_of(sizeof(T)));
@@ -24,7 +24,7 @@ template <class T> inline void store_wide_accumulator(Cpu& c, host::Wide<T> v) {
 }
 
 template <class T> inline host::Wide<T> load_wide_accumulator(Cpu& c) {
-  if constexpr (sizeof(T) == 1) return c.s.r16(EAX);
+  if constexpr (sizeof(T) == 1) return reg<uint16_t>(c, EAX);
   else return (host::Wide<T>(reg<T>(c, EDX)) << bits_of(sizeof(T))) | reg<T>(c, EAX);
 }
 
@@ -66,7 +66,7 @@ template <bool SIGNED, class T, Kind S> void divide(Cpu& c, const Insn& i) {
   T rem;
   T q = host::divide<SIGNED, T>(dividend, s, rem, f);
   if constexpr (sizeof(T) == 1) {
-    c.s.r16(EAX) = uint16_t(q | (rem << 8));
+    reg<uint16_t>(c, EAX) = uint16_t(q | (rem << 8));
   } else {
     reg<T>(c, EAX) = q;
     reg<T>(c, EDX) = rem;

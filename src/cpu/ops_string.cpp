@@ -60,10 +60,10 @@ template <StrOp OP, class T, class A> inline void step(Cpu& c, const Insn& i, A 
     di += delta;
   } else if constexpr (OP == StrOp::Ins) {
     probe_ins_destination<T>(c, di, delta, first);
-    c.write<T>(ES, di, T(c.port_in(c.s.r16(EDX), sizeof(T))));
+    c.write<T>(ES, di, T(c.port_in(reg<uint16_t>(c, EDX), sizeof(T))));
     di += delta;
   } else {
-    c.port_out(c.s.r16(EDX), c.read<T>(i.seg, si), sizeof(T));
+    c.port_out(reg<uint16_t>(c, EDX), c.read<T>(i.seg, si), sizeof(T));
     si += delta;
   }
 }
@@ -71,12 +71,12 @@ template <StrOp OP, class T, class A> inline void step(Cpu& c, const Insn& i, A 
 template <StrOp OP, class T, class A, Rep R> void string_op(Cpu& c, const Insn& i) {
   const A delta = c.flag(fl::DF) ? A(-A(sizeof(T))) : A(sizeof(T));
   if constexpr (R == Rep::None) {
-    if constexpr (does_io(OP)) c.check_io(c.s.r16(EDX), sizeof(T));
+    if constexpr (does_io(OP)) c.check_io(reg<uint16_t>(c, EDX), sizeof(T));
     step<OP, T, A>(c, i, delta, true);
   } else {
     A& count = reg<A>(c, ECX);
     if (count == 0) return;
-    if constexpr (does_io(OP)) c.check_io(c.s.r16(EDX), sizeof(T));
+    if constexpr (does_io(OP)) c.check_io(reg<uint16_t>(c, EDX), sizeof(T));
     for (unsigned n = 0; n < kRepChunk; ++n) {
       step<OP, T, A>(c, i, delta, n == 0);
       --count;

@@ -21,6 +21,8 @@ namespace {
 constexpr uint32_t kPageSize = 0x1000;
 constexpr uint64_t kMaxRam = 0xE0000000ull;  // 3.5 GiB: the top 512 MiB is for ROM and MMIO
 
+// Region helpers are templates only because PhysMem::Region is private to the class.
+
 template <class R> uint32_t region_size(const R& r) { return r.end - r.start; }
 template <class R> bool region_contains(const R& r, uint32_t paddr) {
   return paddr - r.start < region_size(r);
