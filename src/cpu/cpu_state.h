@@ -89,7 +89,8 @@ struct CpuState {
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
-  uint16_t& r16(unsigned i) { return *reinterpret_cast<uint16_t*>(&r[i]); }
+  using U16Alias = uint16_t __attribute__((may_alias));
+  uint16_t& r16(unsigned i) { return *reinterpret_cast<U16Alias*>(&r[i]); }
 
   bool protected_mode() const { return cr0 & cr0::PE; }
   bool v86() const { return eflags & fl::VM; }

@@ -31,7 +31,7 @@ template <BitOp OP, class T> void bit_test_mem_reg(Cpu& c, const Insn& i) {
   uint32_t off = c.ea(i) + uint32_t(offset >> (sizeof(T) == 2 ? 4 : 5)) * sizeof(T);
   if (i.asize == 2) off &= 0xFFFF;
   const unsigned bit = uint32_t(offset) & (kBits - 1);
-  T v = c.read<T>(i.seg, off);
+  T v = OP == BitOp::Bt ? c.read<T>(i.seg, off) : c.read_rmw<T>(i.seg, off);
   uint32_t f = c.s.eflags;
   T r = host::bit_test<OP>(v, T(bit), f);
   if constexpr (OP != BitOp::Bt) c.write<T>(i.seg, off, r);

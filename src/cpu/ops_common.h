@@ -50,7 +50,7 @@ template <class T, Kind K, class F> inline void modify(Cpu& c, const Insn& i, F&
     r = f(r);
   } else {
     uint32_t off = c.ea(i);
-    T v = c.read<T>(i.seg, off);
+    T v = c.read_rmw<T>(i.seg, off);  // checked as a write, as the hardware does
     c.write<T>(i.seg, off, f(v));
   }
 }

@@ -57,7 +57,7 @@ template <class T, Kind D> void cmpxchg(Cpu& c, const Insn& i) {
 
 void cmpxchg8b(Cpu& c, const Insn& i) {
   const uint32_t off = c.ea(i);
-  const uint64_t m = c.read<uint64_t>(i.seg, off);
+  const uint64_t m = c.read_rmw<uint64_t>(i.seg, off);
   const uint64_t expected = (uint64_t(c.s.r[EDX]) << 32) | c.s.r[EAX];
   const bool equal = m == expected;
   c.write<uint64_t>(i.seg, off, equal ? (uint64_t(c.s.r[ECX]) << 32) | c.s.r[EBX] : m);

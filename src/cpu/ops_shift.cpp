@@ -22,7 +22,7 @@ template <Kind C> inline uint8_t shift_count(Cpu& c, const Insn& i, unsigned n) 
 template <ShiftOp OP, class T, Kind D, Kind C> void shift(Cpu& c, const Insn& i) {
   uint8_t count = shift_count<C>(c, i, 1);
   if (count == 0) {
-    load<T, D>(c, i, 0);
+    if constexpr (D == Kind::Mem) c.read_rmw<T>(i.seg, c.ea(i));  // still a write-checked access
     return;
   }
   uint32_t f = c.s.eflags;
@@ -33,7 +33,7 @@ template <ShiftOp OP, class T, Kind D, Kind C> void shift(Cpu& c, const Insn& i)
 template <DoubleShiftOp OP, class T, Kind D, Kind C> void double_shift(Cpu& c, const Insn& i) {
   uint8_t count = shift_count<C>(c, i, 2);
   if (count == 0) {
-    load<T, D>(c, i, 0);
+    if constexpr (D == Kind::Mem) c.read_rmw<T>(i.seg, c.ea(i));  // still a write-checked access
     return;
   }
   T s = reg<T>(c, i.op[1].reg);

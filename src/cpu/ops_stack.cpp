@@ -78,12 +78,11 @@ template <class T> void enter(Cpu& c, const Insn& i) {
   const uint32_t alloc = i.imm & 0xFFFF;
   const unsigned level = i.imm2 & 31;
 
-  T display[32];
-  uint32_t bp = c.s.r[EBP] & mask;
-  for (unsigned k = 1; k < level; ++k) {
-    bp = (bp - kSize) & mask;
-    display[k] = c.read<T>(SS, bp);
-  }
+  // Check every read first (faults before any change), then copy interleaved as the hardware
+  // does: each frame pointer is read just before it is pushed, so a source slot that an earlier
+  // push overwrote gives the new value.
+  const uint32_t old_bp = c.s.r[EBP] & mask;
+  for (unsigned k = 1; k < level; ++k) c.probe_read(SS, (old_bp - k * kSize) & mask, kSize);
   const uint32_t slots = level == 0 ? 1 : level + 1;
   probe_stack_range(c, c.s.r[ESP], slots * kSize);
 
@@ -95,7 +94,7 @@ template <class T> void enter(Cpu& c, const Insn& i) {
   if (level > 0) {
     for (unsigned k = 1; k < level; ++k) {
       sp = (sp - kSize) & mask;
-      c.write<T>(SS, sp, display[k]);
+      c.write<T>(SS, sp, c.read<T>(SS, (old_bp - k * kSize) & mask));
     }
     sp = (sp - kSize) & mask;
     c.write<T>(SS, sp, T(frame));

@@ -11,6 +11,7 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
+#include "cpu/block_cache.h"
 #include "cpu/cpu.h"
 
 namespace bt86 {
@@ -60,6 +61,7 @@ struct CpuFixture {
   }
   void load_code(const std::vector<uint8_t>& bytes, uint32_t at = kCodeAddr) {
     mem.copy_to(at, bytes.data(), bytes.size());
+    cpu.blocks().invalidate_all();  // the copy bypassed the CPU's code-write tracking
     cpu.s.eip = at;
   }
   // Assemble with nasm (bits 32 or 16 per the mode) at org `at` and load.
