@@ -25,45 +25,41 @@ PageWalk walk_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t c
   PageWalk w;
   const uint32_t access_bits = (write ? pf_err::W : 0) | (user ? pf_err::U : 0);
   const bool wp = cr0v & cr0::WP;
-  uint32_t pde_addr = (cr3v & 0xFFFFF000u) | ((lin >> 20) & 0xFFC);
-  uint32_t pde = read_entry(mem, pde_addr);
+  // Checks the combined permissions; on success sets A (and D on writes) in the final entry and
+  // describes the page. `leaf` is the entry mapping the page (PTE, or a 4 MiB PDE).
+  auto finish = [&](bool rw, bool us, uint32_t leaf_addr, uint32_t leaf, uint32_t paddr) {
+    if (!allowed(rw, us, write, user, wp)) {
+      w.error = access_bits | pf_err::P;
+      return false;
+    }
+    set_bits(mem, leaf_addr, leaf, kA | (write ? kD : 0));
+    w.ok = true;
+    w.paddr = paddr;
+    w.global = (leaf & kG) && (cr4v & cr4::PGE);
+    w.writable = allowed(rw, us, true, user, wp);
+    w.dirty = write || (leaf & kD);
+    return true;
+  };
+
+  const uint32_t pde_addr = (cr3v & 0xFFFFF000u) | ((lin >> 20) & 0xFFC);
+  const uint32_t pde = read_entry(mem, pde_addr);
   if (!(pde & kP)) {
     w.error = access_bits;
     return w;
   }
   if ((pde & kPS) && (cr4v & cr4::PSE)) {
-    bool rw = pde & kRW, us = pde & kUS;
-    if (!allowed(rw, us, write, user, wp)) {
-      w.error = access_bits | pf_err::P;
-      return w;
-    }
-    set_bits(mem, pde_addr, pde, kA | (write ? kD : 0));
-    w.ok = true;
-    w.paddr = (pde & 0xFFC00000u) | (lin & 0x3FFFFF);
-    w.global = (pde & kG) && (cr4v & cr4::PGE);
-    w.writable = allowed(rw, us, true, user, wp);
-    w.dirty = write || (pde & kD);
+    finish(pde & kRW, pde & kUS, pde_addr, pde, (pde & 0xFFC00000u) | (lin & 0x3FFFFF));
     return w;
   }
-  uint32_t pte_addr = (pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC);
-  uint32_t pte = read_entry(mem, pte_addr);
+  const uint32_t pte_addr = (pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC);
+  const uint32_t pte = read_entry(mem, pte_addr);
   if (!(pte & kP)) {
     w.error = access_bits;
     return w;
   }
-  bool rw = (pde & kRW) && (pte & kRW);
-  bool us = (pde & kUS) && (pte & kUS);
-  if (!allowed(rw, us, write, user, wp)) {
-    w.error = access_bits | pf_err::P;
-    return w;
-  }
-  set_bits(mem, pde_addr, pde, kA);
-  set_bits(mem, pte_addr, pte, kA | (write ? kD : 0));
-  w.ok = true;
-  w.paddr = (pte & 0xFFFFF000u) | (lin & 0xFFF);
-  w.global = (pte & kG) && (cr4v & cr4::PGE);
-  w.writable = allowed(rw, us, true, user, wp);
-  w.dirty = write || (pte & kD);
+  const bool rw = (pde & kRW) && (pte & kRW);
+  const bool us = (pde & kUS) && (pte & kUS);
+  if (finish(rw, us, pte_addr, pte, (pte & 0xFFFFF000u) | (lin & 0xFFF))) set_bits(mem, pde_addr, pde, kA);
   return w;
 }
 
