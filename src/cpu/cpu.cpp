@@ -40,7 +40,9 @@ void Cpu::reset() {
   halted_ = shutdown_ = false;
   end_block_ = irq_shadow_ = false;
   fault_depth_ = 0;
-  flush_tlb();
+  perf = PerfCounters{};
+  db_pending_ = 0;
+  debug_regs_changed();  // also flushes the TLB
 }
 
 void Cpu::set_seg(unsigned idx, const Segment& sg) {
@@ -64,6 +66,8 @@ void Cpu::load_seg_real(unsigned idx, uint16_t sel) {
 
 void Cpu::set_cpl(uint8_t cpl) {
   s.cpl = cpl & 3;
+  update_align_check();
+  perf.context_changed(*this, stats.insns);  // USR/OS counting
   end_block_ = true;
   ++link_gen_;
 }
@@ -160,6 +164,7 @@ void Cpu::execute_block(Block& b) {
   const Insn* const begin = b.insns.data();
   const Insn* const end = begin + b.insns.size();
   const Insn* i = begin;
+  block_insns_ = begin;
   try {
     while (i != end) {
       next_eip = (s.eip + i->len) & mask;
@@ -183,7 +188,7 @@ bool Cpu::check_interrupts() {
     return false;
   }
   if (!(s.eflags & fl::IF) || !intc || !intc->intr_pending()) return false;
-  halted_ = false;
+  set_halted(false);
   uint8_t v = intc->acknowledge();
   ++stats.interrupts;
   if (trace.intr) trace_interrupt(*this, v, IntKind::External, kNoErrorCode);
@@ -253,9 +258,10 @@ uint64_t Cpu::run(uint64_t max_insns) {
       Block* b = next_block(prev && prev_gen == link_gen_ ? prev : nullptr);
       prev = nullptr;
       if (__builtin_expect(tracing, 0)) trace_block_state(*this, *b);
-      if (__builtin_expect(s.eflags & fl::TF, 0)) {
+      // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time.
+      if (__builtin_expect((s.eflags & (fl::TF | fl::RF)) | debug_active_, 0)) {
         ++stats.block_execs;
-        single_step(*b);
+        debug_step(*b);
         continue;
       }
       // Run chained blocks back to back until something needs the outer loop: an instruction
@@ -281,16 +287,6 @@ uint64_t Cpu::run(uint64_t max_insns) {
     }
   }
   return stats.insns - start;
-}
-
-// TF set: execute one instruction, then raise the single-step debug trap.
-void Cpu::single_step(Block& b) {
-  Block one;
-  one.insns.push_back(b.insns.front());
-  execute_block(one);
-  s.dr[6] |= 1u << 14;  // BS
-  GuestFault trap{vec::DB, kNoErrorCode};
-  deliver_fault(trap);
 }
 
 }  // namespace bt86

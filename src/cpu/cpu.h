@@ -16,8 +16,10 @@
 #include <cstring>
 #include <memory>
 #include "cpu/cpu_state.h"
+#include "cpu/debug_breakpoints.h"
 #include "cpu/exception.h"
 #include "cpu/insn.h"
+#include "cpu/perf_counters.h"
 #include "devices/clock.h"
 #include "devices/device.h"
 #include "devices/io_bus.h"
@@ -69,8 +71,10 @@ class Cpu {
   IoBus& io;
   VirtualClock& clock;
   InterruptSource* intc = nullptr;  // external interrupt controller (PIC), may be null
+  IrqLine ferr;  // FERR# pin: asserted for an x87 error reported with CR0.NE=0 (PC: IRQ13)
   TraceConfig trace;
   CpuStats stats;
+  PerfCounters perf;  // P6 performance counters (perf_counters.cpp)
 
   // ---- execution -------------------------------------------------------------------------
   void reset();                         // power-on / RESET state (F000:FFF0)
@@ -80,7 +84,10 @@ class Cpu {
   void stop() { stop_requested_ = true; end_block_ = true; }
   bool halted() const { return halted_; }
   bool shutdown() const { return shutdown_; }  // triple fault happened
-  void set_halted(bool h) { halted_ = h; }
+  void set_halted(bool h) {
+    halted_ = h;
+    perf.context_changed(*this, stats.insns);  // CPU_CLK_UNHALTED stops while halted
+  }
   void request_shutdown() { shutdown_ = true; stop_requested_ = true; }  // triple fault
 
   // Test/diagnostic hook: when set, a guest exception stops run() instead of being delivered,
@@ -113,27 +120,41 @@ class Cpu {
   }
 
   // Segmented data accesses with limit/type checks (#GP(0), or #SS(0) for SS) and paging.
+  // With alignment checking on (CR0.AM, EFLAGS.AC, CPL 3) a misaligned operand is #AC(0).
   template <class T> T read(unsigned seg, uint32_t off) {
-    return read_lin<T>(seg_check(seg, off, sizeof(T), false), user_access());
+    const uint32_t lin = seg_check(seg, off, sizeof(T), false);
+    check_alignment(lin, sizeof(T));
+    return read_lin<T>(lin, user_access());
   }
   template <class T> void write(unsigned seg, uint32_t off, T v) {
-    write_lin<T>(seg_check(seg, off, sizeof(T), true), v, user_access());
+    const uint32_t lin = seg_check(seg, off, sizeof(T), true);
+    check_alignment(lin, sizeof(T));
+    write_lin<T>(lin, v, user_access());
   }
   // The read half of a read-modify-write instruction: checked and translated as a write, as the
   // hardware does (a not-present page faults with W=1 in the error code; a read-only segment or
   // page faults before the read).
   template <class T> T read_rmw(unsigned seg, uint32_t off) {
     uint32_t lin = seg_check(seg, off, sizeof(T), true);
+    check_alignment(lin, sizeof(T));
     const TlbEntry& e = tlb_[user_access()][1][(lin >> 12) & (kTlbSize - 1)];
     if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
       T v; std::memcpy(&v, reinterpret_cast<const uint8_t*>(e.addend + lin), sizeof(T)); return v;
     }
     return static_cast<T>(read_rmw_slow(lin, sizeof(T), user_access()));
   }
+  // #AC(0) if alignment checking is on and `lin` is not a multiple of `align` (a power of two).
+  void check_alignment(uint32_t lin, unsigned align) const {
+    if (__builtin_expect(align_check_, 0) && (lin & (align - 1))) guest_fault(vec::AC, 0);
+  }
+  // Recomputes whether alignment checking is on; called wherever CR0.AM, EFLAGS.AC or CPL change.
+  void update_align_check() { align_check_ = (s.cr0 & cr0::AM) && (s.eflags & fl::AC) && s.cpl == 3; }
+
   // Check that a write of `size` bytes would succeed (segment + paging), without writing.
   // Used by instructions that must fault before changing other state.
   void probe_write(unsigned seg, uint32_t off, unsigned size);
   void probe_read(unsigned seg, uint32_t off, unsigned size);
+  // Byte images (the x87's operands and environments): alignment-checked as such images are.
   void read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n);
   void write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n);
 
@@ -211,8 +232,23 @@ class Cpu {
   // ---- I/O -----------------------------------------------------------------------------------
   // Protection check for IN/OUT/INS/OUTS (CPL > IOPL or V86: TSS I/O bitmap), #GP(0) if denied.
   void check_io(uint16_t port, unsigned size);
-  uint32_t port_in(uint16_t port, unsigned size) { return io.in(port, size); }
-  void port_out(uint16_t port, uint32_t v, unsigned size) { io.out(port, v, size); }
+  uint32_t port_in(uint16_t port, unsigned size) {
+    if (__builtin_expect(bp_.io_enabled, 0)) note_io_access(port, size);
+    return io.in(port, size);
+  }
+  void port_out(uint16_t port, uint32_t v, unsigned size) {
+    if (__builtin_expect(bp_.io_enabled, 0)) note_io_access(port, size);
+    io.out(port, v, size);
+  }
+
+  // ---- debug registers (debug_step.cpp) -------------------------------------------------------
+  // DR0-DR3, DR7 or CR4.DE changed: re-decode the breakpoints, flush the TLB (pages holding data
+  // breakpoints are kept out of it), end the block.
+  void debug_regs_changed();
+  // A #DB trap with these DR6 bits, delivered before the next instruction (TSS T bit).
+  void raise_debug_trap(uint32_t dr6_bits);
+  // Instructions retired before `i`, which must be the instruction now executing.
+  uint64_t retired_before(const Insn& i) const { return stats.insns + uint64_t(&i - block_insns_); }
 
   // ---- interrupts (implemented in cpu/interrupt.cpp) -----------------------------------------
   // Deliver vector through IVT (real mode) or IDT (protected/V86), handling privilege changes,
@@ -252,14 +288,30 @@ class Cpu {
   uint64_t read_lin_slow(uint32_t lin, unsigned size, bool user);
   uint64_t read_rmw_slow(uint32_t lin, unsigned size, bool user);
   uint64_t read_translated(uint32_t lin, unsigned size, bool user, AccessType type);
+  uint64_t read_translated_unwatched(uint32_t lin, unsigned size, bool user, AccessType type);
   void write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user);
+  void write_translated(uint32_t lin, uint64_t v, unsigned size, bool user);
   uint32_t seg_check_slow(unsigned seg, uint32_t off, unsigned size, bool write);
   void update_seg_cache(unsigned idx);
   void phys_write(uint32_t paddr, uint64_t v, unsigned size);
   uint64_t phys_read(uint32_t paddr, unsigned size);
   Block* current_block();
   void execute_block(Block& b);
-  void single_step(Block& b);
+  // Runs the first instruction of `b` alone, with the debug checks: pending traps, instruction
+  // breakpoints, RF, single-step (TF), data and I/O breakpoint traps (debug_step.cpp).
+  void debug_step(Block& b);
+  void execute_one(const Insn& insn);
+  void deliver_debug_trap(uint32_t dr6_bits);
+  void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_; }
+  void note_data_access(uint32_t lin, unsigned size, bool write);
+  void note_io_access(uint16_t port, unsigned size);
+  Breakpoints bp_;            // DR7 decoded
+  bool debug_active_ = false; // breakpoints enabled or a trap pending: run through debug_step
+  uint8_t db_hits_ = 0;       // enabled breakpoints hit by the running instruction
+  uint8_t db_matched_ = 0;    // all breakpoints whose condition it met (reported in DR6 B0-B3)
+  uint32_t db_pending_ = 0;   // DR6 bits of a trap due before the next instruction
+  bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
+  const Insn* block_insns_ = nullptr;  // first instruction of the block executing
   Block* next_block(Block* prev);
   std::unique_ptr<Block> uncached_;  // the last block that could not be cached
   // Bumped whenever a chained successor might no longer be right: TLB flushes, CS or CPL

@@ -7,14 +7,16 @@
 namespace bt86 {
 
 // A pending unmasked exception is reported at a waiting instruction. With CR0.NE the CPU raises
-// #MF; without it the legacy path asserts FERR#, which the motherboard routes to IRQ13 through
-// the PIC. That wiring does not exist yet: say so once and carry on as if no #MF were raised.
+// #MF; without it the legacy path asserts FERR#, which the PC latches to IRQ13 (ferr_latch.h),
+// and the instruction goes on as with IGNNE# asserted. A CPU with nothing on FERR# (bare unit
+// test fixtures) says so once.
 static void report_pending_exception(Cpu& cpu) {
   if (!cpu.s.fpu.exception_pending()) return;
   if (cpu.s.cr0 & cr0::NE) guest_fault(vec::MF);
+  if (cpu.ferr.connected()) return cpu.ferr.raise();
   static std::atomic<bool> logged{false};
   if (!logged.exchange(true))
-    std::fprintf(stderr, "x87: unmasked exception with CR0.NE=0 (IRQ13 not wired yet)\n");
+    std::fprintf(stderr, "x87: unmasked exception with CR0.NE=0 and FERR# not connected\n");
 }
 
 void x87_enter(Cpu& cpu, X87Sync sync) {

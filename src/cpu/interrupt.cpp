@@ -58,7 +58,7 @@ void deliver_real(Cpu& cpu, const Event& ev) {
   stack.push(cpu.s.seg[CS].sel, 2);
   stack.push(ev.return_eip, 2);
   cpu.set_esp(stack.sp());
-  cpu.s.eflags &= ~(fl::IF | fl::TF | fl::AC);
+  cpu.s.eflags &= ~(fl::IF | fl::TF | fl::AC | fl::RF);
   cpu.load_seg_real(CS, cs);
   cpu.s.eip = ip;
 }
@@ -175,6 +175,11 @@ void deliver_protected(Cpu& cpu, const Event& ev) {
 }
 
 void deliver_event(Cpu& cpu, const Event& ev) {
+  // Every fault-class exception except #DB pushes RF = 1 (in the frame, or the old TSS), so that
+  // the restarted instruction does not re-take an instruction breakpoint (SDM vol. 3, 17.3.1.1).
+  // #DB faults decide RF themselves (instruction breakpoints push it as it is).
+  if (ev.kind == IntKind::Exception && ev.vector != vec::DB) cpu.s.eflags |= fl::RF;
+  if (ev.kind == IntKind::Exception && ev.vector == vec::DB) cpu.s.dr[7] &= ~dr7::GD;  // handler may use DRn
   if (cpu.s.protected_mode()) deliver_protected(cpu, ev);
   else deliver_real(cpu, ev);
   cpu.end_block();
@@ -183,7 +188,7 @@ void deliver_event(Cpu& cpu, const Event& ev) {
 }  // namespace
 
 void Cpu::deliver(uint8_t vector, IntKind kind, int32_t error, uint32_t return_eip) {
-  halted_ = false;
+  set_halted(false);
   // Only exceptions push error codes, and only in protected mode.
   const bool pushes_error = kind == IntKind::Exception && s.protected_mode();
   Event ev{vector, kind, pushes_error ? error : kNoErrorCode, return_eip};

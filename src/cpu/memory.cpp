@@ -43,6 +43,7 @@ void Cpu::flush_tlb() {
     for (auto& rw : u)
       for (TlbEntry& e : rw) e = TlbEntry{};
   for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
+  update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
   ++link_gen_;
 }
@@ -77,6 +78,8 @@ uint32_t Cpu::translate(uint32_t lin, AccessType type, bool user) {
 void Cpu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty) {
   PhysMem::PageRef ref = mem.page(paddr & ~0xFFFu);
   if (!ref.host) return;
+  // Accesses to a page holding a data breakpoint must reach the slow path, which checks them.
+  if (__builtin_expect(bp_.data_enabled, 0) && bp_.watches_page(lin)) return;
   bool write = type == AccessType::Write;
   if (write && (!ref.writable || !pte_dirty || blocks_->page_has_code(paddr))) return;
   TlbEntry& e = tlb_[user][write][(lin >> 12) & (kTlbSize - 1)];
@@ -132,6 +135,17 @@ uint64_t Cpu::read_rmw_slow(uint32_t lin, unsigned size, bool user) {
 
 // Reads `size` bytes at `lin`, translating each page touched for access `type`.
 uint64_t Cpu::read_translated(uint32_t lin, unsigned size, bool user, AccessType type) {
+  // (The read half of a read-modify-write counts as a read for data breakpoints; its write half
+  // comes through write_lin_slow.)
+  if (__builtin_expect(bp_.data_enabled, 0)) {
+    const uint64_t v = read_translated_unwatched(lin, size, user, type);
+    note_data_access(lin, size, false);
+    return v;
+  }
+  return read_translated_unwatched(lin, size, user, type);
+}
+
+uint64_t Cpu::read_translated_unwatched(uint32_t lin, unsigned size, bool user, AccessType type) {
   unsigned first = 0x1000 - (lin & 0xFFF);
   if (first >= size) return phys_read(translate(lin, type, user), size);
   // Crosses a page boundary: translate both pages (faults before any effect), then combine.
@@ -146,6 +160,11 @@ uint64_t Cpu::read_translated(uint32_t lin, unsigned size, bool user, AccessType
 }
 
 void Cpu::write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user) {
+  write_translated(lin, v, size, user);
+  if (__builtin_expect(bp_.data_enabled, 0)) note_data_access(lin, size, true);
+}
+
+void Cpu::write_translated(uint32_t lin, uint64_t v, unsigned size, bool user) {
   unsigned first = 0x1000 - (lin & 0xFFF);
   if (first >= size) {
     phys_write(translate(lin, AccessType::Write, user), v, size);
@@ -177,17 +196,31 @@ void Cpu::probe_write(unsigned seg, uint32_t off, unsigned size) {
   }
 }
 
+// The alignment #AC demands of an x87 memory image of `n` bytes (SDM vol. 3, table "Alignment
+// Requirements by Data Type"): m16/m32/m64 their size, m80 8, FSTENV/FSAVE images 2 or 4 by
+// operand size. FXSAVE areas are checked for 16-byte alignment (#GP) by their instructions.
+static unsigned x87_image_alignment(unsigned n) {
+  switch (n) {
+    case 2: case 14: case 94: return 2;
+    case 4: case 28: case 108: return 4;
+    case 8: case 10: return 8;
+    default: return 1;
+  }
+}
+
 void Cpu::read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n) {
   if (!n) return;
   uint32_t lin = seg_check(seg, off, n, false);
+  check_alignment(lin, x87_image_alignment(n));
   auto* d = static_cast<uint8_t*>(dst);
   for (unsigned k = 0; k < n; ++k) d[k] = read_lin<uint8_t>(lin + k, user_access());
 }
 
 void Cpu::write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n) {
   if (!n) return;
-  probe_write(seg, off, n);
   uint32_t lin = seg_check(seg, off, n, true);
+  check_alignment(lin, x87_image_alignment(n));
+  probe_write(seg, off, n);
   auto* p = static_cast<const uint8_t*>(src);
   for (unsigned k = 0; k < n; ++k) write_lin<uint8_t>(lin + k, p[k], user_access());
 }

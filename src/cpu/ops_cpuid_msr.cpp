@@ -1,6 +1,7 @@
 // Processor identification and model-specific registers: CPUID (the one list of reported
-// features), RDTSC (CR4.TSD), RDMSR/WRMSR (TSC, SYSENTER, PAT, MTRRs, the P6 identification MSRs;
-// #GP for anything else), and SYSENTER/SYSEXIT.
+// features), RDTSC (CR4.TSD), RDPMC (CR4.PCE), RDMSR/WRMSR (TSC, SYSENTER, PAT, MTRRs, the P6
+// identification MSRs, the performance counters of perf_counters.cpp; #GP for anything else),
+// and SYSENTER/SYSEXIT.
 #include "cpu/cpu.h"
 #include "cpu/ops_sys.h"
 
@@ -19,7 +20,7 @@ constexpr uint32_t kMaxBasicLeaf = 2;
 // SSE/SSE2.
 constexpr uint32_t kFeaturesEdx =
     1u << 0 |   // FPU  : x87 instructions (fpu_*.cpp, ops_x87)
-    1u << 2 |   // DE   : CR4.DE, DR4/DR5 #UD (ops_sysreg.cpp)
+    1u << 2 |   // DE   : CR4.DE, DR4/DR5 #UD (ops_sysreg.cpp), I/O breakpoints (debug_step.cpp)
     1u << 3 |   // PSE  : 4 MiB pages with CR4.PSE (mmu/page_walk.cpp)
     1u << 4 |   // TSC  : RDTSC, CR4.TSD, MSR 0x10 (this file)
     1u << 5 |   // MSR  : RDMSR/WRMSR (this file)
@@ -62,6 +63,15 @@ void op_rdtsc(Cpu& cpu, const Insn&) {
   const uint64_t t = cpu.tsc();
   cpu.s.r[EAX] = uint32_t(t);
   cpu.s.r[EDX] = uint32_t(t >> 32);
+}
+
+// RDPMC: PerfCtr0/1 in EDX:EAX (40 bits). #GP(0) unless CPL 0 or CR4.PCE, or if ECX > 1.
+void op_rdpmc(Cpu& cpu, const Insn& i) {
+  if (cpu.s.protected_mode() && cpu.s.cpl != 0 && !(cpu.s.cr4 & cr4::PCE)) guest_fault(vec::GP, 0);
+  if (cpu.s.r[ECX] > 1) guest_fault(vec::GP, 0);
+  const uint64_t v = cpu.perf.read_counter(cpu, cpu.retired_before(i), cpu.s.r[ECX]);
+  cpu.s.r[EAX] = uint32_t(v);
+  cpu.s.r[EDX] = uint32_t(v >> 32);
 }
 
 // ---- MSRs ----------------------------------------------------------------------------------------------
@@ -162,18 +172,23 @@ void require_cpl0(const Cpu& cpu) {
   if (cpu.s.protected_mode() && cpu.s.cpl != 0) guest_fault(vec::GP, 0);
 }
 
-void op_rdmsr(Cpu& cpu, const Insn&) {
+void op_rdmsr(Cpu& cpu, const Insn& i) {
   require_cpl0(cpu);
   uint64_t v;
-  if (!read_msr(cpu, cpu.s.r[ECX], &v)) guest_fault(vec::GP, 0);
+  const uint32_t index = cpu.s.r[ECX];
+  if (!cpu.perf.read_msr(cpu, cpu.retired_before(i), index, &v) && !read_msr(cpu, index, &v))
+    guest_fault(vec::GP, 0);
   cpu.s.r[EAX] = uint32_t(v);
   cpu.s.r[EDX] = uint32_t(v >> 32);
 }
 
-void op_wrmsr(Cpu& cpu, const Insn&) {
+void op_wrmsr(Cpu& cpu, const Insn& i) {
   require_cpl0(cpu);
   const uint64_t v = uint64_t(cpu.s.r[EDX]) << 32 | cpu.s.r[EAX];
-  if (!write_msr(cpu, cpu.s.r[ECX], v)) guest_fault(vec::GP, 0);
+  const uint32_t index = cpu.s.r[ECX];
+  // (A performance MSR that refuses the value is refused by write_msr too: #GP.)
+  if (!cpu.perf.write_msr(cpu, cpu.retired_before(i), index, v) && !write_msr(cpu, index, v))
+    guest_fault(vec::GP, 0);
 }
 
 // ---- SYSENTER / SYSEXIT ------------------------------------------------------------------------------
@@ -211,6 +226,7 @@ void op_sysexit(Cpu& cpu, const Insn&) {
 
 Handler bind_cpuid(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_cpuid; }
 Handler bind_rdtsc(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_rdtsc; }
+Handler bind_rdpmc(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_rdpmc; }
 Handler bind_rdmsr(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_rdmsr; }
 Handler bind_wrmsr(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_wrmsr; }
 Handler bind_sysenter(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_sysenter; }

@@ -35,12 +35,14 @@ BT86_SYS_BINDER(bind_smsw);
 BT86_SYS_BINDER(bind_clts);
 BT86_SYS_BINDER(bind_invlpg);
 BT86_SYS_BINDER(bind_cache_flush);       // INVD WBINVD
+BT86_SYS_BINDER(bind_rsm);
 BT86_SYS_BINDER(bind_lar_lsl);           // LAR LSL
 BT86_SYS_BINDER(bind_verify_segment);    // VERR VERW
 BT86_SYS_BINDER(bind_arpl);
 // ops_cpuid_msr.cpp
 BT86_SYS_BINDER(bind_cpuid);
 BT86_SYS_BINDER(bind_rdtsc);
+BT86_SYS_BINDER(bind_rdpmc);
 BT86_SYS_BINDER(bind_rdmsr);
 BT86_SYS_BINDER(bind_wrmsr);
 BT86_SYS_BINDER(bind_sysenter);

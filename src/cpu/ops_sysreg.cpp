@@ -1,9 +1,11 @@
 // System-register instructions: descriptor-table registers (LGDT LIDT SGDT SIDT LLDT SLDT LTR
 // STR), CR0 shortcuts (LMSW SMSW CLTS), MOV to/from CR0/CR2/CR3/CR4 and DR0-DR7, TLB and cache
-// control (INVLPG INVD WBINVD), and the descriptor probes LAR LSL VERR VERW plus ARPL.
-// Debug registers are stored and read back; breakpoints they describe are not yet acted upon.
-// No caches are modelled, so INVD/WBINVD only check privilege.
+// control (INVLPG INVD WBINVD), the descriptor probes LAR LSL VERR VERW plus ARPL, and RSM.
+// Breakpoints the debug registers describe are acted upon in debug_step.cpp; here are their
+// access rules (DR4/DR5 aliases, general detect). No caches are modelled, so INVD/WBINVD only
+// check privilege.
 #include "cpu/cpu.h"
+#include "cpu/debug_breakpoints.h"
 #include "cpu/descriptors.h"
 #include "cpu/ops_sys.h"
 
@@ -37,7 +39,8 @@ constexpr uint32_t kCr0Bits = cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::ET | 
 // CR0 bits whose change alters address translation or protection checks.
 constexpr uint32_t kCr0TranslationBits = cr0::PE | cr0::PG | cr0::WP;
 // CR4 bits of the features CPUID reports (ops_cpuid_msr.cpp); others are reserved: #GP(0).
-constexpr uint32_t kCr4Bits = cr4::TSD | cr4::DE | cr4::PSE | cr4::PGE | cr4::OSFXSR;
+// (PCE: RDPMC at any CPL, perf_counters.cpp; CPUID has no bit for it on this processor.)
+constexpr uint32_t kCr4Bits = cr4::TSD | cr4::DE | cr4::PSE | cr4::PGE | cr4::PCE | cr4::OSFXSR;
 
 void write_cr0(Cpu& cpu, uint32_t v) {
   v = (v & kCr0Bits) | cr0::ET;  // ET is hardwired to 1; undefined bits are ignored
@@ -47,6 +50,7 @@ void write_cr0(Cpu& cpu, uint32_t v) {
   cpu.s.cr0 = v;
   if (!(v & cr0::PE)) cpu.set_cpl(0);
   if (changed & kCr0TranslationBits) cpu.flush_tlb();  // also refreshes the segment checks
+  cpu.update_align_check();  // CR0.AM
   cpu.end_block();
 }
 
@@ -62,7 +66,7 @@ void write_cr(Cpu& cpu, unsigned n, uint32_t v) {
     case 4:
       if (v & ~kCr4Bits) guest_fault(vec::GP, 0);
       cpu.s.cr4 = v;
-      cpu.flush_tlb();
+      cpu.debug_regs_changed();  // DE turns R/W = 10 into I/O breakpoints; flushes the TLB
       cpu.end_block();
       return;
     default: guest_fault(vec::UD);  // CR1, CR5-CR7
@@ -90,8 +94,15 @@ void op_mov_from_cr(Cpu& cpu, const Insn& i) {
 
 // ---- debug registers ----------------------------------------------------------------------------
 
-// DR4/DR5 alias DR6/DR7 unless CR4.DE makes them undefined.
-unsigned debug_register(const Cpu& cpu, unsigned n) {
+// The debug register MOV DRn reaches: DR4/DR5 alias DR6/DR7 unless CR4.DE makes them undefined
+// (#UD). With DR7.GD set any MOV DRn is a #DB fault with DR6.BD (delivery clears GD, so the
+// handler can use the registers); like other faults it pushes RF = 1.
+unsigned debug_register(Cpu& cpu, unsigned n) {
+  if (cpu.s.dr[7] & dr7::GD) {
+    cpu.s.dr[6] |= dr6::BD;
+    cpu.s.eflags |= fl::RF;
+    guest_fault(vec::DB);
+  }
   if (n == 4 || n == 5) {
     if (cpu.s.cr4 & cr4::DE) guest_fault(vec::UD);
     return n + 2;
@@ -106,6 +117,7 @@ void op_mov_to_dr(Cpu& cpu, const Insn& i) {
   if (n == 6) v = (v & 0x0000E00Fu) | 0xFFFF0FF0u;  // reserved bits read as 1 (bit 12 as 0)
   if (n == 7) v = (v & 0xFFFF23FFu) | 0x400u;       // bits 11, 12, 14, 15 are 0, bit 10 is 1
   cpu.s.dr[n] = v;
+  if (n != 6) cpu.debug_regs_changed();
 }
 void op_mov_from_dr(Cpu& cpu, const Insn& i) {
   require_cpl0(cpu);
@@ -194,6 +206,10 @@ void op_invlpg(Cpu& cpu, const Insn& i) {
 
 void op_cache_flush(Cpu& cpu, const Insn&) { require_cpl0(cpu); }
 
+// RSM outside system-management mode is #UD, and bt86 has no SMM (no SMI ever enters it): this
+// is the architectural behaviour, not an unimplemented instruction.
+void op_rsm(Cpu&, const Insn&) { guest_fault(vec::UD); }
+
 // ---- descriptor probes --------------------------------------------------------------------------------
 
 // The descriptor `sel` names if it is visible at the current privilege: in its table, and either
@@ -275,6 +291,7 @@ Handler bind_invlpg(Insn& i, const ZydisDecodedInstruction&, const ZydisDecodedO
   return i.op[0].kind == OpKind::Mem ? op_invlpg : nullptr;
 }
 Handler bind_cache_flush(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_cache_flush; }
+Handler bind_rsm(Insn&, const ZydisDecodedInstruction&, const ZydisDecodedOperand*) { return op_rsm; }
 Handler bind_lar_lsl(Insn&, const ZydisDecodedInstruction& zi, const ZydisDecodedOperand*) {
   return zi.mnemonic == ZYDIS_MNEMONIC_LSL ? op_lar_lsl<true> : op_lar_lsl<false>;
 }

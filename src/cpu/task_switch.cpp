@@ -1,7 +1,10 @@
 // Hardware task switch (Intel SDM vol. 3, 7.3): validate the new TSS, save the outgoing task,
 // update busy bits / NT / back link, then load the incoming task's CR3, registers, LDT and
-// segment registers (the latter with #TS/#NP/#SS checks in the new task's context).
+// segment registers (the latter with #TS/#NP/#SS checks in the new task's context). Debug
+// support: the switch clears DR7's local enables, and a 32-bit TSS with its T bit set raises a
+// #DB trap (DR6.BT) before the new task's first instruction.
 #include "cpu/task_switch.h"
+#include "cpu/debug_breakpoints.h"
 #include "cpu/descriptors.h"
 
 namespace bt86 {
@@ -14,6 +17,7 @@ struct TaskState {
   uint32_t r[8] = {};
   uint16_t sel[6] = {};  // ES CS SS DS FS GS (16-bit TSS: FS/GS stay 0)
   uint16_t ldt = 0;
+  bool debug_trap = false;  // T bit (32-bit TSS only)
 };
 
 // Field offsets of the two TSS formats. Both store ES CS SS DS (FS GS) in SegIndex order.
@@ -25,6 +29,7 @@ struct TssLayout {
 constexpr TssLayout kTss32{32, 36, 40, 72, 96, 4, 6};
 constexpr TssLayout kTss16{14, 16, 18, 34, 42, 2, 4};
 constexpr uint32_t kTss32Cr3 = 28;
+constexpr uint32_t kTss32Trap = 100;  // bit 0: T
 
 const TssLayout& layout(bool is32) { return is32 ? kTss32 : kTss16; }
 
@@ -45,6 +50,7 @@ TaskState read_task_state(Cpu& cpu, uint32_t base, bool is32) {
   for (unsigned k = 0; k < 8; ++k) t.r[k] = read_field(cpu, base + l.gpr + k * l.word, l.word);
   for (unsigned k = 0; k < l.seg_count; ++k) t.sel[k] = uint16_t(read_field(cpu, base + l.seg + k * l.word, l.word));
   t.ldt = cpu.read_sys<uint16_t>(base + l.ldt);
+  if (is32) t.debug_trap = cpu.read_sys<uint16_t>(base + kTss32Trap) & 1;
   return t;
 }
 
@@ -154,6 +160,10 @@ void switch_task(Cpu& cpu, uint16_t tss_sel, TaskSwitchSource source, uint32_t r
   // Commit point: from here on faults belong to the new task.
   cpu.s.tr = new_tr;
   cpu.s.cr0 |= cr0::TS;
+  if (cpu.s.dr[7] & dr7::LOCAL_ENABLES) {
+    cpu.s.dr[7] &= ~dr7::LOCAL_ENABLES;
+    cpu.debug_regs_changed();
+  }
   if (new32 && cpu.s.paging()) {
     cpu.s.cr3 = next.cr3;
     cpu.flush_tlb();
@@ -162,6 +172,7 @@ void switch_task(Cpu& cpu, uint16_t tss_sel, TaskSwitchSource source, uint32_t r
   cpu.s.eip = next.eip;
   cpu.write_eflags(next.eflags, 0xFFFFFFFFu);  // a 16-bit TSS's FLAGS word leaves the upper half 0
   load_task_segments(cpu, next);
+  if (next.debug_trap) cpu.raise_debug_trap(dr6::BT);
   cpu.end_block();
 }
 

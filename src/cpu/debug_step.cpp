@@ -1,0 +1,139 @@
+// Debug exceptions of the interpreter (Intel SDM vol. 3, ch. 17). While EFLAGS.TF or RF is set,
+// any breakpoint is enabled in DR7 or a debug trap is pending, the run loop executes one
+// instruction at a time through Cpu::debug_step, which
+//   1. delivers a trap left pending at this boundary (task switch into a TSS with T = 1: BT);
+//   2. raises the fault-class #DB of an instruction breakpoint on the instruction's linear
+//      address, unless RF = 1;
+//   3. clears RF and runs the instruction (a REP string instruction for one iteration only, so a
+//      trap follows the iteration that caused it; RF is set again while iterations remain, so a
+//      breakpoint on the instruction is not re-taken between them);
+//   4. raises one trap-class #DB for what the instruction caused: data and I/O breakpoint hits
+//      (B0-B3), single-step (BS, TF as it was before the instruction), task switch (BT).
+// Data breakpoints are seen by the memory slow paths: pages holding one are never entered in the
+// TLB (memory.cpp). The fast path is untouched while no breakpoint is enabled.
+#include <Zydis/Zydis.h>
+#include "cpu/block_cache.h"
+#include "cpu/cpu.h"
+
+namespace bt86 {
+
+namespace {
+
+bool is_string_insn(const Insn& i) {
+  switch (i.mnemonic) {
+    case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD:
+    case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD:
+    case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD:
+    case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD:
+    case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD:
+    case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD:
+    case ZYDIS_MNEMONIC_OUTSB: case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool compares(const Insn& i) {
+  switch (i.mnemonic) {
+    case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD:
+    case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void Cpu::debug_regs_changed() {
+  bp_.decode(s.dr, s.cr4 & cr4::DE);
+  update_debug_active();
+  flush_tlb();
+  end_block_ = true;
+}
+
+void Cpu::raise_debug_trap(uint32_t dr6_bits) {
+  db_pending_ |= dr6_bits;
+  update_debug_active();
+  end_block_ = true;
+}
+
+void Cpu::note_data_access(uint32_t lin, unsigned size, bool write) {
+  const uint8_t m = bp_.match_data(lin, size, write);
+  db_matched_ |= m;
+  db_hits_ |= m & bp_.data_enabled;
+}
+
+void Cpu::note_io_access(uint16_t port, unsigned size) {
+  const uint8_t m = bp_.match_io(port, size, s.cr4 & cr4::DE);
+  db_matched_ |= m;
+  db_hits_ |= m & bp_.io_enabled;
+}
+
+// B0-B3 are replaced by the breakpoints this exception reports (the SDM allows the processor to
+// clear them); BD, BS and BT accumulate until software clears them.
+void Cpu::deliver_debug_trap(uint32_t dr6_bits) {
+  if (dr6_bits & dr6::B_ALL) s.dr[6] &= ~dr6::B_ALL;
+  s.dr[6] |= dr6_bits;
+  GuestFault trap{vec::DB, kNoErrorCode};
+  deliver_fault(trap);
+}
+
+// Runs `insn` (s.eip names it); a repeated string instruction runs one iteration.
+void Cpu::execute_one(const Insn& insn) {
+  Block one;
+  one.insns.push_back(insn);
+  const uint32_t count_mask = insn.asize == 2 ? 0xFFFFu : 0xFFFFFFFFu;
+  const uint32_t saved_ecx = s.r[ECX];
+  const uint32_t count = saved_ecx & count_mask;
+  const bool per_iteration = debug_active_ || (s.eflags & fl::TF);  // not for RF alone
+  if (!per_iteration || !insn.rep || !is_string_insn(insn) || count <= 1) {
+    execute_block(one);
+    return;
+  }
+  const uint32_t eip = s.eip;
+  s.r[ECX] = (saved_ecx & ~count_mask) | 1;
+  try {
+    execute_block(one);
+  } catch (const GuestFault&) {
+    s.r[ECX] = saved_ecx;  // the faulting iteration committed nothing
+    throw;
+  }
+  s.r[ECX] = (saved_ecx & ~count_mask) | ((count - 1) & count_mask);
+  const bool zf = s.eflags & fl::ZF;
+  const bool stopped_by_zf = compares(insn) && (insn.rep == 2 ? zf : !zf);
+  if (!stopped_by_zf) {
+    s.eip = eip;             // iterations remain: the instruction runs again
+    s.eflags |= fl::RF;      // ... without re-taking a breakpoint on it
+  }
+}
+
+void Cpu::debug_step(Block& b) {
+  if (db_pending_) {
+    const uint32_t bits = db_pending_;
+    db_pending_ = 0;
+    update_debug_active();
+    deliver_debug_trap(bits);
+    return;
+  }
+  const Insn& insn = b.insns.front();
+  if (bp_.exec_enabled && !(s.eflags & fl::RF)) {
+    const uint8_t m = bp_.match_exec(s.seg[CS].base + s.eip);
+    if (m & bp_.exec_enabled) {
+      s.dr[6] = (s.dr[6] & ~dr6::B_ALL) | m;
+      guest_fault(vec::DB);  // fault: the instruction has not run; RF is pushed as it is (0)
+    }
+  }
+  const bool single_step = s.eflags & fl::TF;
+  s.eflags &= ~fl::RF;
+  db_hits_ = db_matched_ = 0;
+  execute_one(insn);
+  uint32_t bits = db_pending_ | (db_hits_ ? db_matched_ : 0u) | (single_step ? dr6::BS : 0u);
+  if (!bits) return;
+  db_pending_ = 0;
+  update_debug_active();
+  deliver_debug_trap(bits);
+}
+
+}  // namespace bt86
