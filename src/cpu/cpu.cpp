@@ -38,7 +38,7 @@ void Cpu::reset() {
   s.fpu.cw = 0x0040;
   s.fpu.tw = 0x5555;
   halted_ = shutdown_ = false;
-  end_block_ = irq_shadow_ = false;
+  end_block_ = irq_shadow_ = step_one_ = false;
   fault_depth_ = 0;
   perf = PerfCounters{};
   db_pending_ = 0;
@@ -183,11 +183,16 @@ void Cpu::execute_block(Block& b) {
 // ---- run loop -------------------------------------------------------------------------------------
 
 bool Cpu::check_interrupts() {
+  const bool pending = (s.eflags & fl::IF) && intc && intc->intr_pending();
   if (irq_shadow_) {
+    // The instruction after STI / MOV SS / POP SS runs first; if an interrupt is waiting, run
+    // just that one instruction so the interrupt is taken right after it (sti; nop; cli opens
+    // a window, as on hardware).
     irq_shadow_ = false;
+    step_one_ = pending;
     return false;
   }
-  if (!(s.eflags & fl::IF) || !intc || !intc->intr_pending()) return false;
+  if (!pending) return false;
   set_halted(false);
   uint8_t v = intc->acknowledge();
   ++stats.interrupts;
@@ -258,6 +263,15 @@ uint64_t Cpu::run(uint64_t max_insns) {
       Block* b = next_block(prev && prev_gen == link_gen_ ? prev : nullptr);
       prev = nullptr;
       if (__builtin_expect(tracing, 0)) trace_block_state(*this, *b);
+      if (__builtin_expect(step_one_, 0)) {
+        step_one_ = false;
+        Block one;
+        one.cached = false;
+        one.insns.push_back(b->insns.front());
+        ++stats.block_execs;
+        execute_block(one);
+        continue;
+      }
       // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time.
       if (__builtin_expect((s.eflags & (fl::TF | fl::RF)) | debug_active_, 0)) {
         ++stats.block_execs;

@@ -99,6 +99,9 @@ class Cpu {
   uint32_t next_eip = 0;
   void end_block() { end_block_ = true; }
   void inhibit_interrupts_once() { irq_shadow_ = true; end_block_ = true; }  // STI, MOV SS, POP SS
+  // The interrupt controller raised INTR: leave the current block after this instruction so the
+  // run loop can take it (instruction-boundary interrupt latency, as on hardware).
+  void interrupt_window() { end_block_ = true; }
 
   // ---- segment helpers -------------------------------------------------------------------
   // Install a segment register value + descriptor cache (no checks: callers have done them).
@@ -326,6 +329,7 @@ class Cpu {
   std::unique_ptr<BlockCache> blocks_;
   bool end_block_ = false;
   bool irq_shadow_ = false;
+  bool step_one_ = false;  // run a single instruction, then check interrupts (end of the STI shadow)
   bool halted_ = false;
   bool shutdown_ = false;
   bool stop_requested_ = false;

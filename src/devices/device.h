@@ -48,6 +48,12 @@ class InterruptSource {
   virtual ~InterruptSource() = default;
   virtual bool intr_pending() const = 0;
   virtual uint8_t acknowledge() = 0;  // INTA cycle: returns the vector
+  // Connected by the machine to Cpu::interrupt_window(): called when INTR goes from inactive to
+  // active, so a CPU in the middle of a block takes the interrupt after the current instruction.
+  std::function<void()> on_intr_raised;
+
+ protected:
+  void signal_intr_raised() { if (on_intr_raised) on_intr_raised(); }
 };
 
 }  // namespace bt86

@@ -8,6 +8,8 @@
 #include <iterator>
 
 #include "devices/debug_console.h"
+#include "devices/fw_cfg.h"
+#include "devices/serial_backend.h"
 
 namespace bt86 {
 
@@ -43,17 +45,43 @@ double parse_timeout(const std::string& text) {
   return v;
 }
 
+// -hda .. -hdd: disk image N (0 = primary master .. 3 = secondary slave).
+template <unsigned N>
+void set_disk_image(CliOptions& o, const std::string& path) { o.machine.hd[N] = path; }
+
 const OptionSpec kOptions[] = {
     {"m", "SIZE", "guest RAM: MiB, or with suffix M or G (default 128)",
      [](CliOptions& o, const std::string& a) { o.machine.ram_bytes = parse_ram_size(a); }},
     {"bios", "FILE", "firmware image (default /usr/share/seabios/bios.bin)",
      [](CliOptions& o, const std::string& a) { o.machine.bios_path = a; }},
-    {"nographic", nullptr, "no window (headless; the only mode so far)",
-     [](CliOptions&, const std::string&) {}},
+    {"nographic", nullptr, "no window (headless; the only mode so far); COM1 on stdio, Ctrl-A x quits",
+     [](CliOptions& o, const std::string&) { o.nographic = true; }},
     {"display", "none", "display backend; only 'none' (headless) so far",
      [](CliOptions&, const std::string& a) {
        if (a != "none") throw CliError("-display '" + a + "': only 'none' is available so far");
      }},
+    {"vga", "TYPE", "graphics card: std (Bochs VBE VGA, default) or none",
+     [](CliOptions& o, const std::string& a) {
+       if (a != "std" && a != "none") throw CliError("-vga '" + a + "': expected std or none");
+       o.machine.vga = a;
+     }},
+    {"vga-bios", "FILE", "VGA BIOS, the VGA's PCI ROM (default /usr/share/seabios/vgabios-stdvga.bin)",
+     [](CliOptions& o, const std::string& a) { o.machine.vga_bios_path = a; }},
+    {"boot", "ORDER", "boot order: letters c (disk, -hda), d (CD-ROM), a (floppy), or order=LETTERS",
+     [](CliOptions& o, const std::string& a) {
+       const std::string letters = a.rfind("order=", 0) == 0 ? a.substr(6) : a;
+       if (!FwCfg::valid_boot_order(letters))
+         throw CliError("-boot '" + a + "': expected letters a, c, d (e.g. d, dc, order=cd)");
+       o.machine.boot_order = letters;
+     }},
+    {"hda", "FILE", "raw disk image on IDE primary master", set_disk_image<0>},
+    {"hdb", "FILE", "raw disk image on IDE primary slave", set_disk_image<1>},
+    {"hdc", "FILE", "raw disk image on IDE secondary master", set_disk_image<2>},
+    {"hdd", "FILE", "raw disk image on IDE secondary slave", set_disk_image<3>},
+    {"cdrom", "FILE", "CD/DVD image (ISO) in an ATAPI drive on IDE secondary master",
+     [](CliOptions& o, const std::string& a) { o.machine.cdrom = a; }},
+    {"snapshot", nullptr, "disk writes go to memory; image files stay unchanged",
+     [](CliOptions& o, const std::string&) { o.machine.snapshot = true; }},
     {"d", "ITEMS", "trace items, comma separated (-d help lists them)",
      [](CliOptions& o, const std::string& a) {
        if (a == "help") o.action = CliOptions::Action::TraceHelp;
@@ -61,13 +89,20 @@ const OptionSpec kOptions[] = {
      }},
     {"D", "FILE", "write traces to FILE (default stderr)",
      [](CliOptions& o, const std::string& a) { o.machine.trace_path = a; }},
-    {"debugcon", "SPEC", "port 0xE9 output: stdio (default), none or file:PATH",
+    {"debugcon", "SPEC", "port 0xE9/0x402 output: stdio (default), none or file:PATH",
      [](CliOptions& o, const std::string& a) {
        if (!DebugConsole::valid_spec(a))
          throw CliError("-debugcon '" + a + "': expected stdio, none or file:PATH");
        o.machine.debugcon = a;
+       o.machine.debugcon_explicit = true;
      }},
-    {"no-reboot", nullptr, "a triple fault ends the run instead of resetting",
+    {"serial", "SPEC", "next COM port (COM1, then COM2): stdio, none or file:PATH",
+     [](CliOptions& o, const std::string& a) {
+       if (!valid_serial_spec(a)) throw CliError("-serial '" + a + "': expected stdio, none or file:PATH");
+       if (o.machine.serial.size() == 2) throw CliError("-serial: at most two serial ports (COM1, COM2)");
+       o.machine.serial.push_back(a);
+     }},
+    {"no-reboot", nullptr, "a triple fault or guest reset request ends the run",
      [](CliOptions& o, const std::string&) { o.machine.no_reboot = true; }},
     {"timeout", "SECONDS", "end a still-running guest after SECONDS (exit code 124)",
      [](CliOptions& o, const std::string& a) { o.machine.timeout_s = parse_timeout(a); }},
@@ -133,6 +168,7 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     }
     spec->apply(o, arg);
   }
+  if (o.nographic && o.machine.serial.empty()) o.machine.serial.push_back("stdio");
   return o;
 }
 
@@ -145,8 +181,9 @@ std::string cli_usage() {
     text += left + spec.help + "\n";
   }
   text += "\nexit codes: a guest's write of V to port 0xF4 ends the run with V & 0xFF;\n"
-          "1 startup error, 2 guest halted for good, 3 triple fault with -no-reboot,\n"
-          "124 timeout, 125 internal error.\n";
+          "0 guest reset request with -no-reboot, or Ctrl-A x; 1 startup error,\n"
+          "2 guest halted for good, 3 triple fault with -no-reboot, 124 timeout,\n"
+          "125 internal error.\n";
   return text;
 }
 

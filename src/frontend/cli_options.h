@@ -21,6 +21,7 @@ struct CliOptions {
   enum class Action { Run, Help, Version, TraceHelp };
   Action action = Action::Run;
   MachineOptions machine;
+  bool nographic = false;  // -nographic: COM1 defaults to stdio when no -serial is given
 };
 
 // args: the arguments after the program name. Throws CliError.

@@ -14,6 +14,8 @@
 #include <stdexcept>
 
 #include "machine/bios_image.h"
+#include "machine/code_tracking.h"
+#include "machine/ide_drives.h"
 
 namespace bt86 {
 
@@ -50,15 +52,62 @@ Machine::Machine(const MachineOptions& options)
       mem_(options.ram_bytes),
       cpu_(mem_, io_, clock_),
       debugcon_(options.debugcon),
+      firmware_log_sink_("none"),
       insns_per_ns_(kInitialInsnsPerNs) {
   std::vector<uint8_t> from_file;
   if (opt_.bios_image.empty()) from_file = read_bios_image(opt_.bios_path);
+  // Below the BIOS, the legacy BIOS area reads as zeros while the chipset routes it to PCI (as
+  // QEMU's pc.rom); SeaBIOS shadows it with RAM early on.
+  mem_.add_rom(0xC0000, std::vector<uint8_t>(0x40000), "legacy BIOS area");
   map_bios(mem_, opt_.bios_image.empty() ? from_file : opt_.bios_image);
 
   debugcon_.attach(io_);
   exit_dev_.attach(io_);
   exit_dev_.on_exit = [this](int) { cpu_.stop(); };
   devices_ = {&debugcon_, &exit_dev_};
+  // Interrupts and timers: the PIC pair delivers to the CPU; the PIT, x87 FERR# and (later)
+  // other devices raise its lines.
+  pic_.attach(io_);
+  cpu_.intc = &pic_;
+  pic_.on_intr_raised = [this] { cpu_.interrupt_window(); };
+  pit_.attach(io_);
+  pit_.irq0 = IrqLine(&pic_, 0);
+  port61_.attach(io_);
+  ferr_latch_.attach(io_);
+  ferr_latch_.irq13 = IrqLine(&pic_, FerrLatch::kIrq);
+  cpu_.ferr = IrqLine(&ferr_latch_, 0);
+  devices_.insert(devices_.end(), {&pic_, &pit_, &port61_, &ferr_latch_});
+  // Legacy ISA devices; a guest reset request or Ctrl-A x is acted on between CPU slices.
+  legacy_.attach(io_, &pic_);
+  legacy_.on_reset_request = [this] { guest_reset_requested_ = true; cpu_.stop(); };
+  legacy_.on_quit = [this] { quit_requested_ = true; cpu_.stop(); };
+  for (Device* d : legacy_.devices()) devices_.push_back(d);
+  if (opt_.vga == "std") {
+    vga_ = std::make_unique<Vga>(&clock_);
+    vga_->attach(io_, mem_);
+    vga_pci_ = std::make_unique<VgaPci>(*vga_, load_vga_bios(opt_.vga_bios_path));
+    devices_.insert(devices_.end(), {vga_.get(), vga_pci_.get()});
+  }
+
+  // PCI and QEMU's firmware interface: host bridge, PIIX3, the VGA at 00:02.0 and fw_cfg. A
+  // reset requested at 0xCF9 is a guest reset request like the keyboard controller's.
+  // SeaBIOS's debug log (QEMU's debugcon port 0x402) joins port 0xE9 on the debug console when
+  // -debugcon was given; otherwise it goes to a console that drops it.
+  pci_.attach(PciBus::devfn(0, 0), &host_bridge_);
+  pci_.attach(PciBus::devfn(1, 0), &piix3_);
+  // IDE drives from -hda..-hdd/-cdrom (an unusable image ends the start-up with a message).
+  attach_ide_drives(ide_, opt_);
+  ide_.attach(io_, &pic_);
+  pci_.attach(PciBus::devfn(1, 1), &piix3_ide_);
+  ide_.set_bus_master_enable([this] { return piix3_ide_.bus_master_enabled(); });
+  devices_.insert(devices_.end(), {&ide_, &piix3_ide_});
+  if (vga_pci_) pci_.attach(PciBus::devfn(2, 0), vga_pci_.get());
+  pci_.on_reset_request = [this] { guest_reset_requested_ = true; cpu_.stop(); };
+  fw_cfg_.attach(io_);
+  constexpr uint16_t kSeabiosDebugPort = 0x402;
+  io_.register_ports(kSeabiosDebugPort, 1, opt_.debugcon_explicit ? &debugcon_ : &firmware_log_sink_);
+  track_content_changes(mem_, cpu_);  // DMA/loader writes and PAM switches drop stale code
+  devices_.insert(devices_.end(), {&pci_, &host_bridge_, &piix3_, &fw_cfg_});
 
   cpu_.trace = opt_.trace;
   cpu_.trace.out = trace_file_ ? trace_file_.get() : stderr;
@@ -82,6 +131,11 @@ int Machine::run() {
     clock_.run_due();
     if (exit_dev_.requested()) {
       code = exit_dev_.exit_code();
+    } else if (quit_requested_) {
+      std::fprintf(stderr, "bt86: quit (Ctrl-A x)\n");
+      code = exit_code::kEndedOnRequest;
+    } else if (guest_reset_requested_) {
+      code = on_guest_reset();
     } else if (cpu_.shutdown()) {
       code = on_shutdown();
     } else if (opt_.timeout_s > 0 && host_seconds() - start >= opt_.timeout_s) {
@@ -98,6 +152,16 @@ int Machine::run() {
   std::fflush(cpu_.trace.out);
   if (opt_.print_stats) print_stats(host_seconds() - start);
   return code;
+}
+
+int Machine::on_guest_reset() {
+  guest_reset_requested_ = false;
+  if (opt_.no_reboot) {
+    std::fprintf(stderr, "bt86: guest requested a reset with -no-reboot: ending the run\n");
+    return exit_code::kEndedOnRequest;
+  }
+  reset();
+  return kStillRunning;
 }
 
 int Machine::on_shutdown() {

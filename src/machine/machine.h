@@ -9,7 +9,18 @@
 #include "devices/clock.h"
 #include "devices/debug_console.h"
 #include "devices/exit_device.h"
+#include "devices/ferr_latch.h"
+#include "devices/fw_cfg.h"
+#include "devices/i440fx.h"
 #include "devices/io_bus.h"
+#include "devices/pci.h"
+#include "devices/pic8259.h"
+#include "devices/piix3.h"
+#include "devices/pit8254.h"
+#include "devices/system_control_port.h"
+#include "devices/vga.h"
+#include "devices/vga_pci.h"
+#include "machine/legacy_devices.h"
 #include "machine/machine_options.h"
 #include "mmu/phys_mem.h"
 
@@ -33,10 +44,12 @@ class Machine {
   IoBus& io() { return io_; }
   VirtualClock& clock() { return clock_; }
   Cpu& cpu() { return cpu_; }
+  Vga* vga() { return vga_.get(); }  // null with -vga none
 
  private:
   static constexpr int kStillRunning = -1;
   int on_shutdown();        // triple fault: reset, or end with -no-reboot
+  int on_guest_reset();     // 8042 / port 0x92 reset request: reset, or end with -no-reboot
   int wait_while_halted();  // sleep until a timer or interrupt can wake the CPU, or end the run
   void run_slice();         // one CPU time slice, sized to end near the next timer deadline
   void print_stats(double wall_s) const;
@@ -50,7 +63,23 @@ class Machine {
   VirtualClock clock_;
   Cpu cpu_;
   DebugConsole debugcon_;
+  DebugConsole firmware_log_sink_;  // port 0x402 when -debugcon was not given: dropped
   ExitDevice exit_dev_;
+  Pic8259 pic_;                      // the 8259 pair: the CPU's interrupt controller
+  Pit8254 pit_{clock_};              // counter 0 -> IRQ0
+  SystemControlPort port61_{pit_};   // port 0x61: counter 2 gate / OUT
+  FerrLatch ferr_latch_;             // x87 FERR# -> IRQ13, cleared at port 0xF0
+  PciBus pci_{io_, mem_};            // PCI bus 0, configuration mechanism #1 (0xCF8/0xCFC)
+  I440fx host_bridge_{mem_};         // 00:00.0: PAM shadow RAM control of 0xC0000-0xFFFFF
+  Piix3Isa piix3_;                   // 00:01.0: ISA bridge (PIRQ routing registers)
+  IdeController ide_{mem_};          // IDE channels 0x1F0/0x170 (IRQ 14/15) with their drives
+  Piix3Ide piix3_ide_{ide_};         // 00:01.1: the IDE PCI function (BAR4: bus-master DMA)
+  FwCfg fw_cfg_{FwCfgConfig{opt_.ram_bytes, opt_.boot_order, true}};  // QEMU firmware config
+  LegacyDevices legacy_{opt_, mem_, clock_};  // RTC/CMOS, 8042, port 0x92, COM ports
+  bool guest_reset_requested_ = false;
+  bool quit_requested_ = false;      // Ctrl-A x on a stdio serial port
+  std::unique_ptr<Vga> vga_;         // -vga std
+  std::unique_ptr<VgaPci> vga_pci_;  // its PCI function, the VGA BIOS in its ROM BAR
   std::vector<Device*> devices_;  // every device, for reset()
   double insns_per_ns_;           // measured guest speed, sizes CPU time slices
 };

@@ -1,6 +1,7 @@
 // What a Machine is built from (the command line fills this in; tests build it directly) and
 // the process exit codes a run can end with. README.md documents both for users.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@ namespace bt86 {
 // Exit codes of bt86 itself. A guest's write of V to the exit port (0xF4) ends the run with
 // V & 0xFF instead, so a guest can also produce these values.
 namespace exit_code {
+constexpr int kEndedOnRequest = 0;  // guest reset request with -no-reboot, or Ctrl-A x on stdio
 constexpr int kStartupError = 1;    // bad command line, missing or unusable BIOS, unopenable file
 constexpr int kHaltedForever = 2;   // guest halted and nothing can wake it (e.g. CLI; HLT)
 constexpr int kTripleFault = 3;     // triple fault (shutdown) with -no-reboot
@@ -19,17 +21,29 @@ constexpr int kInternalError = 125; // an emulator bug surfaced as a C++ excepti
 }  // namespace exit_code
 
 inline constexpr const char* kDefaultBiosPath = "/usr/share/seabios/bios.bin";
+inline constexpr const char* kDefaultVgaBiosPath = "/usr/share/seabios/vgabios-stdvga.bin";
 
 struct MachineOptions {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path = kDefaultBiosPath;
   std::vector<uint8_t> bios_image;  // used instead of bios_path when not empty (tests)
   std::string debugcon = "stdio";   // stdio | none | file:PATH
+  // Whether -debugcon was given: only then does SeaBIOS's log port 0x402 go to the debug console
+  // too (by default it is dropped, so SeaBIOS's serial output is not doubled on stdout).
+  bool debugcon_explicit = false;
   TraceConfig trace;                // -d items; `out` is set from trace_path by the Machine
   std::string trace_path;           // -D FILE; empty: stderr
-  bool no_reboot = false;           // triple fault ends the run instead of resetting
+  bool no_reboot = false;           // triple fault / guest reset request ends the run instead
   double timeout_s = 0;             // wall-clock limit; 0: none
   bool print_stats = false;         // -stats: counters on stderr at the end
+  std::vector<std::string> serial;  // -serial per COM port, COM1 first: stdio | none | file:PATH
+  std::string vga = "std";          // -vga std | none
+  std::string vga_bios_path = kDefaultVgaBiosPath;  // -vga-bios FILE: the VGA's PCI ROM
+  std::string boot_order = "cd";    // -boot: device letters a/c/d in order, to fw_cfg bootorder
+  std::array<std::string, 4> hd;    // -hda..-hdd raw disk images: IDE primary master/slave,
+                                    // secondary master/slave; empty: no drive
+  std::string cdrom;                // -cdrom image: ATAPI drive on the secondary master
+  bool snapshot = false;            // -snapshot: disk writes stay in memory, images unchanged
 };
 
 }  // namespace bt86

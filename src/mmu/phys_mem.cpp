@@ -1,6 +1,8 @@
 // Guest physical memory (see phys_mem.h): RAM lives in one memfd mapped shared into the host, ROM
 // and MMIO regions are kept in a short list searched newest-first (a later region overrides an
-// earlier one and RAM), and the A20 gate masks address bit 20 before any lookup.
+// earlier one and RAM), and the A20 gate masks address bit 20 before any lookup. In the legacy
+// BIOS area the per-chunk shadow mode first decides (route()) whether an access goes to RAM, to
+// the regions only, or to regions over RAM as elsewhere.
 //
 // Region ends are computed modulo 2^32 so that an image ending exactly at 4 GiB (the BIOS) works:
 // a region contains paddr when (paddr - start) < (end - start), both in 32-bit arithmetic.
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 namespace bt86 {
@@ -98,6 +101,16 @@ void PhysMem::add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std:
   if (on_map_change) on_map_change();
 }
 
+bool PhysMem::remove_region(uint32_t paddr, uint32_t size) {
+  for (auto it = regions_.rbegin(); it != regions_.rend(); ++it) {
+    if (it->start != paddr || region_size(*it) != size) continue;
+    regions_.erase(std::next(it).base());
+    if (on_map_change) on_map_change();
+    return true;
+  }
+  return false;
+}
+
 void PhysMem::set_a20(bool enabled) {
   if (enabled == a20_) return;
   a20_ = enabled;
@@ -110,13 +123,50 @@ const PhysMem::Region* PhysMem::find_region(uint32_t paddr) const {
   return nullptr;
 }
 
+PhysMem::Route PhysMem::route(uint32_t paddr, bool write) const {
+  if (paddr - kShadowBase >= kShadowEnd - kShadowBase) return Route::RegionsOverRam;
+  switch (shadow_[(paddr - kShadowBase) / kShadowChunk]) {
+    case Shadow::Unmanaged: return Route::RegionsOverRam;
+    case Shadow::Pci: return Route::Regions;
+    case Shadow::ReadOnly: return write ? Route::Regions : Route::Ram;
+    case Shadow::WriteOnly: return write ? Route::Ram : Route::Regions;
+    case Shadow::ReadWrite: return Route::Ram;
+  }
+  return Route::RegionsOverRam;
+}
+
+void PhysMem::set_shadow(uint32_t paddr, uint32_t size, Shadow mode) {
+  if (paddr < kShadowBase || paddr % kShadowChunk || size % kShadowChunk || size > kShadowEnd - paddr)
+    throw std::invalid_argument("PhysMem: shadow range outside the 16 KiB chunks of 0xC0000-0xFFFFF");
+  bool changed = false;
+  for (uint32_t a = paddr; a < paddr + size; a += kShadowChunk) {
+    Shadow& m = shadow_[(a - kShadowBase) / kShadowChunk];
+    if (m == mode) continue;
+    m = mode;
+    changed = true;
+    content_changed(a, kShadowChunk);
+  }
+  if (changed && on_map_change) on_map_change();
+}
+
+PhysMem::Shadow PhysMem::shadow(uint32_t paddr) const {
+  if (paddr - kShadowBase >= kShadowEnd - kShadowBase) return Shadow::Unmanaged;
+  return shadow_[(paddr - kShadowBase) / kShadowChunk];
+}
+
 PhysMem::PageRef PhysMem::page(uint32_t paddr) {
   const uint32_t base = (paddr & a20_mask()) & ~(kPageSize - 1);
+  const Route reads = route(base, false);
+  if (reads == Route::Ram)
+    return base < ram_size_ ? PageRef{ram_ + base, route(base, true) == Route::Ram} : PageRef{nullptr, false};
   // A page only partly covered by its newest region has no direct host pointer: its accesses go
   // through read()/write(), which split them by region.
   bool whole_page = false;
   const Region* r = access_target(regions_, base, kPageSize, whole_page);
-  if (!r) return base < ram_size_ ? PageRef{ram_ + base, true} : PageRef{nullptr, false};
+  if (!r) {
+    const bool ram = reads == Route::RegionsOverRam && base < ram_size_;
+    return ram ? PageRef{ram_ + base, true} : PageRef{nullptr, false};
+  }
   if (r->kind == Region::Rom && whole_page)
     return {const_cast<uint8_t*>(r->rom.data()) + (base - r->start), false};
   return {nullptr, false};
@@ -125,8 +175,9 @@ PhysMem::PageRef PhysMem::page(uint32_t paddr) {
 uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
   check_access_size(size);
   const uint32_t a = paddr & a20_mask();
-  bool uniform = false;
-  const Region* r = access_target(regions_, a, size, uniform);
+  const Route to = route(a, false);
+  bool uniform = (a & (kPageSize - 1)) + size <= kPageSize;
+  const Region* r = to == Route::Ram ? nullptr : access_target(regions_, a, size, uniform);
   if (!uniform) {  // straddles a page or a region edge: assemble it byte by byte
     uint32_t v = 0;
     for (unsigned i = 0; i < size; ++i) v |= read(paddr + i, 1) << (8 * i);
@@ -134,8 +185,8 @@ uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
   }
   uint32_t v = 0;
   if (!r) {
-    if (a >= ram_size_) return all_ones(size);  // unmapped
-    std::memcpy(&v, ram_ + a, size);             // RAM ends on a page boundary: no straddle
+    if (to == Route::Regions || a >= ram_size_) return all_ones(size);  // unmapped
+    std::memcpy(&v, ram_ + a, size);  // RAM ends on a page boundary: no straddle
   } else if (r->kind == Region::Mmio) {
     v = r->mmio->mmio_read(a, size);
   } else {
@@ -147,14 +198,17 @@ uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
 void PhysMem::write(uint32_t paddr, uint32_t value, unsigned size) {
   check_access_size(size);
   const uint32_t a = paddr & a20_mask();
-  bool uniform = false;
-  const Region* r = access_target(regions_, a, size, uniform);
+  const Route to = route(a, true);
+  bool uniform = (a & (kPageSize - 1)) + size <= kPageSize;
+  const Region* r = to == Route::Ram ? nullptr : access_target(regions_, a, size, uniform);
   if (!uniform) {
     for (unsigned i = 0; i < size; ++i) write(paddr + i, (value >> (8 * i)) & 0xFF, 1);
     return;
   }
   if (!r) {
-    if (a < ram_size_) std::memcpy(ram_ + a, &value, size);  // else unmapped: dropped
+    if (to == Route::Regions || a >= ram_size_) return;  // unmapped: dropped
+    std::memcpy(ram_ + a, &value, size);
+    content_changed(a, size);
   } else if (r->kind == Region::Mmio) {
     r->mmio->mmio_write(a, value, size);
   }  // ROM: dropped
@@ -167,13 +221,15 @@ void PhysMem::copy_to(uint32_t paddr, const void* src, size_t len, bool force) {
     PageRef p = page(paddr);
     if (p.host && (p.writable || force)) {
       std::memcpy(p.host + (paddr & (kPageSize - 1)), in, chunk);
+      content_changed(paddr & a20_mask(), uint32_t(chunk));
     } else {
       for (size_t i = 0; i < chunk; ++i) {
         const uint32_t a = (paddr + uint32_t(i)) & a20_mask();
-        const Region* r = find_region(a);
-        if (force && r && r->kind == Region::Rom)  // regions_ is ours and non-const here
+        const Region* r = route(a, true) == Route::Ram ? nullptr : find_region(a);
+        if (force && r && r->kind == Region::Rom) {  // regions_ is ours and non-const here
           const_cast<Region*>(r)->rom[a - r->start] = in[i];
-        else
+          content_changed(a, 1);
+        } else
           write(a, in[i], 1);
       }
     }

@@ -5,8 +5,16 @@
 // Fast path: page(paddr) gives the host pointer of a 4 KiB physical page and whether the CPU may
 // write it directly; the CPU's TLB caches that. Everything else goes through read()/write().
 // on_map_change is called whenever a mapping that a TLB may have cached changes (A20 toggles,
-// ROM/MMIO remaps) so the CPU can flush.
+// ROM/MMIO remaps, shadow switches) so the CPU can flush. on_content_change is called when bytes
+// the CPU may have decoded as code change other than by a CPU store (which the CPU tracks
+// itself): RAM written through write()/copy_to() (devices, DMA, loaders) and legacy-area shadow
+// switches that change what reads see.
+//
+// Legacy BIOS area (0xC0000-0xFFFFF, 16 KiB chunks): a chipset (the i440FX PAM registers) decides
+// per chunk whether reads and writes go to the RAM underneath or on to ROM/MMIO ("PCI"). Until a
+// chipset sets a mode, a chunk is Unmanaged: ROM/MMIO regions override RAM as everywhere else.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -40,6 +48,21 @@ class PhysMem {
   void add_rom(uint32_t paddr, std::span<const uint8_t> data, std::string name);
   // Route [paddr, paddr+size) to a device. Overrides RAM/ROM in that range.
   void add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name);
+  // Remove the newest ROM or MMIO region that is exactly [paddr, paddr+size) (PCI BARs moving).
+  // Returns false if there is none.
+  bool remove_region(uint32_t paddr, uint32_t size);
+
+  enum class Shadow : uint8_t {
+    Unmanaged,  // no chipset control (power-on state of a PhysMem): regions override RAM
+    Pci,        // reads and writes go to ROM/MMIO regions (none: unmapped); the RAM is hidden
+    ReadOnly,   // reads RAM; writes go to the regions (ROM: dropped)
+    WriteOnly,  // reads the regions; writes RAM
+    ReadWrite,  // RAM
+  };
+  static constexpr uint32_t kShadowBase = 0xC0000, kShadowEnd = 0x100000, kShadowChunk = 0x4000;
+  // Sets the mode of the chunks in [paddr, paddr+size) (16 KiB aligned, inside the area).
+  void set_shadow(uint32_t paddr, uint32_t size, Shadow mode);
+  Shadow shadow(uint32_t paddr) const;
 
   void set_a20(bool enabled);
   bool a20() const { return a20_; }
@@ -62,6 +85,7 @@ class PhysMem {
   void copy_from(uint32_t paddr, void* dst, size_t len);
 
   std::function<void()> on_map_change;
+  std::function<void(uint32_t paddr, uint32_t size)> on_content_change;
 
  private:
   struct Region {
@@ -72,12 +96,19 @@ class PhysMem {
     std::string name;
   };
   const Region* find_region(uint32_t paddr) const;
+  // Where the shadow mode sends an access: RAM only, the regions only, or regions over RAM.
+  enum class Route { Ram, Regions, RegionsOverRam };
+  Route route(uint32_t paddr, bool write) const;
+  void content_changed(uint32_t paddr, uint32_t size) {
+    if (on_content_change) on_content_change(paddr, size);
+  }
 
   uint64_t ram_size_ = 0;
   uint8_t* ram_ = nullptr;
   int memfd_ = -1;
   bool a20_ = true;
   std::vector<Region> regions_;
+  std::array<Shadow, (kShadowEnd - kShadowBase) / kShadowChunk> shadow_{};
 };
 
 }  // namespace bt86

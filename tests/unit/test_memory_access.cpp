@@ -91,3 +91,23 @@ TEST_CASE("memory: a store into decoded code invalidates the block") {
   CHECK(f.cpu.stats.smc_invalidations == 1);
   CHECK_FALSE(f.cpu.blocks().page_has_code(CpuFixture::kCodeAddr));
 }
+
+TEST_CASE("interrupts: sti; nop; cli opens a one-instruction window") {
+  CpuFixture f;
+  struct OneIrq : InterruptSource {
+    bool pending = true;
+    bool intr_pending() const override { return pending; }
+    uint8_t acknowledge() override { pending = false; return 0x20; }
+  } pic;
+  f.cpu.intc = &pic;
+  // IDT at 0x600 with vector 0x20 -> handler at 0x3000 (32-bit interrupt gate, selector 8).
+  const uint32_t idt = 0x600, handler = 0x3000;
+  f.cpu.s.idtr = {idt, 0x7FF};
+  f.poke<uint32_t>(idt + 0x20 * 8, (8u << 16) | (handler & 0xFFFF));
+  f.poke<uint32_t>(idt + 0x20 * 8 + 4, (handler & 0xFFFF0000u) | 0x8E00);
+  f.poke<uint8_t>(handler, 0xF4);                // hlt
+  f.load_code({0xFB, 0x90, 0xFA, 0x90, 0xF4});    // sti; nop; cli; nop; hlt
+  f.run();
+  CHECK(f.cpu.s.eip == handler + 1);
+  CHECK(f.peek<uint32_t>(f.cpu.s.r[ESP]) == CpuFixture::kCodeAddr + 2);  // after the NOP
+}

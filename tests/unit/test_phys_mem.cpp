@@ -1,5 +1,6 @@
 // PhysMem: RAM through page()/read()/write(), ROM (writes dropped, forced copies), MMIO dispatch
-// with access sizes, region overrides, unmapped space, the A20 gate and bad arguments.
+// with access sizes, region overrides and removal, unmapped space, the A20 gate, legacy-area
+// shadow modes with their change reports, and bad arguments.
 #include <doctest/doctest.h>
 
 #include <stdexcept>
@@ -186,4 +187,38 @@ TEST_CASE("PhysMem rejects bad sizes") {
   CHECK_THROWS_AS(mem.write(0, 0, 8), std::invalid_argument);
   CHECK_THROWS_AS(mem.add_rom(0, {}, "empty"), std::invalid_argument);
   CHECK_THROWS_AS(mem.add_mmio(0, 0x1000, nullptr, "no-handler"), std::invalid_argument);
+}
+
+TEST_CASE("PhysMem shadow modes, content-change and map-change reports, region removal") {
+  PhysMem mem(2 << 20);
+  std::vector<uint8_t> rom(0x10000, 0x77);
+  mem.add_rom(0xF0000, rom, "bios");
+  int map_changes = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> changed;
+  mem.on_map_change = [&] { ++map_changes; };
+  mem.on_content_change = [&](uint32_t a, uint32_t n) { changed.emplace_back(a, n); };
+
+  CHECK(mem.shadow(0xF0000) == PhysMem::Shadow::Unmanaged);
+  CHECK(mem.shadow(0x9F000) == PhysMem::Shadow::Unmanaged);  // outside the area
+  mem.set_shadow(0xF0000, 0x8000, PhysMem::Shadow::ReadWrite);
+  CHECK(map_changes == 1);
+  CHECK(changed == std::vector<std::pair<uint32_t, uint32_t>>{{0xF0000, 0x4000}, {0xF4000, 0x4000}});
+  CHECK(mem.read(0xF0000, 1) == 0);     // RAM now
+  CHECK(mem.read(0xF8000, 1) == 0x77);  // still Unmanaged: the ROM
+  mem.set_shadow(0xF0000, 0x8000, PhysMem::Shadow::ReadWrite);
+  CHECK(map_changes == 1);  // no change, no report
+  CHECK_THROWS_AS(mem.set_shadow(0xF0100, 0x4000, PhysMem::Shadow::Pci), std::invalid_argument);
+  CHECK_THROWS_AS(mem.set_shadow(0xB0000, 0x4000, PhysMem::Shadow::Pci), std::invalid_argument);
+
+  changed.clear();
+  const uint8_t bytes[3] = {1, 2, 3};
+  mem.copy_to(0x1FFE, bytes, 3);  // crosses a page: reported per piece
+  CHECK(changed == std::vector<std::pair<uint32_t, uint32_t>>{{0x1FFE, 2}, {0x2000, 1}});
+  changed.clear();
+  mem.write(0x5000, 0xAB, 1);
+  CHECK(changed == std::vector<std::pair<uint32_t, uint32_t>>{{0x5000, 1}});
+
+  CHECK(mem.remove_region(0xF0000, 0x10000));
+  CHECK_FALSE(mem.remove_region(0xF0000, 0x10000));
+  CHECK(mem.read(0xF8000, 1) == 0);  // Unmanaged chunk: RAM again
 }

@@ -1,0 +1,106 @@
+// Raw image files (see disk_image.h): pread/pwrite on the file, and for snapshot mode an overlay
+// of 512-byte blocks consulted block by block on reads.
+#include "devices/disk_image.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace bt86 {
+
+DiskImage::DiskImage(const std::string& path, Mode mode, const std::string& what)
+    : path_(path), mode_(mode) {
+  auto fail = [&](const std::string& why) {
+    if (fd_ >= 0) ::close(fd_);
+    throw std::runtime_error(what + ": cannot use image '" + path + "': " + why);
+  };
+  fd_ = ::open(path.c_str(), (mode == Mode::ReadWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd_ < 0) fail(std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) fail(std::strerror(errno));
+  if (S_ISREG(st.st_mode)) {
+    size_ = uint64_t(st.st_size);
+  } else if (S_ISBLK(st.st_mode)) {
+    const off_t end = ::lseek(fd_, 0, SEEK_END);
+    if (end < 0) fail(std::strerror(errno));
+    size_ = uint64_t(end);
+  } else {
+    fail("not a regular file or block device");
+  }
+  if (size_ == 0) fail("the image is empty");
+  char probe;
+  if (::pread(fd_, &probe, 1, 0) != 1) fail(std::string("cannot read it: ") + std::strerror(errno));
+}
+
+DiskImage::~DiskImage() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool DiskImage::read_file(uint64_t offset, void* dst, uint64_t len) {
+  auto* out = static_cast<uint8_t*>(dst);
+  while (len > 0) {
+    const ssize_t n = ::pread(fd_, out, len, off_t(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n, offset += uint64_t(n), len -= uint64_t(n);
+  }
+  return true;
+}
+
+bool DiskImage::read(uint64_t offset, void* dst, uint64_t len) {
+  if (!in_range(offset, len)) return false;
+  if (overlay_.empty()) return read_file(offset, dst, len);
+  auto* out = static_cast<uint8_t*>(dst);
+  while (len > 0) {  // block by block: each from the overlay if changed, else from the file
+    const uint64_t in_block = offset % kBlock;
+    const uint64_t chunk = std::min<uint64_t>(len, kBlock - in_block);
+    auto it = overlay_.find(offset / kBlock);
+    if (it != overlay_.end()) std::memcpy(out, it->second.data() + in_block, chunk);
+    else if (!read_file(offset, out, chunk)) return false;
+    out += chunk, offset += chunk, len -= chunk;
+  }
+  return true;
+}
+
+bool DiskImage::write_overlay(uint64_t offset, const uint8_t* src, uint64_t len) {
+  while (len > 0) {
+    const uint64_t index = offset / kBlock, in_block = offset % kBlock;
+    const uint64_t chunk = std::min<uint64_t>(len, kBlock - in_block);
+    auto [it, fresh] = overlay_.try_emplace(index);
+    if (fresh) {  // start from the file's contents (the image may end inside the block)
+      it->second.fill(0);
+      const uint64_t start = index * kBlock;
+      if (!read_file(start, it->second.data(), std::min<uint64_t>(kBlock, size_ - start))) {
+        overlay_.erase(it);
+        return false;
+      }
+    }
+    std::memcpy(it->second.data() + in_block, src, chunk);
+    src += chunk, offset += chunk, len -= chunk;
+  }
+  return true;
+}
+
+bool DiskImage::write(uint64_t offset, const void* src, uint64_t len) {
+  if (!in_range(offset, len) || mode_ == Mode::ReadOnly) return false;
+  const auto* in = static_cast<const uint8_t*>(src);
+  if (mode_ == Mode::Snapshot) return write_overlay(offset, in, len);
+  while (len > 0) {
+    const ssize_t n = ::pwrite(fd_, in, len, off_t(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    in += n, offset += uint64_t(n), len -= uint64_t(n);
+  }
+  return true;
+}
+
+bool DiskImage::flush() {
+  return mode_ != Mode::ReadWrite || ::fdatasync(fd_) == 0;
+}
+
+}  // namespace bt86

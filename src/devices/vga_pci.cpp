@@ -1,0 +1,42 @@
+// The VGA's PCI function (see vga_pci.h).
+#include "devices/vga_pci.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace bt86 {
+
+namespace {
+constexpr uint8_t kBarPrefetchable = 0x08;
+constexpr size_t kMaxOptionRomBytes = 128 << 10;
+}  // namespace
+
+std::vector<uint8_t> load_vga_bios(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("VGA BIOS '" + path + "': " + std::strerror(errno));
+  std::vector<uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (image.size() < 3 || image[0] != 0x55 || image[1] != 0xAA || image.size() > kMaxOptionRomBytes)
+    throw std::runtime_error("VGA BIOS '" + path +
+                             "': not an option ROM (expected the 55 AA signature, at most 128 KiB)");
+  return image;
+}
+
+VgaPci::VgaPci(Vga& vga, std::span<const uint8_t> rom) : PciDevice(kId), vga_(vga) {
+  declare_bar(kLfbBar, BarKind::Memory32, Vga::kVramBytes);
+  cfg(pci_reg::kBar0) |= kBarPrefetchable;  // a read-only type bit (the write mask excludes it)
+  if (!rom.empty()) declare_rom(rom);
+  set_subsystem(kSubsystemVendor, kSubsystemId);
+}
+
+uint32_t VgaPci::mmio_read(uint32_t paddr, unsigned size) {
+  return vga_.lfb_read(paddr - bar_address(kLfbBar), size);
+}
+
+void VgaPci::mmio_write(uint32_t paddr, uint32_t value, unsigned size) {
+  vga_.lfb_write(paddr - bar_address(kLfbBar), value, size);
+}
+
+}  // namespace bt86
