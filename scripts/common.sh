@@ -6,6 +6,7 @@ BT86_PACKAGES=(
   cmake ninja-build g++ gcc-multilib g++-multilib pkg-config nasm
   libzydis-dev libasmjit-dev libcapstone-dev libsdl2-dev libpng-dev doctest-dev
   seabios vgabios
+  isolinux syslinux syslinux-common xorriso dosfstools mtools fdisk python3  # boot tests
 )
 
 as_root() {

@@ -82,6 +82,12 @@ const OptionSpec kOptions[] = {
      [](CliOptions& o, const std::string& a) { o.machine.cdrom = a; }},
     {"snapshot", nullptr, "disk writes go to memory; image files stay unchanged",
      [](CliOptions& o, const std::string&) { o.machine.snapshot = true; }},
+    {"kernel", "FILE", "boot a Linux bzImage directly (32-bit boot protocol; the BIOS does not run)",
+     [](CliOptions& o, const std::string& a) { o.machine.kernel = a; }},
+    {"initrd", "FILE", "initial RAM disk for -kernel",
+     [](CliOptions& o, const std::string& a) { o.machine.initrd = a; }},
+    {"append", "CMDLINE", "kernel command line for -kernel",
+     [](CliOptions& o, const std::string& a) { o.machine.append = a; }},
     {"d", "ITEMS", "trace items, comma separated (-d help lists them)",
      [](CliOptions& o, const std::string& a) {
        if (a == "help") o.action = CliOptions::Action::TraceHelp;
@@ -168,6 +174,8 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
     }
     spec->apply(o, arg);
   }
+  if (o.machine.kernel.empty() && !o.machine.initrd.empty()) throw CliError("-initrd is only allowed with -kernel");
+  if (o.machine.kernel.empty() && !o.machine.append.empty()) throw CliError("-append is only allowed with -kernel");
   if (o.nographic && o.machine.serial.empty()) o.machine.serial.push_back("stdio");
   return o;
 }

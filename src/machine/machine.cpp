@@ -111,6 +111,8 @@ Machine::Machine(const MachineOptions& options)
 
   cpu_.trace = opt_.trace;
   cpu_.trace.out = trace_file_ ? trace_file_.get() : stderr;
+  if (!opt_.kernel.empty())
+    linux_ = std::make_unique<LinuxLoader>(opt_.kernel, opt_.initrd, opt_.append, opt_.ram_bytes);
   clock_.pause();  // virtual time starts with run()
   reset();
 }
@@ -121,6 +123,7 @@ void Machine::reset() {
   mem_.set_a20(true);
   for (Device* d : devices_) d->reset();
   cpu_.reset();
+  if (linux_) linux_->load(mem_, cpu_);  // the 32-bit boot protocol: no BIOS code runs
 }
 
 int Machine::run() {

@@ -21,6 +21,7 @@
 #include "devices/vga.h"
 #include "devices/vga_pci.h"
 #include "machine/legacy_devices.h"
+#include "machine/linux_loader.h"
 #include "machine/machine_options.h"
 #include "mmu/phys_mem.h"
 
@@ -76,6 +77,7 @@ class Machine {
   Piix3Ide piix3_ide_{ide_};         // 00:01.1: the IDE PCI function (BAR4: bus-master DMA)
   FwCfg fw_cfg_{FwCfgConfig{opt_.ram_bytes, opt_.boot_order, true}};  // QEMU firmware config
   LegacyDevices legacy_{opt_, mem_, clock_};  // RTC/CMOS, 8042, port 0x92, COM ports
+  std::unique_ptr<LinuxLoader> linux_;  // -kernel: loads the kernel at every reset
   bool guest_reset_requested_ = false;
   bool quit_requested_ = false;      // Ctrl-A x on a stdio serial port
   std::unique_ptr<Vga> vga_;         // -vga std

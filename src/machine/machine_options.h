@@ -44,6 +44,9 @@ struct MachineOptions {
                                     // secondary master/slave; empty: no drive
   std::string cdrom;                // -cdrom image: ATAPI drive on the secondary master
   bool snapshot = false;            // -snapshot: disk writes stay in memory, images unchanged
+  std::string kernel;               // -kernel bzImage: direct Linux boot (32-bit protocol, no BIOS)
+  std::string initrd;               // -initrd FILE: the kernel's initial RAM disk
+  std::string append;               // -append CMDLINE: the kernel command line
 };
 
 }  // namespace bt86

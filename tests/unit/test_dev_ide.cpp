@@ -434,3 +434,17 @@ TEST_CASE("IDE: DMA programmed through the PIIX3 IDE function's BAR4 on the PCI 
   rig.mem.copy_from(0x6000, got.data(), got.size());
   CHECK(got == DiskRig::expected(50, 2));
 }
+
+TEST_CASE("IDE: EXECUTE DEVICE DIAGNOSTIC reports success with signatures and selects device 0") {
+  DiskRig rig(DiskImage::Mode::Snapshot, /*with_slave=*/true);
+  rig.outb(kDevice, 0xB0);
+  rig.outb(kCount, 0x77);
+  rig.outb(kCommand, 0x90);
+  CHECK(rig.pic.level[kIrq]);
+  CHECK((rig.inb(kDevice) & ata::kDevSlave) == 0);
+  CHECK(rig.inb(kError) == 0x01);
+  CHECK(rig.inb(kCount) == 1);
+  CHECK(rig.inb(kLbaLow) == 1);
+  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inw(kBase) == 0xFFFF);  // no data phase: the data port floats
+}
