@@ -39,6 +39,7 @@ TEST_CASE("ISOLINUX from a CD: banner, marker and prompt on the VGA text screen 
   const std::string cd = env("BT86_BOOT_CD");
   const std::string marker = env("BT86_BOOT_MARKER");
   REQUIRE_MESSAGE(!cd.empty(), "BT86_BOOT_CD not set: run through ctest (fixture boot.make_cd)");
+  REQUIRE_MESSAGE(!marker.empty(), "BT86_BOOT_MARKER not set: run through ctest");
   const std::string serial_log = env("BT86_BOOT_DIR") + "/isolinux_screen_serial.log";
 
   MachineOptions opt;
