@@ -36,6 +36,7 @@ struct TraceConfig {
   bool cpu = false;     // register state before each executed block
   bool intr = false;    // every interrupt and exception delivered
   bool exec = false;    // each executed block's address
+  bool unimp = false;   // guest accesses to absent hardware (unclaimed I/O ports), once per port
   FILE* out = stderr;
 };
 

@@ -1,6 +1,6 @@
 // The port I/O bus (see io_bus.h): a flat table of 64 Ki device pointers, one per port. An access
 // goes to the device that claimed its first port, with the access size; unclaimed ports read as
-// all ones, drop writes, and are reported once per port on stderr.
+// all ones, drop writes, and are reported once per port when reporting is on (-d unimp).
 #include "devices/io_bus.h"
 
 #include <cstdio>
@@ -24,13 +24,13 @@ std::string hex_port(unsigned port) {
   return buf;
 }
 
-void warn_unclaimed(std::vector<bool>& warned, uint16_t port, const char* what) {
-  if (warned[port]) return;
-  warned[port] = true;
-  std::fprintf(stderr, "bt86: unclaimed I/O port %s (%s)\n", hex_port(port).c_str(), what);
-}
-
 }  // namespace
+
+void IoBus::note_unclaimed(uint16_t port, const char* what) {
+  if (!report_to_ || warned_[port]) return;
+  warned_[port] = true;
+  std::fprintf(report_to_, "bt86: unclaimed I/O port %s (%s)\n", hex_port(port).c_str(), what);
+}
 
 IoBus::IoBus() : ports_(kPorts, nullptr), warned_(kPorts, false) {}
 
@@ -47,14 +47,14 @@ void IoBus::register_ports(uint16_t base, uint16_t count, Device* dev) {
 uint32_t IoBus::in(uint16_t port, unsigned size) {
   check_io_size(size);
   if (Device* d = ports_[port]) return d->io_read(port, size);
-  warn_unclaimed(warned_, port, "read");
+  note_unclaimed(port, "read");
   return 0xFFFFFFFFu >> (32 - 8 * size);
 }
 
 void IoBus::out(uint16_t port, uint32_t value, unsigned size) {
   check_io_size(size);
   if (Device* d = ports_[port]) return d->io_write(port, value, size);
-  warn_unclaimed(warned_, port, "write");
+  note_unclaimed(port, "write");
 }
 
 }  // namespace bt86

@@ -28,6 +28,7 @@ constexpr TraceItem kTraceItems[] = {
     {"cpu", &TraceConfig::cpu, "register state before each executed block"},
     {"int", &TraceConfig::intr, "every interrupt and exception delivered"},
     {"exec", &TraceConfig::exec, "the address of each executed block"},
+    {"unimp", &TraceConfig::unimp, "accesses to absent hardware: unclaimed I/O ports (once each)"},
 };
 
 struct OptionSpec {
@@ -189,8 +190,8 @@ std::string cli_usage() {
     text += left + spec.help + "\n";
   }
   text += "\nexit codes: a guest's write of V to port 0xF4 ends the run with V & 0xFF;\n"
-          "0 guest reset request with -no-reboot, or Ctrl-A x; 1 startup error,\n"
-          "2 guest halted for good, 3 triple fault with -no-reboot, 124 timeout,\n"
+          "0 guest reset request or triple fault with -no-reboot, or Ctrl-A x;\n"
+          "1 startup error, 2 guest halted for good, 124 timeout,\n"
           "125 internal error.\n";
   return text;
 }

@@ -38,6 +38,7 @@ void LegacyDevices::attach(IoBus& io, IrqSink* irqs) {
   kbc_.attach(io);
   kbc_.connect_irqs(irqs);
   port92_.attach(io);
+  dma_.attach(io);
   for (size_t i = 0; i < uarts_.size(); ++i) {
     if (!uarts_[i]) continue;
     uarts_[i]->attach(io);
@@ -46,7 +47,7 @@ void LegacyDevices::attach(IoBus& io, IrqSink* irqs) {
 }
 
 std::vector<Device*> LegacyDevices::devices() {
-  std::vector<Device*> all = {&rtc_, &kbc_, &port92_};
+  std::vector<Device*> all = {&rtc_, &kbc_, &port92_, &dma_};
   for (const auto& uart : uarts_)
     if (uart) all.push_back(uart.get());
   return all;

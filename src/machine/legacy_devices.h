@@ -1,6 +1,7 @@
 // The legacy ISA devices of the PC, built and wired as a group: the MC146818 RTC with the CMOS
 // bytes the BIOS reads (from MachineOptions), the 8042 keyboard controller with its PS/2
-// keyboard and mouse, System Control Port A (0x92), and the 16550A COM ports that -serial asks
+// keyboard and mouse, System Control Port A (0x92), the 8237 DMA pair with its page registers
+// (0x00-0x0F, 0xC0-0xDF, 0x80-0x8F), and the 16550A COM ports that -serial asks
 // for (COM1 0x3F8/IRQ4, COM2 0x2F8/IRQ3). Guest reset requests (8042, port 0x92) and the
 // Ctrl-A x quit key of a stdio serial port are passed to the Machine's callbacks.
 #pragma once
@@ -9,6 +10,7 @@
 #include <vector>
 #include "devices/i8042.h"
 #include "devices/pc_cmos.h"
+#include "devices/isa_dma.h"
 #include "devices/port92.h"
 #include "devices/rtc_cmos.h"
 #include "devices/serial_backend.h"
@@ -41,6 +43,7 @@ class LegacyDevices {
   RtcCmos rtc_;
   I8042 kbc_;
   Port92 port92_;
+  IsaDma dma_;  // the 8237 pair and the page registers (incl. POST port 0x80)
   std::vector<std::unique_ptr<SerialBackend>> serial_backends_;  // outlive the UARTs
   std::vector<std::unique_ptr<Uart16550>> uarts_;                // null where -serial none
 };

@@ -111,6 +111,7 @@ Machine::Machine(const MachineOptions& options)
 
   cpu_.trace = opt_.trace;
   cpu_.trace.out = trace_file_ ? trace_file_.get() : stderr;
+  if (opt_.trace.unimp) io_.report_unclaimed(cpu_.trace.out);
   if (!opt_.kernel.empty())
     linux_ = std::make_unique<LinuxLoader>(opt_.kernel, opt_.initrd, opt_.append, opt_.ram_bytes);
   clock_.pause();  // virtual time starts with run()
@@ -170,7 +171,7 @@ int Machine::on_guest_reset() {
 int Machine::on_shutdown() {
   if (opt_.no_reboot) {
     std::fprintf(stderr, "bt86: guest triple fault (shutdown) with -no-reboot: ending the run\n");
-    return exit_code::kTripleFault;
+    return exit_code::kEndedOnRequest;  // as QEMU: Linux's reboot=triple is a reboot like any other
   }
   reset();  // silently, as a PC does (a reboot loop shows in -d int and ends by -timeout)
   return kStillRunning;

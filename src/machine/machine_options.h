@@ -12,10 +12,9 @@ namespace bt86 {
 // Exit codes of bt86 itself. A guest's write of V to the exit port (0xF4) ends the run with
 // V & 0xFF instead, so a guest can also produce these values.
 namespace exit_code {
-constexpr int kEndedOnRequest = 0;  // guest reset request with -no-reboot, or Ctrl-A x on stdio
+constexpr int kEndedOnRequest = 0;  // guest reset request or triple fault with -no-reboot, Ctrl-A x on stdio
 constexpr int kStartupError = 1;    // bad command line, missing or unusable BIOS, unopenable file
 constexpr int kHaltedForever = 2;   // guest halted and nothing can wake it (e.g. CLI; HLT)
-constexpr int kTripleFault = 3;     // triple fault (shutdown) with -no-reboot
 constexpr int kTimeout = 124;       // -timeout elapsed (as timeout(1))
 constexpr int kInternalError = 125; // an emulator bug surfaced as a C++ exception
 }  // namespace exit_code

@@ -2,7 +2,10 @@
 // conflicting claims and bad sizes are refused.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "devices/io_bus.h"
@@ -55,6 +58,22 @@ TEST_CASE("IoBus: unclaimed ports read all ones and drop writes") {
   CHECK(io.in(0xFFFF, 4) == 0xFFFFFFFF);
   io.out(0x1234, 0, 1);  // no device: nothing happens, no crash
   CHECK(io.in(0x1234, 1) == 0xFF);
+}
+
+TEST_CASE("IoBus: unclaimed ports are reported once each, only when asked (-d unimp)") {
+  IoBus io;
+  char* text = nullptr;
+  size_t len = 0;
+  FILE* log = open_memstream(&text, &len);
+  io.in(0x279, 1);  // before reporting is on: silent
+  io.report_unclaimed(log);
+  io.out(0x279, 0, 1);
+  io.in(0x279, 1);  // the same port again: not repeated
+  io.in(0xA79, 2);
+  std::fclose(log);
+  CHECK(std::string(text, len) ==
+        "bt86: unclaimed I/O port 0x0279 (write)\nbt86: unclaimed I/O port 0x0a79 (read)\n");
+  std::free(text);
 }
 
 TEST_CASE("IoBus refuses conflicting claims, bad ranges and bad sizes") {

@@ -157,7 +157,7 @@ TEST_CASE("Machine: a triple fault with -no-reboot ends the run") {
   MachineOptions o = rom_options(triple_fault_rom(), console);
   o.no_reboot = true;
   Machine m(o);
-  CHECK(m.run() == exit_code::kTripleFault);
+  CHECK(m.run() == exit_code::kEndedOnRequest);
   CHECK(slurp(console) == "R");
   std::remove(console.c_str());
 }
