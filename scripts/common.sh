@@ -7,6 +7,7 @@ BT86_PACKAGES=(
   libzydis-dev libasmjit-dev libcapstone-dev libsdl2-dev libpng-dev doctest-dev
   seabios vgabios
   isolinux syslinux syslinux-common xorriso dosfstools mtools fdisk python3  # boot tests
+  e2fsprogs  # Linux boot tests (the guest itself comes from scripts/fetch_guest.sh)
 )
 
 as_root() {
@@ -26,6 +27,18 @@ install_missing_packages() {
   echo "bt86: installing ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# Makes apt able to fetch i386 packages (the default Linux guest is Debian's i386 kernel and
+# busybox): adds the architecture to dpkg and refreshes the package lists, only when needed.
+enable_i386_packages() {
+  if ! dpkg --print-foreign-architectures | grep -qx i386 && [ "$(dpkg --print-architecture)" != i386 ]; then
+    echo "bt86: adding the i386 architecture to dpkg (for the Linux guest's packages)"
+    as_root dpkg --add-architecture i386
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  elif ! apt-cache show linux-image-686:i386 >/dev/null 2>&1; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  fi
 }
 
 # configure_and_build DIR BUILD_TYPE [extra cmake arguments...]

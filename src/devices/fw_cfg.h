@@ -16,8 +16,9 @@
 //   bootorder          OpenFirmware paths of the -boot devices, '\n'-separated, NUL-terminated:
 //                      a = floppy 0, c = IDE primary master (-hda), d = IDE secondary master
 //                      (-cdrom), following QEMU's drive placement.
-// There is no etc/table-loader (SeaBIOS then builds its own ACPI tables when it finds the PIIX4
-// PM function, and none otherwise) and no etc/smbios/* (SeaBIOS builds its own SMBIOS tables).
+// AcpiPlatform (src/machine/acpi_platform.h) adds etc/acpi/rsdp, etc/acpi/tables and
+// etc/table-loader (QEMU's linker/loader script), from which SeaBIOS installs our ACPI tables.
+// There is no etc/smbios/* (SeaBIOS builds its own SMBIOS tables).
 // set_linux_boot() fills the -kernel/-initrd/-append items (keys 0x07-0x0B, 0x10-0x18).
 #pragma once
 #include <cstdint>

@@ -18,7 +18,11 @@ enum : uint8_t {
 constexpr uint8_t kSelfTestOk = 0x55;
 constexpr uint8_t kInterfaceOk = 0x00;
 constexpr uint8_t kBreakPrefix = 0xF0;
-constexpr uint8_t kInitialCommandByte = I8042::kCmdKbdInt | I8042::kCmdMouseInt;
+// Power-on command byte: both interrupts on, both ports enabled, set 2 -> set 1 translation on
+// (the "normal" PC/AT setting every BIOS leaves; a kernel booted directly, with no BIOS run,
+// takes what it finds), system flag clear (power-on, not a warm reset).
+constexpr uint8_t kInitialCommandByte =
+    I8042::kCmdKbdInt | I8042::kCmdMouseInt | I8042::kCmdTranslate;
 
 }  // namespace
 
@@ -63,8 +67,8 @@ uint32_t I8042::io_read(uint16_t port, unsigned size) {
   }
   const uint8_t value = output_;
   output_full_ = false;
+  update_irqs();  // the IRQ line follows OBF: it drops here, so a next byte makes a new edge
   refill();
-  update_irqs();
   return value;
 }
 

@@ -3,8 +3,10 @@
 //  * One output buffer byte (status bit 0, OBF; bit 5 says it came from the mouse), filled from
 //    controller replies or, when empty, from the keyboard then the mouse (a disabled port's
 //    device keeps its bytes). IRQ1 / IRQ12 follow "buffer full with keyboard / mouse data" while
-//    command byte bit 0 / 1 enables them.
-//  * Keyboard bytes are translated from scan code set 2 to set 1 while command byte bit 6 is set.
+//    command byte bit 0 / 1 enables them. Each line follows OBF, so it drops when the host reads
+//    the byte and rises again for the next one: an edge-triggered 8259 sees every byte.
+//  * Keyboard bytes are translated from scan code set 2 to set 1 while command byte bit 6 is set
+//    (as it is from power-on).
 //  * Commands: read/write controller RAM (0x20-0x3F / 0x60-0x7F; byte 0 is the command byte),
 //    port enable/disable (0xA7/0xA8, 0xAD/0xAE), tests (0xA9, 0xAA -> 0x55, 0xAB), output port
 //    read/write (0xD0/0xD1: bit 1 A20, bit 0 clear = reset), 0xD2/0xD3 (bytes appear as if from

@@ -28,6 +28,12 @@ Piix3Ide::Piix3Ide(IdeController& ide)
   set_write_mask(kIdeTiming + 4, kIdeTimingBytes / 2, 0xFFFFFFFFu);
 }
 
+void Piix3Ide::enable_as_firmware_would() {
+  constexpr uint32_t kIdeDecodeEnable = 0x8000;
+  config_write(kIdeTiming, kIdeDecodeEnable, 2);      // primary IDETIM
+  config_write(kIdeTiming + 2, kIdeDecodeEnable, 2);  // secondary IDETIM
+}
+
 uint32_t Piix3Ide::io_read(uint16_t port, unsigned size) {
   return ide_.bus_master_read(unsigned(port - bar_address(kBusMasterBar)), size);
 }

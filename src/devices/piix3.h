@@ -7,8 +7,9 @@
 //
 // Piix3Ide (8086:7010, 00:01.1, IDE controller): programming interface 0x80 (both channels in
 // legacy ISA mode, bus-master capable), BAR4 = the 16 bus-master I/O ports, the IDE timing
-// registers 0x40-0x47 (SeaBIOS sets the decode-enable bits; stored, the legacy ports always
-// decode). Accesses to the BAR4 window are forwarded to the IdeController's bus-master
+// registers 0x40-0x47 (SeaBIOS sets the decode-enable bits, and so does the -kernel path through
+// enable_as_firmware_would(); stored, the legacy ports always decode — but Linux's ata_piix
+// skips a channel whose bit is clear). Accesses to the BAR4 window are forwarded to the IdeController's bus-master
 // registers (offset 0-15); the controller itself owns the legacy ports and the drives.
 #pragma once
 #include "devices/ide_controller.h"
@@ -30,6 +31,9 @@ class Piix3Ide : public PciDevice {
   static constexpr int kBusMasterBar = 4;
   explicit Piix3Ide(IdeController& ide);
   const char* name() const override { return "piix3-ide"; }
+  // What SeaBIOS does at POST, for boots without firmware (-kernel): set the IDE decode-enable
+  // bit (bit 15) of both channels' IDETIM registers; Linux's ata_piix skips a channel without it.
+  void enable_as_firmware_would();
   uint32_t io_read(uint16_t port, unsigned size) override;
   void io_write(uint16_t port, uint32_t value, unsigned size) override;
 

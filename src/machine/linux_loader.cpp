@@ -109,6 +109,12 @@ void LinuxLoader::place(uint64_t ram_bytes) {
   initrd_addr_ = uint32_t((top - initrd_.size()) & kPageMask);
 }
 
+void LinuxLoader::set_acpi_tables(std::vector<uint8_t> image) {
+  if (image.size() > linux_layout::kEbdaSize)
+    throw std::length_error("ACPI tables (" + std::to_string(image.size()) + " bytes) do not fit in the EBDA page");
+  acpi_tables_ = std::move(image);
+}
+
 std::vector<uint8_t> LinuxLoader::zero_page() const {
   using namespace boot_hdr;
   std::vector<uint8_t> zp(4096, 0);
@@ -119,6 +125,7 @@ std::vector<uint8_t> LinuxLoader::zero_page() const {
   put<uint32_t>(zp, kCmdLinePtr, linux_layout::kCmdline);
   put<uint32_t>(zp, kRamdiskImage, initrd_addr_);
   put<uint32_t>(zp, kRamdiskSize, uint32_t(initrd_.size()));
+  if (!acpi_tables_.empty()) put<uint64_t>(zp, kAcpiRsdpAddr, linux_layout::kEbda);
   struct E820 { uint64_t addr, size; uint32_t type; };
   const E820 map[] = {
       {0, linux_layout::kLowRamEnd, kE820Ram},
@@ -142,6 +149,11 @@ void LinuxLoader::load(PhysMem& mem, Cpu& cpu) const {
   mem.copy_to(kKernel, kernel_.payload.data(), kernel_.payload.size());
   if (!initrd_.empty()) mem.copy_to(initrd_addr_, initrd_.data(), initrd_.size());
   mem.copy_to(kCmdline, cmdline_.c_str(), cmdline_.size() + 1);
+  if (!acpi_tables_.empty()) {
+    mem.copy_to(kEbda, acpi_tables_.data(), acpi_tables_.size());
+    const uint16_t ebda_segment = kEbda >> 4;
+    mem.copy_to(kBdaEbdaSegment, &ebda_segment, sizeof ebda_segment);
+  }
   const std::vector<uint8_t> zp = zero_page();
   mem.copy_to(kZeroPage, zp.data(), zp.size());
   // GDT: entries 2 and 3 are the flat 4 GiB __BOOT_CS (execute/read) and __BOOT_DS (read/write).

@@ -9,6 +9,10 @@
 //     __BOOT_CS (0x10) and __BOOT_DS (0x18), interrupts and paging off, EBP = EDI = EBX = 0.
 // No BIOS code runs, so the kernel gets no BIOS services (no VGA mode set, no EDD/APM/MP
 // tables from SeaBIOS); the console should be a serial port (console=ttyS0).
+// ACPI tables given with set_acpi_tables() (an image whose first bytes are the RSDP, linked for
+// address kEbda) are written into the EBDA page, which the e820 map reserves; the kernel learns
+// the RSDP address from boot_params.acpi_rsdp_addr and, for kernels that scan instead, from the
+// BIOS data area's EBDA pointer (0x40E), as the RSDP sits in the EBDA's first KiB.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -26,10 +30,14 @@ constexpr uint32_t kCmdline = 0x20000;     // NUL-terminated command line
 constexpr uint32_t kMaxCmdline = 0x10000;  // room reserved for it
 constexpr uint32_t kKernel = 0x100000;     // protected-mode kernel (bzImage: loaded high)
 constexpr uint32_t kLowRamEnd = 0x9F000;   // e820: usable low RAM ends here (EBDA above)
+constexpr uint32_t kEbda = 0x9F000;        // extended BIOS data area: the ACPI tables (reserved)
+constexpr uint32_t kEbdaSize = 0x1000;
+constexpr uint32_t kBdaEbdaSegment = 0x40E;  // BIOS data area word: EBDA segment
 }  // namespace linux_layout
 
 // Offsets into the zero page / the bzImage's first sectors (boot.rst "THE REAL-MODE KERNEL HEADER").
 namespace boot_hdr {
+constexpr uint32_t kAcpiRsdpAddr = 0x070;  // boot_params.acpi_rsdp_addr (u64)
 constexpr uint32_t kE820Entries = 0x1E8, kSetupSects = 0x1F1, kBootFlag = 0x1FE, kHeader = 0x202;
 constexpr uint32_t kVersion = 0x206, kTypeOfLoader = 0x210, kLoadFlags = 0x211;
 constexpr uint32_t kCode32Start = 0x214, kRamdiskImage = 0x218, kRamdiskSize = 0x21C;
@@ -65,6 +73,10 @@ class LinuxLoader {
   // its reset) to enter the kernel. Called at every machine reset.
   void load(PhysMem& mem, Cpu& cpu) const;
 
+  // ACPI tables for the kernel: `image` starts with the RSDP and is linked for address
+  // linux_layout::kEbda. Throws std::length_error when it does not fit in the EBDA page.
+  void set_acpi_tables(std::vector<uint8_t> image);
+
   uint32_t initrd_addr() const { return initrd_addr_; }
 
  private:
@@ -73,6 +85,7 @@ class LinuxLoader {
 
   LinuxKernel kernel_;
   std::vector<uint8_t> initrd_;
+  std::vector<uint8_t> acpi_tables_;  // empty: none
   std::string cmdline_;
   uint64_t ram_bytes_ = 0;
   uint32_t initrd_addr_ = 0;

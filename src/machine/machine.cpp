@@ -102,6 +102,12 @@ Machine::Machine(const MachineOptions& options)
   ide_.set_bus_master_enable([this] { return piix3_ide_.bus_master_enabled(); });
   devices_.insert(devices_.end(), {&ide_, &piix3_ide_});
   if (vga_pci_) pci_.attach(PciBus::devfn(2, 0), vga_pci_.get());
+  // ACPI: the PIIX4 PM function and pvpanic, the tables on fw_cfg for SeaBIOS. The guest powering
+  // off (S5) or reporting a panic ends the run between CPU slices.
+  acpi_.attach(pci_, io_, fw_cfg_, &pic_);
+  acpi_.on_power_off = [this] { guest_powered_off_ = true; cpu_.stop(); };
+  acpi_.on_panic = [this] { guest_panicked_ = true; cpu_.stop(); };
+  for (Device* d : acpi_.devices()) devices_.push_back(d);
   pci_.on_reset_request = [this] { guest_reset_requested_ = true; cpu_.stop(); };
   fw_cfg_.attach(io_);
   constexpr uint16_t kSeabiosDebugPort = 0x402;
@@ -112,8 +118,10 @@ Machine::Machine(const MachineOptions& options)
   cpu_.trace = opt_.trace;
   cpu_.trace.out = trace_file_ ? trace_file_.get() : stderr;
   if (opt_.trace.unimp) io_.report_unclaimed(cpu_.trace.out);
-  if (!opt_.kernel.empty())
+  if (!opt_.kernel.empty()) {
     linux_ = std::make_unique<LinuxLoader>(opt_.kernel, opt_.initrd, opt_.append, opt_.ram_bytes);
+    linux_->set_acpi_tables(acpi_.tables_image_at(linux_layout::kEbda));
+  }
   clock_.pause();  // virtual time starts with run()
   reset();
 }
@@ -124,7 +132,11 @@ void Machine::reset() {
   mem_.set_a20(true);
   for (Device* d : devices_) d->reset();
   cpu_.reset();
-  if (linux_) linux_->load(mem_, cpu_);  // the 32-bit boot protocol: no BIOS code runs
+  if (linux_) {  // the 32-bit boot protocol: no BIOS code runs, so set up what SeaBIOS would
+    acpi_.enable_as_firmware_would();
+    piix3_ide_.enable_as_firmware_would();
+    linux_->load(mem_, cpu_);
+  }
 }
 
 int Machine::run() {
@@ -135,6 +147,12 @@ int Machine::run() {
     clock_.run_due();
     if (exit_dev_.requested()) {
       code = exit_dev_.exit_code();
+    } else if (guest_powered_off_) {
+      if (opt_.print_stats) std::fprintf(stderr, "bt86: guest powered off\n");
+      code = exit_code::kEndedOnRequest;  // silent, as QEMU
+    } else if (guest_panicked_) {
+      std::fprintf(stderr, "bt86: guest kernel panicked (pvpanic)\n");
+      code = exit_code::kGuestPanic;
     } else if (quit_requested_) {
       std::fprintf(stderr, "bt86: quit (Ctrl-A x)\n");
       code = exit_code::kEndedOnRequest;

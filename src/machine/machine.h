@@ -20,6 +20,7 @@
 #include "devices/system_control_port.h"
 #include "devices/vga.h"
 #include "devices/vga_pci.h"
+#include "machine/acpi_platform.h"
 #include "machine/legacy_devices.h"
 #include "machine/linux_loader.h"
 #include "machine/machine_options.h"
@@ -77,6 +78,11 @@ class Machine {
   Piix3Ide piix3_ide_{ide_};         // 00:01.1: the IDE PCI function (BAR4: bus-master DMA)
   FwCfg fw_cfg_{FwCfgConfig{opt_.ram_bytes, opt_.boot_order, true}};  // QEMU firmware config
   LegacyDevices legacy_{opt_, mem_, clock_};  // RTC/CMOS, 8042, port 0x92, COM ports
+  // ACPI: PIIX4 PM (00:01.3), pvpanic (0x505) and the tables describing the machine.
+  AcpiPlatform acpi_{clock_, AcpiConfig{opt_.ram_bytes, Piix4Pm::kFirmwarePmBase,
+                                        {legacy_.uart(0) != nullptr, legacy_.uart(1) != nullptr}}};
+  bool guest_powered_off_ = false;   // ACPI S5 (e.g. poweroff -f)
+  bool guest_panicked_ = false;      // pvpanic "panicked"
   std::unique_ptr<LinuxLoader> linux_;  // -kernel: loads the kernel at every reset
   bool guest_reset_requested_ = false;
   bool quit_requested_ = false;      // Ctrl-A x on a stdio serial port

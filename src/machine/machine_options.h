@@ -15,6 +15,7 @@ namespace exit_code {
 constexpr int kEndedOnRequest = 0;  // guest reset request or triple fault with -no-reboot, Ctrl-A x on stdio
 constexpr int kStartupError = 1;    // bad command line, missing or unusable BIOS, unopenable file
 constexpr int kHaltedForever = 2;   // guest halted and nothing can wake it (e.g. CLI; HLT)
+constexpr int kGuestPanic = 4;      // the guest kernel reported a panic through pvpanic
 constexpr int kTimeout = 124;       // -timeout elapsed (as timeout(1))
 constexpr int kInternalError = 125; // an emulator bug surfaced as a C++ exception
 }  // namespace exit_code

@@ -62,7 +62,7 @@ TEST_CASE("i8042: self test, interface tests, status bits") {
 TEST_CASE("i8042: command byte read/write, SYS flag, port enable bits, controller RAM") {
   Kbc k;
   k.command(0x20);
-  CHECK(k.drain() == Bytes{0x03});
+  CHECK(k.drain() == Bytes{0x43});  // power-on: translation and both interrupts on
   k.write_command_byte(0x55);
   CHECK(k.kbc.command_byte() == 0x55);
   CHECK((k.status() & I8042::kStatSystem) != 0);
@@ -111,6 +111,7 @@ TEST_CASE("i8042: output port carries A20 and reset; 0xFE pulses reset") {
 
 TEST_CASE("i8042: keyboard reset, identify, LEDs, typematic, scancode set, resend") {
   Kbc k;
+  k.write_command_byte(0x03);  // untranslated: the keyboard's own bytes
   k.data(0xFF);
   CHECK(k.drain() == Bytes{0xFA, 0xAA});
   k.data(0xF2);
@@ -137,6 +138,7 @@ TEST_CASE("i8042: keyboard reset, identify, LEDs, typematic, scancode set, resen
 
 TEST_CASE("i8042: key events in set 2, translated to set 1 by command byte bit 6") {
   Kbc k;
+  k.write_command_byte(0x03);  // translation off
   Ps2Keyboard& kb = k.kbc.keyboard();
   kb.key(0x1C, false, true);   // A
   kb.key(0x1C, false, false);
@@ -156,6 +158,7 @@ TEST_CASE("i8042: key events in set 2, translated to set 1 by command byte bit 6
 
 TEST_CASE("i8042: keyboard scanning disable/enable and the controller's port disable") {
   Kbc k;
+  k.write_command_byte(0x03);  // translation off
   Ps2Keyboard& kb = k.kbc.keyboard();
   k.data(0xF5);
   CHECK(k.drain() == Bytes{0xFA});
@@ -192,6 +195,20 @@ TEST_CASE("i8042: IRQ1 and IRQ12 follow the output buffer and the command byte e
   CHECK(k.irqs.levels[1]);
   CHECK((k.status() & I8042::kStatMouseData) == 0);
   CHECK(k.drain() == Bytes{0x77});
+}
+
+TEST_CASE("i8042: the IRQ line drops on each read, so every byte of an answer is a new edge") {
+  Kbc k;
+  k.data(0xF2);  // FA AB 41, read by polling
+  CHECK(k.irqs.rising_edges[1] == 1);
+  CHECK(k.drain() == Bytes{0xFA, 0xAB, 0x41});
+  CHECK(k.irqs.rising_edges[1] == 3);
+  CHECK_FALSE(k.irqs.levels[1]);
+  k.command(0xD4);
+  k.data(0xFF);  // FA AA 00 from the mouse
+  CHECK(k.drain() == Bytes{0xFA, 0xAA, 0x00});
+  CHECK(k.irqs.rising_edges[12] == 3);
+  CHECK(k.irqs.rising_edges[1] == 3);
 }
 
 TEST_CASE("i8042: mouse commands through 0xD4") {

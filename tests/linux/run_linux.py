@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Linux boot tests (ctest label "linux"): boots the default guest (Debian's i386 kernel and a
+busybox initramfs, fetched by scripts/fetch_guest.sh) under bt86 with the serial console on
+pipes, runs commands at the guest's shell and checks what the guest reports. One scenario per
+run; each boots once (or ends bt86 early on purpose) and prints one line per check, then
+LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
+
+usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
+scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout   (see docs/linux-tests.md)
+"""
+import argparse
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guest_images as img  # noqa: E402
+import linux_checks as chk  # noqa: E402
+from guest_console import ConsoleError, GuestConsole  # noqa: E402
+
+RAW_DISK_SEED = 4
+RAW_DISK_MIB = 8
+WRITE_SECTOR = 1234  # where the guest writes its token on the raw disk
+CONSOLE = "console=ttyS0"  # the kernel command line's console, the serial port
+
+
+class Context:
+    def __init__(self, args):
+        self.args = args
+        self.report = chk.Report()
+        self.deadline = time.monotonic() + args.limit
+        self.console = None
+        os.makedirs(args.work_dir, exist_ok=True)
+
+    def path(self, name):
+        return os.path.join(self.args.work_dir, name)
+
+    def start(self, mib, extra=(), append=CONSOLE):
+        """Starts bt86 on the default guest; bt86's own -timeout backs up our deadline."""
+        g = self.args.guest_dir
+        for f in ("vmlinuz", "initrd.gz"):
+            if not os.path.exists(os.path.join(g, f)):
+                raise ConsoleError(f"no {g}/{f}: run scripts/fetch_guest.sh --dir {g}")
+        cmd = [self.args.bt86, "-m", str(mib), "-kernel", os.path.join(g, "vmlinuz"),
+               "-initrd", os.path.join(g, "initrd.gz"), "-append", append, "-nographic",
+               "-timeout", str(int(self.args.limit) + 10), *extra]
+        print("running:", " ".join(cmd), flush=True)
+        self.console = GuestConsole(cmd, self.deadline)
+        return self.console
+
+    def boot(self, mib, extra=(), append=CONSOLE):
+        """Boots to the shell prompt; quiets kernel messages on the console from then on (dmesg
+        keeps them), so that they do not mix with command output."""
+        con = self.start(mib, extra, append)
+        con.wait_for(r"bt86-guest: ready", "guest /init's ready line")
+        con.wait_prompt()
+        self.report.check("boot.shell", True, f"shell prompt after {con.elapsed():.1f} s wall")
+        con.check_output("dmesg -n 1")
+        return con
+
+    def expect_exit(self, name, want, limit=30, stderr_has=None):
+        code = self.console.wait_exit(limit)
+        self.report.check(name, code == want, f"bt86 exit code {code} (expected {want})")
+        if stderr_has is not None:
+            self.report.check(name + "_message", stderr_has in self.console.stderr,
+                              f"stderr has {stderr_has!r}")
+        return code
+
+
+def scenario_default(ctx, _arg):
+    """One boot, -m 256: shell, memory, clock, RTC, serial, keyboard, PCI, clean log, poweroff."""
+    con = ctx.boot(256)
+    dmesg = con.check_output("dmesg")
+    chk.check_memory(con, ctx.report, 256)
+    chk.check_clock(con, ctx.report)
+    chk.check_tsc(con, ctx.report, dmesg)
+    chk.check_rtc(con, ctx.report)
+    chk.check_serial(con, ctx.report, dmesg)
+    chk.check_keyboard(con, ctx.report, dmesg)
+    chk.check_pci(con, ctx.report)
+    chk.check_log_hygiene(ctx.report, "dmesg", dmesg)
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+    chk.check_log_hygiene(ctx.report, "console", con.log)
+    chk.check_log_hygiene(ctx.report, "bt86_stderr", con.stderr)
+
+
+def scenario_shell(ctx, _arg):
+    """Boot to the shell, show the kernel's name, poweroff -f (scripts/setup.sh without a terminal)."""
+    con = ctx.boot(256)
+    out = con.check_output("uname -a")
+    ctx.report.check("shell.uname", "Linux" in out and "i686" in out, out.strip())
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+    print("----- console log -----\n" + con.log)
+
+
+def scenario_memory(ctx, arg):
+    """One boot with -m ARG: the RAM the kernel finds and MemTotal."""
+    con = ctx.boot(int(arg))
+    chk.check_memory(con, ctx.report, int(arg))
+    con.type("poweroff -f\n")
+    con.wait_exit(30)
+
+
+def guest_md5(con, cmd):
+    out = con.check_output(f"{cmd} | md5sum", limit=90)
+    return out.split()[0] if out.split() else ""
+
+
+def wait_block_devices(ctx, names):
+    """sd and sr attach drives asynchronously: gives them up to 10 s after the prompt. The rest
+    of a scenario needs them, so it ends here if they are missing."""
+    present = " -a ".join(f"-e /sys/block/{n}" for n in names)
+    found = ctx.console.check_output(f"for i in $(seq 100); do [ {present} ] && break; sleep 0.1; done; "
+                                     "ls /sys/block").split()
+    if not ctx.report.check("disk.found", found == names, f"/sys/block: {found} (expected {names})"):
+        raise ConsoleError("the guest has not found the drives")
+
+
+def write_token(con, device, token):
+    """Writes token at WRITE_SECTOR of a block device, through to the drive."""
+    con.check_output(f"[ -b {device} ] && echo -n {token} | dd of={device} bs=512 seek={WRITE_SECTOR} "
+                     "conv=notrunc,fsync 2>/dev/null && sync")
+
+
+def scenario_storage(ctx, _arg):
+    """-m 512 with an ext4 disk (-hda), a raw disk (-hdb) and a CD (-cdrom): the guest reads all
+    three and compares checksums; writes a file on ext4 and a token into a raw sector; the host
+    then finds both in the image files."""
+    r = ctx.report
+    known = img.known_bytes(300 * 1024 + 123, seed=1)
+    cd_file = img.known_bytes(700 * 1024 + 77, seed=2)
+    ext4, raw, iso = ctx.path("disk.ext4"), ctx.path("disk.raw"), ctx.path("cd.iso")
+    img.make_ext4_disk(ext4, 32, {"known.bin": known})
+    raw_md5 = img.make_raw_disk(raw, RAW_DISK_MIB, RAW_DISK_SEED)
+    img.make_iso(iso, {"known.bin": cd_file})
+    with open(raw, "rb") as f:
+        raw_before = f.read()
+
+    con = ctx.boot(512, ["-hda", ext4, "-hdb", raw, "-cdrom", iso])
+    chk.check_memory(con, r, 512)
+    wait_block_devices(ctx, ["sda", "sdb", "sr0"])
+
+    sectors = con.check_output("cat /sys/block/sdb/size").strip()
+    r.check("disk.raw_size", sectors == str(RAW_DISK_MIB * 2048), f"/sys/block/sdb/size {sectors}")
+    md5 = guest_md5(con, "dd if=/dev/sdb bs=64k 2>/dev/null")
+    r.check("disk.raw_read", md5 == raw_md5, f"guest md5 of /dev/sdb {md5}, host {raw_md5}")
+
+    con.check_output("mkdir -p /cdrom && mount -t iso9660 -o ro /dev/sr0 /cdrom")
+    md5 = guest_md5(con, "cat /cdrom/known.bin")
+    r.check("cdrom.file", md5 == img.md5(cd_file), f"guest md5 of /cdrom/known.bin {md5}, host {img.md5(cd_file)}")
+    md5 = guest_md5(con, "dd if=/dev/sr0 bs=2048 2>/dev/null")
+    iso_md5 = img.file_md5(iso)
+    r.check("cdrom.raw_read", md5 == iso_md5, f"guest md5 of /dev/sr0 {md5}, host {iso_md5}")
+
+    status, out = con.run("mount -t ext4 /dev/sda /mnt")
+    r.check("disk.ext4_mount", status == 0, f"mount -t ext4 /dev/sda /mnt: status {status} {out.strip()}")
+    md5 = guest_md5(con, "cat /mnt/known.bin")
+    r.check("disk.ext4_read", md5 == img.md5(known), f"guest md5 of /mnt/known.bin {md5}, host {img.md5(known)}")
+    con.check_output("cp /cdrom/known.bin /mnt/fromcd.bin && umount /mnt && umount /cdrom")
+
+    token = f"bt86-linux-test-{os.getpid()}-{int(time.time())}"
+    write_token(con, "/dev/sdb", token)
+    chk.check_ide(con, r, {d: "XFER_MW_DMA_2" for d in ("dev1.0", "dev1.1", "dev2.0")})
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+
+    chk.check_log_hygiene(r, "console", con.log)
+    copied = img.ext4_read_file(ext4, "fromcd.bin")
+    r.check("disk.ext4_write", copied == cd_file,
+            f"host reads fromcd.bin from the ext4 image: {len(copied) if copied is not None else 'missing'} bytes, "
+            f"md5 {img.md5(copied) if copied is not None else '-'} (CD file {img.md5(cd_file)})")
+    off = WRITE_SECTOR * img.SECTOR
+    expected = raw_before[:off] + token.encode() + raw_before[off + len(token):]
+    after = open(raw, "rb").read()
+    r.check("disk.raw_write", after == expected,
+            f"raw image {'has' if after == expected else 'lacks'} exactly the guest's token at sector {WRITE_SECTOR}"
+            f" (md5 {img.md5(after)}, expected {img.md5(expected)})")
+
+
+def scenario_snapshot(ctx, _arg):
+    """-snapshot -no-reboot, and libata.dma=0 so that the disk and the CD use PIO transfers: the
+    guest reads the raw disk and the CD whole (checksums), writes a sector and reads it back
+    (from the overlay); then reboot -f ends bt86 with 0 and the image file is unchanged."""
+    r = ctx.report
+    raw, iso = ctx.path("snapshot.raw"), ctx.path("cd.iso")
+    raw_md5 = img.make_raw_disk(raw, RAW_DISK_MIB, RAW_DISK_SEED)
+    img.make_iso(iso, {"known.bin": img.known_bytes(300 * 1024, seed=3)})
+    con = ctx.boot(256, ["-hda", raw, "-cdrom", iso, "-snapshot", "-no-reboot"],
+                   append=CONSOLE + " libata.dma=0")
+    wait_block_devices(ctx, ["sda", "sr0"])
+    md5 = guest_md5(con, "dd if=/dev/sda bs=64k 2>/dev/null")
+    r.check("pio.disk_read", md5 == raw_md5, f"guest md5 of /dev/sda {md5}, host {raw_md5}")
+    md5 = guest_md5(con, "dd if=/dev/sr0 bs=2048 2>/dev/null")
+    r.check("pio.cdrom_read", md5 == img.file_md5(iso), f"guest md5 of /dev/sr0 {md5}, host {img.file_md5(iso)}")
+    token = f"bt86-snapshot-{os.getpid()}"
+    write_token(con, "/dev/sda", token)
+    con.check_output("echo 3 > /proc/sys/vm/drop_caches")
+    back = con.check_output(f"dd if=/dev/sda bs=512 skip={WRITE_SECTOR} count=1 2>/dev/null | head -c {len(token)}")
+    r.check("snapshot.read_back", back == token, f"guest reads back {back!r} (wrote {token!r})")
+    chk.check_ide(con, r, {"dev1.0": "XFER_PIO_4", "dev2.0": "XFER_PIO_4"})
+    con.type("reboot -f\n")
+    ctx.expect_exit("exit.reboot", 0, stderr_has="with -no-reboot: ending the run")
+    md5 = img.file_md5(raw)
+    r.check("snapshot.image_unchanged", md5 == raw_md5, f"image md5 {md5}, before {raw_md5}")
+
+
+def scenario_panic(ctx, _arg):
+    """A kernel panic (sysrq c) with panic=-1 -no-reboot: pvpanic ends bt86 with exit code 4."""
+    con = ctx.boot(256, ["-no-reboot"], append=CONSOLE + " panic=-1")
+    con.check_output("dmesg -n 7")
+    con.type("echo c > /proc/sysrq-trigger\n")
+    con.wait_for(r"Kernel panic - not syncing", "kernel panic message")
+    ctx.report.check("panic.message", True, "Kernel panic - not syncing")
+    ctx.expect_exit("exit.panic", 4, stderr_has="guest kernel panicked (pvpanic)")
+
+
+def scenario_timeout(ctx, _arg):
+    """-timeout 5 on a guest that would run for longer: exit code 124 after about 5 s."""
+    con = ctx.start(256, ["-timeout", "5"])
+    code = ctx.expect_exit("exit.timeout", 124, limit=30, stderr_has="timeout")
+    ctx.report.check("exit.timeout_wall", 5 <= con.elapsed() <= 8, f"ended after {con.elapsed():.1f} s wall")
+    return code
+
+
+SCENARIOS = {"default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
+             "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bt86", required=True)
+    p.add_argument("--guest-dir", required=True)
+    p.add_argument("--work-dir", required=True)
+    p.add_argument("--limit", type=float, default=150, help="overall wall seconds")
+    p.add_argument("scenario", choices=sorted(SCENARIOS))
+    p.add_argument("arg", nargs="?")
+    args = p.parse_args()
+    ctx = Context(args)
+    error = None
+    try:
+        SCENARIOS[args.scenario](ctx, args.arg)
+    except (ConsoleError, RuntimeError, OSError) as e:
+        error = str(e)
+    finally:
+        if ctx.console:
+            ctx.console.kill()
+    total = time.monotonic() - (ctx.deadline - args.limit)
+    if error is None and not ctx.report.failed:
+        print(f"LINUX-TEST-OK: {args.scenario}: {ctx.report.count} checks passed in {total:.1f} s")
+        return 0
+    if ctx.console:
+        print("----- console log -----")
+        print(ctx.console.log)
+        print("----- bt86 stderr -----")
+        print(ctx.console.stderr)
+    why = error or f"failed checks: {' '.join(ctx.report.failed)}"
+    print(f"LINUX-TEST-FAIL: {args.scenario}: {why} (after {total:.1f} s; "
+          f"{ctx.report.count - len(ctx.report.failed)} of {ctx.report.count} checks passed)")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
