@@ -80,7 +80,7 @@ Machine::Machine(const MachineOptions& options)
   // Legacy ISA devices; a guest reset request or Ctrl-A x is acted on between CPU slices.
   legacy_.attach(io_, &pic_);
   legacy_.on_reset_request = [this] { guest_reset_requested_ = true; cpu_.stop(); };
-  legacy_.on_quit = [this] { quit_requested_ = true; cpu_.stop(); };
+  legacy_.on_quit = [this] { request_quit("quit (Ctrl-A x)"); };
   for (Device* d : legacy_.devices()) devices_.push_back(d);
   if (opt_.vga == "std") {
     vga_ = std::make_unique<Vga>(&clock_);
@@ -144,6 +144,7 @@ int Machine::run() {
   clock_.resume();
   int code = kStillRunning;
   while (code == kStillRunning) {
+    poll_frontends();
     clock_.run_due();
     if (exit_dev_.requested()) {
       code = exit_dev_.exit_code();
@@ -153,8 +154,8 @@ int Machine::run() {
     } else if (guest_panicked_) {
       std::fprintf(stderr, "bt86: guest kernel panicked (pvpanic)\n");
       code = exit_code::kGuestPanic;
-    } else if (quit_requested_) {
-      std::fprintf(stderr, "bt86: quit (Ctrl-A x)\n");
+    } else if (quit_reason_) {
+      std::fprintf(stderr, "bt86: %s\n", quit_reason_);
       code = exit_code::kEndedOnRequest;
     } else if (guest_reset_requested_) {
       code = on_guest_reset();
@@ -163,6 +164,8 @@ int Machine::run() {
     } else if (opt_.timeout_s > 0 && host_seconds() - start >= opt_.timeout_s) {
       std::fprintf(stderr, "bt86: timeout: guest still running after %g s\n", opt_.timeout_s);
       code = exit_code::kTimeout;
+    } else if (paused_) {
+      sleep_ns(kPollNs);
     } else if (cpu_.halted()) {
       code = wait_while_halted();
     } else {
@@ -176,9 +179,37 @@ int Machine::run() {
   return code;
 }
 
+void Machine::poll_frontends() {
+  if (frontends_.empty()) return;
+  const uint64_t now = uint64_t(host_seconds() * 1e9);
+  if (now < next_poll_ns_) return;
+  next_poll_ns_ = now + kPollNs;
+  for (Frontend* f : frontends_) f->poll(*this);
+}
+
+void Machine::pause() {
+  if (paused_) return;
+  paused_ = true;
+  clock_.pause();
+  cpu_.stop();
+}
+
+void Machine::resume() {
+  if (!paused_) return;
+  paused_ = false;
+  clock_.resume();
+}
+
+void Machine::request_quit(const char* why) {
+  quit_reason_ = why;
+  cpu_.stop();
+}
+
 int Machine::on_guest_reset() {
   guest_reset_requested_ = false;
-  if (opt_.no_reboot) {
+  const bool external = external_reset_;
+  external_reset_ = false;
+  if (opt_.no_reboot && !external) {
     std::fprintf(stderr, "bt86: guest requested a reset with -no-reboot: ending the run\n");
     return exit_code::kEndedOnRequest;
   }

@@ -28,8 +28,19 @@
 
 namespace bt86 {
 
+class Machine;
+
+// A front end (SDL window, monitor, ...) that the run loop polls on the main thread, about every
+// Machine::kPollNs of wall time, whether the guest runs, halts or is paused.
+class Frontend {
+ public:
+  virtual ~Frontend() = default;
+  virtual void poll(Machine& m) = 0;
+};
+
 class Machine {
  public:
+  static constexpr uint64_t kPollNs = 10'000'000;
   // Throws std::runtime_error (or std::invalid_argument) with a user-facing message when the
   // machine cannot be built: bad RAM size, unusable BIOS, unopenable debugcon or trace file.
   explicit Machine(const MachineOptions& options);
@@ -41,6 +52,14 @@ class Machine {
   int run();
   // The RESET line: CPU and devices to power-on state, A20 enabled; RAM keeps its contents.
   void reset();
+
+  // Front-end control (monitor commands, window events). Safe to call from Frontend::poll.
+  void add_frontend(Frontend* f) { frontends_.push_back(f); }
+  void pause();                          // the CPU and virtual time stand still ("stop")
+  void resume();                         // "cont"
+  bool paused() const { return paused_; }
+  void request_quit(const char* why);    // ends run() with exit code 0, stderr gives `why`
+  void request_reset() { guest_reset_requested_ = true; external_reset_ = true; cpu_.stop(); }
 
   PhysMem& mem() { return mem_; }
   IoBus& io() { return io_; }
@@ -85,7 +104,12 @@ class Machine {
   bool guest_panicked_ = false;      // pvpanic "panicked"
   std::unique_ptr<LinuxLoader> linux_;  // -kernel: loads the kernel at every reset
   bool guest_reset_requested_ = false;
-  bool quit_requested_ = false;      // Ctrl-A x on a stdio serial port
+  const char* quit_reason_ = nullptr;  // Ctrl-A x on a stdio serial port, monitor "quit", ...
+  bool external_reset_ = false;      // system_reset from a front end: resets even with -no-reboot
+  bool paused_ = false;
+  std::vector<Frontend*> frontends_;
+  uint64_t next_poll_ns_ = 0;        // host time of the next Frontend::poll round
+  void poll_frontends();
   std::unique_ptr<Vga> vga_;         // -vga std
   std::unique_ptr<VgaPci> vga_pci_;  // its PCI function, the VGA BIOS in its ROM BAR
   std::vector<Device*> devices_;  // every device, for reset()

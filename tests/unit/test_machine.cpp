@@ -172,3 +172,34 @@ TEST_CASE("Machine: a triple fault without -no-reboot resets the machine") {
   CHECK(slurp(console).find_first_not_of('R') == std::string::npos);
   std::remove(console.c_str());
 }
+
+namespace {
+// A front end that pauses the machine on its first poll, checks that guest time stands still
+// while paused, resumes, and quits after a few more polls.
+struct ScriptedFrontend : Frontend {
+  int polls = 0;
+  uint64_t paused_at = 0, paused_after = 0;
+  bool was_paused = false;
+  void poll(Machine& m) override {
+    ++polls;
+    if (polls == 1) { m.pause(); paused_at = m.clock().now_ns(); }
+    if (polls == 4) { was_paused = m.paused(); paused_after = m.clock().now_ns(); m.resume(); }
+    if (polls == 8) m.request_quit("quit (test front end)");
+  }
+};
+}  // namespace
+
+TEST_CASE("Machine: front ends are polled, can pause/resume the guest and quit the run") {
+  const std::string console = temp_path("frontend");
+  // An endless loop: only the front end can end this run (before the 10 s timeout).
+  MachineOptions o = rom_options(make_rom({0xEB, 0xFE}), console);
+  Machine m(o);
+  ScriptedFrontend f;
+  m.add_frontend(&f);
+  CHECK(m.run() == exit_code::kEndedOnRequest);
+  CHECK(f.polls == 8);
+  CHECK(f.was_paused);
+  CHECK(f.paused_after == f.paused_at);  // virtual time stood still for three poll periods
+  CHECK(m.cpu().stats.insns > 0);
+  std::remove(console.c_str());
+}
