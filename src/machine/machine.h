@@ -66,6 +66,7 @@ class Machine {
   VirtualClock& clock() { return clock_; }
   Cpu& cpu() { return cpu_; }
   Vga* vga() { return vga_.get(); }  // null with -vga none
+  I8042& keyboard_controller() { return legacy_.kbc(); }  // its keyboard() and mouse() take input
 
  private:
   static constexpr int kStillRunning = -1;
