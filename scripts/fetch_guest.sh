@@ -19,7 +19,7 @@ source "$repo/scripts/common.sh"
 
 # Drivers the guest loads at boot: IDE (PIIX and generic), disks, CD-ROMs, ISO 9660 and ext4 (its
 # metadata checksums need the crc32c algorithm; without SSE4.2 that is crc32c_generic), pvpanic.
-GUEST_MODULES=(ata_piix ata_generic sd_mod sr_mod isofs ext4 crc32c_generic pvpanic_mmio)
+GUEST_MODULES=(ata_piix ata_generic sd_mod sr_mod isofs ext4 crc32c_generic pvpanic_mmio psmouse)
 
 dir="${BT86_GUEST_DIR:-$repo/build/guest}"
 update=0

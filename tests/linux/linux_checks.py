@@ -137,9 +137,16 @@ def check_serial(con, report, dmesg):
 
 
 def check_keyboard(con, report, dmesg):
-    """The 8042's keyboard port answers: atkbd registers the AT keyboard."""
-    m = re.search(r"input: AT Translated Set 2 keyboard as \S+", dmesg)
+    """The 8042's ports answer: atkbd registers the AT keyboard on serio0 and psmouse (a module
+    in the initramfs) the IntelliMouse Explorer on serio1; /proc/bus/input/devices lists both."""
+    m = re.search(r"input: AT Translated Set 2 keyboard as \S+serio0\S*", dmesg)
     report.check("keyboard.atkbd", bool(m), m.group(0) if m else "no 'input: AT Translated Set 2 keyboard' in dmesg")
+    m = re.search(r"input: ImExPS/2 \S+ Explorer Mouse as \S+serio1\S*", dmesg)
+    report.check("keyboard.psmouse", bool(m), m.group(0) if m else "no 'input: ImExPS/2 ... Explorer Mouse' in dmesg")
+    devices = con.check_output("cat /proc/bus/input/devices")
+    names = re.findall(r'^N: Name="([^"]*)"', devices, re.M)
+    report.check("keyboard.input_devices", "AT Translated Set 2 keyboard" in names and
+                 any("Explorer Mouse" in n for n in names), f"/proc/bus/input/devices names: {names}")
 
 
 def check_pci(con, report):

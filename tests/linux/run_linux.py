@@ -6,10 +6,12 @@ run; each boots once (or ends bt86 early on purpose) and prints one line per che
 LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
 
 usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
-scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout   (see docs/linux-tests.md)
+scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot   (see docs/linux-tests.md)
 """
 import argparse
 import os
+import re
+import subprocess
 import sys
 import time
 
@@ -36,23 +38,29 @@ class Context:
     def path(self, name):
         return os.path.join(self.args.work_dir, name)
 
-    def start(self, mib, extra=(), append=CONSOLE):
-        """Starts bt86 on the default guest; bt86's own -timeout backs up our deadline."""
-        g = self.args.guest_dir
-        for f in ("vmlinuz", "initrd.gz"):
-            if not os.path.exists(os.path.join(g, f)):
-                raise ConsoleError(f"no {g}/{f}: run scripts/fetch_guest.sh --dir {g}")
-        cmd = [self.args.bt86, "-m", str(mib), "-kernel", os.path.join(g, "vmlinuz"),
-               "-initrd", os.path.join(g, "initrd.gz"), "-append", append, "-nographic",
+    def guest_file(self, name):
+        path = os.path.join(self.args.guest_dir, name)
+        if not os.path.exists(path):
+            raise ConsoleError(f"no {path}: run scripts/fetch_guest.sh --dir {self.args.guest_dir}")
+        return path
+
+    def start(self, mib, extra=(), append=CONSOLE, direct_kernel=True):
+        """Starts bt86 on the default guest; bt86's own -timeout backs up our deadline. With
+        direct_kernel=False, `extra` says what to boot (e.g. a CD through SeaBIOS)."""
+        boot = []
+        if direct_kernel:
+            boot = ["-kernel", self.guest_file("vmlinuz"), "-initrd", self.guest_file("initrd.gz"),
+                    "-append", append]
+        cmd = [self.args.bt86, "-m", str(mib), *boot, "-nographic",
                "-timeout", str(int(self.args.limit) + 10), *extra]
         print("running:", " ".join(cmd), flush=True)
         self.console = GuestConsole(cmd, self.deadline)
         return self.console
 
-    def boot(self, mib, extra=(), append=CONSOLE):
+    def boot(self, mib, extra=(), append=CONSOLE, direct_kernel=True):
         """Boots to the shell prompt; quiets kernel messages on the console from then on (dmesg
         keeps them), so that they do not mix with command output."""
-        con = self.start(mib, extra, append)
+        con = self.start(mib, extra, append, direct_kernel)
         con.wait_for(r"bt86-guest: ready", "guest /init's ready line")
         con.wait_prompt()
         self.report.check("boot.shell", True, f"shell prompt after {con.elapsed():.1f} s wall")
@@ -119,6 +127,18 @@ def wait_block_devices(ctx, names):
         raise ConsoleError("the guest has not found the drives")
 
 
+def disk_by_position(ctx, scsi_address):
+    """The /dev name of the disk at a SCSI address (host:channel:target:lun; for PATA, target 0
+    is the master and 1 the slave). sd numbers disks in the order their probes finish, which is
+    not fixed, so the tests never assume sda/sdb."""
+    out = ctx.console.check_output(
+        "for b in /sys/block/sd*; do echo ${b##*/} $(basename $(readlink -f $b/device)); done")
+    names = {addr: name for name, addr in (l.split() for l in out.splitlines() if len(l.split()) == 2)}
+    if scsi_address not in names:
+        raise ConsoleError(f"no disk at SCSI address {scsi_address}: {names}")
+    return "/dev/" + names[scsi_address]
+
+
 def write_token(con, device, token):
     """Writes token at WRITE_SECTOR of a block device, through to the drive."""
     con.check_output(f"[ -b {device} ] && echo -n {token} | dd of={device} bs=512 seek={WRITE_SECTOR} "
@@ -142,11 +162,12 @@ def scenario_storage(ctx, _arg):
     con = ctx.boot(512, ["-hda", ext4, "-hdb", raw, "-cdrom", iso])
     chk.check_memory(con, r, 512)
     wait_block_devices(ctx, ["sda", "sdb", "sr0"])
+    ext4_dev, raw_dev = disk_by_position(ctx, "0:0:0:0"), disk_by_position(ctx, "0:0:1:0")  # -hda, -hdb
 
-    sectors = con.check_output("cat /sys/block/sdb/size").strip()
-    r.check("disk.raw_size", sectors == str(RAW_DISK_MIB * 2048), f"/sys/block/sdb/size {sectors}")
-    md5 = guest_md5(con, "dd if=/dev/sdb bs=64k 2>/dev/null")
-    r.check("disk.raw_read", md5 == raw_md5, f"guest md5 of /dev/sdb {md5}, host {raw_md5}")
+    sectors = con.check_output(f"cat /sys/block/{raw_dev[5:]}/size").strip()
+    r.check("disk.raw_size", sectors == str(RAW_DISK_MIB * 2048), f"/sys/block/{raw_dev[5:]}/size {sectors}")
+    md5 = guest_md5(con, f"dd if={raw_dev} bs=64k 2>/dev/null")
+    r.check("disk.raw_read", md5 == raw_md5, f"guest md5 of {raw_dev} {md5}, host {raw_md5}")
 
     con.check_output("mkdir -p /cdrom && mount -t iso9660 -o ro /dev/sr0 /cdrom")
     md5 = guest_md5(con, "cat /cdrom/known.bin")
@@ -155,14 +176,14 @@ def scenario_storage(ctx, _arg):
     iso_md5 = img.file_md5(iso)
     r.check("cdrom.raw_read", md5 == iso_md5, f"guest md5 of /dev/sr0 {md5}, host {iso_md5}")
 
-    status, out = con.run("mount -t ext4 /dev/sda /mnt")
-    r.check("disk.ext4_mount", status == 0, f"mount -t ext4 /dev/sda /mnt: status {status} {out.strip()}")
+    status, out = con.run(f"mount -t ext4 {ext4_dev} /mnt")
+    r.check("disk.ext4_mount", status == 0, f"mount -t ext4 {ext4_dev} /mnt: status {status} {out.strip()}")
     md5 = guest_md5(con, "cat /mnt/known.bin")
     r.check("disk.ext4_read", md5 == img.md5(known), f"guest md5 of /mnt/known.bin {md5}, host {img.md5(known)}")
     con.check_output("cp /cdrom/known.bin /mnt/fromcd.bin && umount /mnt && umount /cdrom")
 
     token = f"bt86-linux-test-{os.getpid()}-{int(time.time())}"
-    write_token(con, "/dev/sdb", token)
+    write_token(con, raw_dev, token)
     chk.check_ide(con, r, {d: "XFER_MW_DMA_2" for d in ("dev1.0", "dev1.1", "dev2.0")})
     con.type("poweroff -f\n")
     ctx.expect_exit("exit.poweroff", 0)
@@ -217,6 +238,30 @@ def scenario_panic(ctx, _arg):
     ctx.expect_exit("exit.panic", 4, stderr_has="guest kernel panicked (pvpanic)")
 
 
+def scenario_cdboot(ctx, _arg):
+    """The same kernel and initramfs on an ISOLINUX CD, booted through SeaBIOS (no -kernel): the
+    shell comes up, the kernel found SeaBIOS's e820 map and the ACPI tables SeaBIOS installed from
+    fw_cfg, the initramfs sees the CD drive it booted from, and poweroff -f ends bt86 with 0."""
+    r = ctx.report
+    iso = ctx.path("linux.iso")
+    make_cd = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "boot", "make_linux_cd.sh")
+    subprocess.run([make_cd, iso, ctx.guest_file("vmlinuz"), ctx.guest_file("initrd.gz"), CONSOLE],
+                   check=True)
+    con = ctx.boot(256, ["-cdrom", iso, "-boot", "d"], direct_kernel=False)
+    r.check("cdboot.isolinux", "ISOLINUX" in con.log, "ISOLINUX banner on the serial console")
+    dmesg = con.check_output("dmesg")
+    m = re.search(r"BIOS-e820: \[mem 0x0000000000100000-(0x[0-9a-f]+)\] usable", dmesg)
+    r.check("cdboot.e820", bool(m), m.group(0) if m else "no BIOS-e820 usable range from 1 MiB")
+    m = re.search(r"ACPI: RSDP 0x00000000000F[0-9A-F]{4} ", dmesg)
+    r.check("cdboot.acpi_rsdp", bool(m), m.group(0) if m else "no ACPI RSDP in the BIOS area (0xF0000-0xFFFFF)")
+    r.check("cdboot.acpi_s5", "ACPI: PM: (supports S0 S5)" in dmesg, "ACPI: PM: (supports S0 S5)")
+    wait_block_devices(ctx, ["sr0"])
+    chk.check_memory(con, r, 256)
+    chk.check_log_hygiene(r, "dmesg", dmesg)
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+
+
 def scenario_timeout(ctx, _arg):
     """-timeout 5 on a guest that would run for longer: exit code 124 after about 5 s."""
     con = ctx.start(256, ["-timeout", "5"])
@@ -226,7 +271,8 @@ def scenario_timeout(ctx, _arg):
 
 
 SCENARIOS = {"default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
-             "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout}
+             "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
+             "cdboot": scenario_cdboot}
 
 
 def main():
