@@ -111,6 +111,7 @@ struct LinuxHost {
     return aux_bytes;
   }
   Bytes set_rate(uint8_t rate) { return aux_command({0xF3, rate}); }
+  void rates(uint8_t a, uint8_t b, uint8_t c) { set_rate(a); set_rate(b); set_rate(c); }
 
   // i8042_controller_check + i8042_controller_init + the AUX checks, then both ports opened.
   void probe_controller() {
@@ -184,23 +185,16 @@ TEST_CASE("i8042 as Linux drives it: psmouse probe, IntelliMouse and Explorer kn
   CHECK(h.aux_command({0xFF}) == Bytes{0xFA, 0xAA, 0x00});  // RESET_BAT
   // A rate sequence that is not a knock leaves the id alone.
   CHECK(h.set_rate(200) == Bytes{0xFA, 0xFA});
-  h.set_rate(80);
-  h.set_rate(100);
+  h.rates(80, 100, 100);
   CHECK(h.aux_command({0xF2}) == Bytes{0xFA, 0x00});
   // The Explorer knock does nothing before the IntelliMouse one.
-  h.set_rate(200);
-  h.set_rate(200);
-  h.set_rate(80);
+  h.rates(200, 200, 80);
   CHECK(h.aux_command({0xF2}) == Bytes{0xFA, 0x00});
   // im_detect: 200, 100, 80 -> id 3.
-  h.set_rate(200);
-  h.set_rate(100);
-  h.set_rate(80);
+  h.rates(200, 100, 80);
   CHECK(h.aux_command({0xF2}) == Bytes{0xFA, 0x03});
   // im_explorer_detect: 200, 200, 80 -> id 4.
-  h.set_rate(200);
-  h.set_rate(200);
-  h.set_rate(80);
+  h.rates(200, 200, 80);
   CHECK(h.aux_command({0xF2}) == Bytes{0xFA, 0x04});
   CHECK(m.device_id() == Ps2Mouse::kExplorerId);
   // psmouse_initialize / activate.
@@ -243,9 +237,7 @@ TEST_CASE("i8042 as Linux drives it: IntelliMouse (id 3) packets carry the wheel
   LinuxHost h;
   h.probe_controller();
   Ps2Mouse& m = h.kbc.mouse();
-  h.set_rate(200);
-  h.set_rate(100);
-  h.set_rate(80);
+  h.rates(200, 100, 80);
   CHECK(h.aux_command({0xF2}) == Bytes{0xFA, 0x03});
   h.aux_command({0xF4});
   h.aux_bytes.clear();
