@@ -204,6 +204,7 @@ void Pic8259::update() {
 
 uint8_t Pic8259::acknowledge() {
   uint8_t vector;
+  int delivered = -1;  // the IRQ whose request this INTA served
   const int line = master_.pending_line();
   if (line < 0) {
     vector = uint8_t(master_.vector_base() | kSpuriousLine);
@@ -214,12 +215,15 @@ uint8_t Pic8259::acknowledge() {
       // vector (while the master's IRQ2 is now in service, as on the real pair).
       const int slave_line = slave_.pending_line();
       if (slave_line >= 0) slave_.acknowledge(unsigned(slave_line));
+      if (slave_line >= 0) delivered = 8 + slave_line;
       vector = uint8_t(slave_.vector_base() | (slave_line >= 0 ? unsigned(slave_line) : kSpuriousLine));
     } else {
+      delivered = line;
       vector = uint8_t(master_.vector_base() | unsigned(line));
     }
   }
   update();
+  if (delivered >= 0 && on_acknowledge) on_acknowledge(unsigned(delivered));
   return vector;
 }
 

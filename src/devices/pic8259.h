@@ -9,6 +9,7 @@
 // the vector; an acknowledge with nothing requesting gives the spurious IRQ7 (or IRQ15) vector
 // without setting an in-service bit, as the 8259A does.
 #pragma once
+#include <functional>
 #include <cstdint>
 #include "devices/device.h"
 #include "devices/io_bus.h"
@@ -83,6 +84,10 @@ class Pic8259 : public Device, public IrqSink, public InterruptSource {
 
   const I8259Chip& master() const { return master_; }
   const I8259Chip& slave() const { return slave_; }
+
+  // Called after each INTA that delivered a device's request, with its IRQ (0-15): lets a timer
+  // that keeps time by counting interrupts re-inject ticks it had to merge (Pit8254).
+  std::function<void(unsigned irq)> on_acknowledge;
 
  private:
   I8259Chip& chip_at(uint16_t port) { return (port & 0x80) ? slave_ : master_; }

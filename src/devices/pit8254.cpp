@@ -1,7 +1,10 @@
 // The 8254 (see pit8254.h): port decoding, control words and IRQ0 events. An IRQ0 event fires
 // at a change of counter 0's OUT, sets IRQ0 to OUT as of the event's own time (so a one-clock
-// low pulse of mode 2 is not lost when the event runs late) and schedules the next change.
+// low pulse of mode 2 is not lost when the event runs late), replays the changes it missed when
+// it runs late (feeding the tick backlog, see pit8254.h) and schedules the next change.
 #include "devices/pit8254.h"
+
+#include <algorithm>
 
 #include "devices/byte_io.h"
 
@@ -12,9 +15,9 @@ namespace {
 constexpr uint16_t kControlPort = 0x43;
 constexpr unsigned kReadBack = 3;              // SC field value of the read-back command
 constexpr uint8_t kReadBackNoCount = 0x20, kReadBackNoStatus = 0x10;
-// When IRQ0 events fall behind virtual time, at most this many are played back (enough for a
-// due rising edge to reach the PIC); the rest of the missed periods are lost ticks.
-constexpr int kMaxCatchUpChanges = 4;
+// When IRQ0 events fall behind virtual time, the missed changes of OUT are played back (their
+// rising edges feed the tick backlog) up to this many; beyond it the backlog is full anyway.
+constexpr unsigned kMaxReplayedChanges = 2 * Pit8254::kMaxBacklog + 4;
 
 }  // namespace
 
@@ -26,6 +29,8 @@ void Pit8254::attach(IoBus& io) { io.register_ports(kBasePort, 4, this); }
 
 void Pit8254::reset() {
   const uint64_t now = clock_.now_ns();
+  backlog_ = 0;
+  tick_in_flight_ = irq0_level_ = false;
   for (unsigned i = 0; i < kCounters; ++i) counters_[i].reset(/*gate=*/i != 2, now);
   counter0_changed();
 }
@@ -67,6 +72,7 @@ void Pit8254::write_control(uint8_t value, uint64_t now) {
   unsigned mode = (value >> 1) & 7;
   if (mode >= 6) mode -= 4;
   c.set_control(mode, access, value & 1);
+  if (select == 0) backlog_ = 0;  // a new mode: ticks of the old one are not owed
 }
 
 // Read-back: bit 5 clear latches the count, bit 4 clear latches the status, of each counter
@@ -79,9 +85,34 @@ void Pit8254::read_back(uint8_t command, uint64_t now) {
   }
 }
 
+bool Pit8254::note_out(bool level) {
+  const bool rising = level && !irq0_level_;
+  if (rising) {
+    if (tick_in_flight_) backlog_ = std::min(backlog_ + 1, kMaxBacklog);
+    tick_in_flight_ = true;
+  }
+  irq0_level_ = level;
+  return rising;
+}
+
+void Pit8254::drive_irq0(bool level) {
+  note_out(level);
+  irq0.set(level);
+}
+
+void Pit8254::irq0_acknowledged() {
+  tick_in_flight_ = false;
+  if (backlog_ == 0) return;
+  --backlog_;
+  tick_in_flight_ = true;
+  irq0.set(false);  // a fresh rising edge, then back to OUT's level
+  irq0.set(true);
+  irq0.set(irq0_level_);
+}
+
 void Pit8254::counter0_changed() {
   const uint64_t now = clock_.now_ns();
-  irq0.set(counters_[0].out(now));
+  drive_irq0(counters_[0].out(now));
   schedule_counter0(counters_[0].next_out_change(now));
 }
 
@@ -96,14 +127,22 @@ void Pit8254::on_counter0_event(uint64_t when) {
   timer_ = 0;
   const uint64_t now = clock_.now_ns();
   PitCounter& c = counters_[0];
-  for (int i = 0; i < kMaxCatchUpChanges && when <= now; ++i) {
-    irq0.set(c.out(when));
+  // Replay the changes that are due without wiggling the line for each: one edge reaches the
+  // PIC, the other rising edges go to the backlog.
+  bool rose = false;
+  for (unsigned i = 0; i < kMaxReplayedChanges && when <= now; ++i) {
+    rose |= note_out(c.out(when));
     when = c.next_out_change(when);
   }
   if (when <= now) {
-    irq0.set(c.out(now));
+    rose |= note_out(c.out(now));
     when = c.next_out_change(now);
   }
+  if (rose) {
+    irq0.set(false);
+    irq0.set(true);
+  }
+  irq0.set(irq0_level_);
   schedule_counter0(when);
 }
 

@@ -72,6 +72,7 @@ Machine::Machine(const MachineOptions& options)
   pic_.on_intr_raised = [this] { cpu_.interrupt_window(); };
   pit_.attach(io_);
   pit_.irq0 = IrqLine(&pic_, 0);
+  pic_.on_acknowledge = [this](unsigned irq) { if (irq == 0) pit_.irq0_acknowledged(); };
   port61_.attach(io_);
   ferr_latch_.attach(io_);
   ferr_latch_.irq13 = IrqLine(&pic_, FerrLatch::kIrq);

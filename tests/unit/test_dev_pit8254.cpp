@@ -342,7 +342,7 @@ TEST_CASE("Port 0x61: bit 0 gates counter 2, bit 5 shows its OUT, bit 4 toggles 
   CHECK((f.io.in(0x61, 1) & 0xCF) == 0x0C);
 }
 
-TEST_CASE("PIT: late IRQ0 events play back a due edge, then skip to the present") {
+TEST_CASE("PIT: late IRQ0 events give one edge now and owe the missed ticks (re-injection)") {
   PitFixture f;
   f.io.out(0x43, 0x34, 1);  // counter 0, mode 2, 20 clocks (~17 us)
   f.io.out(0x40, 20, 1);
@@ -356,6 +356,18 @@ TEST_CASE("PIT: late IRQ0 events play back a due edge, then skip to the present"
   CHECK(f.irq.levels.size() <= 6);  // not hundreds of changes
   CHECK(f.clock.next_deadline() > f.clock.now_ns());
   CHECK(f.clock.next_deadline() <= f.clock.now_ns() + at(20));
+  // ~300 periods passed while the first tick was undelivered: the backlog is full.
+  CHECK(f.pit.tick_backlog() == Pit8254::kMaxBacklog);
+  // Each acknowledge of IRQ0 replays one owed tick as a fresh rising edge.
+  const size_t edges = f.irq.rising_edges();
+  f.pit.irq0_acknowledged();
+  CHECK(f.irq.rising_edges() == edges + 1);
+  CHECK(f.pit.tick_backlog() == Pit8254::kMaxBacklog - 1);
+  // Programming counter 0's mode drops what is owed.
+  f.io.out(0x43, 0x34, 1);
+  CHECK(f.pit.tick_backlog() == 0);
+  f.pit.irq0_acknowledged();
+  CHECK(f.irq.rising_edges() == edges + 1);
 }
 
 TEST_CASE("PIT ports: wide accesses split into byte accesses of consecutive ports") {
