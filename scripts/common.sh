@@ -8,6 +8,7 @@ BT86_PACKAGES=(
   seabios vgabios
   isolinux syslinux syslinux-common xorriso dosfstools mtools fdisk python3  # boot tests
   e2fsprogs  # Linux boot tests (the guest itself comes from scripts/fetch_guest.sh)
+  xvfb xdotool x11-apps x11-utils  # window tests: Xvfb, xdotool, xwd, xprop
 )
 
 as_root() {

@@ -33,6 +33,7 @@ void Vga::attach(IoBus& io, PhysMem& mem) {
 }
 
 void Vga::reset() {
+  ++generation_;
   misc_ = 0;
   seq_index_ = gr_index_ = crtc_index_ = attr_index_ = 0;
   attr_flipflop_data_ = false;
@@ -61,9 +62,16 @@ uint32_t Vga::io_read(uint16_t port, unsigned size) {
 }
 
 void Vga::io_write(uint16_t port, uint32_t value, unsigned size) {
+  ++generation_;
   if (port == dispi::kIndexPort) { dispi_index_ = uint16_t(value); return; }
   if (port == dispi::kDataPort) { dispi_write(dispi_index_, uint16_t(value)); return; }
   for (unsigned i = 0; i < size; ++i) write_port(uint16_t(port + i), uint8_t(value >> (8 * i)));
+}
+
+unsigned Vga::blink_phase() const {
+  if (!clock_ || !text_mode()) return 3;
+  const uint64_t frame = clock_->now_ns() / kFrameNs;
+  return unsigned((frame >> 3 & 1) ^ 1) | unsigned((frame >> 4 & 1) ^ 1) << 1;
 }
 
 uint8_t Vga::input_status_1() {

@@ -10,9 +10,13 @@
 //   odd/even and planar addressing, latches, read modes 0/1 and write modes 0-3.
 // - Bochs VBE (vga_dispi.cpp): index/data ports 0x1CE/0x1CF; banked access through 0xA0000 and
 //   the linear framebuffer (lfb_read/lfb_write, mapped by the PCI function in vga_pci.h).
+// - Mode 3 without a VGA BIOS (vga_mode3.cpp), for -kernel boots.
 // - Readout (vga_text.cpp, vga_render.cpp): the text screen as characters + attributes, and an
 //   RGB framebuffer of the current mode. Rendering reads VRAM on demand: the MMIO path never
 //   renders.
+// - Change tracking (for a display that redraws only when needed): every port write, window
+//   write and LFB write bumps generation(); a front end compares it with the value it last drew.
+//   Text-mode blinking (cursor, blink attribute) is time-driven: blink_phase() changes too.
 //
 // VRAM layout: one 16 MiB buffer. The VGA's four 64 KiB planes are interleaved in its first
 // 256 KiB: byte `offset` of plane p is vram[offset * 4 + p], so a latch load is one 32-bit read
@@ -20,6 +24,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 #include "devices/clock.h"
@@ -87,8 +92,18 @@ class Vga : public Device {
 
   VgaTextScreen text_screen() const;
   VgaFrame render() const;
+  // Bumped by anything that may change what render() shows (register, window or LFB writes).
+  uint64_t generation() const { return generation_; }
+  // Text modes: the blink counter (VGA: the cursor toggles every 8 frames, blinking characters
+  // every 16; frames at 70 Hz of virtual time). Bit 0: cursor shown, bit 1: blinking characters
+  // shown. Without a clock, or outside text modes, both stay on (3).
+  unsigned blink_phase() const;
   bool vbe_enabled() const { return dispi_[dispi::kEnable] & dispi::kEnabled; }
   bool text_mode() const { return !vbe_enabled() && !(gr_[6] & 0x01); }
+
+  // Sets up text mode 3 as the VGA BIOS would (vga_mode3.cpp): registers, DAC, `font` (8x16,
+  // 256 glyphs) in plane 2, a blank screen. For boot paths that run no VGA BIOS (-kernel).
+  void set_text_mode_3(std::span<const uint8_t> font);
 
  private:
   // --- registers (vga.cpp)
@@ -150,9 +165,13 @@ class Vga : public Device {
   std::array<uint8_t, 256 * 3> dac_{};
   uint32_t latch_ = 0;        // the four plane latches, plane p in bits 8p..8p+7
   uint32_t status_toggle_ = 0;
+  uint64_t generation_ = 0;
 
   uint16_t dispi_index_ = 0;
   std::array<uint16_t, dispi::kCount> dispi_{};
 };
+
+// The 8x16 font inside a VGA BIOS image (4096 bytes), found by its shape; empty if none is.
+std::vector<uint8_t> find_vga_bios_font(std::span<const uint8_t> rom);
 
 }  // namespace bt86

@@ -56,6 +56,7 @@ uint32_t Vga::mmio_read(uint32_t paddr, unsigned size) {
 }
 
 void Vga::mmio_write(uint32_t paddr, uint32_t value, unsigned size) {
+  ++generation_;
   for (unsigned i = 0; i < size; ++i) write_byte(paddr + i, uint8_t(value >> (8 * i)));
 }
 
@@ -149,6 +150,7 @@ uint32_t Vga::lfb_read(uint32_t offset, unsigned size) const {
 
 void Vga::lfb_write(uint32_t offset, uint32_t value, unsigned size) {
   if (offset >= kVramBytes || size > kVramBytes - offset) return;
+  ++generation_;
   std::memcpy(&vram_[offset], &value, size);
 }
 

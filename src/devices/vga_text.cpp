@@ -4,7 +4,8 @@
 // The CRTC scans text in word mode: character cell MA (start address CR0C/CR0D, rows CR13 * 2
 // cells apart) is plane offset 2 * MA, with the character in plane 0 and the attribute in plane
 // 1 — where odd/even CPU writes to 0xB8000 + 2 * MA put them. Glyphs are 32-byte slots in plane
-// 2 at the character map chosen by SR3 (attribute bit 3 picks map A over map B).
+// 2 at the character map chosen by SR3 (attribute bit 3 picks map A over map B). The cursor and,
+// with AR10 bit 3, characters whose attribute bit 7 is set blink with blink_phase().
 #include "devices/vga.h"
 
 namespace bt86 {
@@ -53,13 +54,17 @@ void Vga::render_text(VgaFrame& f) const {
   const bool blink_attr = attr_[0x10] & 0x08;       // attribute bit 7 blinks instead of bright bg
   const bool line_graphics = attr_[0x10] & 0x04;    // 9th column repeats the 8th for C0h-DFh
   const unsigned cursor_top = crtc_[0x0A] & 0x1F, cursor_bottom = crtc_[0x0B] & 0x1F;
+  const unsigned phase = blink_phase();
+  const bool cursor_on = phase & 1, blinking_shown = phase & 2;
   for (unsigned r = 0; r < screen.rows; ++r) {
     for (unsigned c = 0; c < screen.cols; ++c) {
       const uint8_t ch = uint8_t(screen.char_at(c, r)), attr = screen.attr_at(c, r);
-      const uint32_t fg = attribute_rgb(attr & 0x0F);
       const uint32_t bg = attribute_rgb(blink_attr ? (attr >> 4) & 7 : attr >> 4);
+      const bool hidden = blink_attr && (attr & 0x80) && !blinking_shown;
+      const uint32_t fg = hidden ? bg : attribute_rgb(attr & 0x0F);
       const uint32_t glyph = ((attr & 0x08) ? map_a : map_b) + ch * kFontSlotBytes;
-      const bool cursor_here = screen.cursor_visible && r == screen.cursor_row && c == screen.cursor_col;
+      const bool cursor_here =
+          cursor_on && screen.cursor_visible && r == screen.cursor_row && c == screen.cursor_col;
       for (unsigned y = 0; y < cell_h; ++y) {
         unsigned bits = vram_[((glyph + y) & (kPlaneBytes - 1)) * 4 + 2] << 1;
         if (line_graphics && ch >= 0xC0 && ch <= 0xDF) bits |= (bits >> 1) & 1;

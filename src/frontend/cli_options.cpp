@@ -2,6 +2,7 @@
 // name of its argument (if any), its help line and how it changes CliOptions.
 #include "frontend/cli_options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "devices/debug_console.h"
 #include "devices/fw_cfg.h"
 #include "devices/serial_backend.h"
+#include "frontend/monitor.h"
 
 namespace bt86 {
 
@@ -55,11 +57,12 @@ const OptionSpec kOptions[] = {
      [](CliOptions& o, const std::string& a) { o.machine.ram_bytes = parse_ram_size(a); }},
     {"bios", "FILE", "firmware image (default /usr/share/seabios/bios.bin)",
      [](CliOptions& o, const std::string& a) { o.machine.bios_path = a; }},
-    {"nographic", nullptr, "no window (headless; the only mode so far); COM1 on stdio, Ctrl-A x quits",
-     [](CliOptions& o, const std::string&) { o.nographic = true; }},
-    {"display", "none", "display backend; only 'none' (headless) so far",
-     [](CliOptions&, const std::string& a) {
-       if (a != "none") throw CliError("-display '" + a + "': only 'none' is available so far");
+    {"nographic", nullptr, "no window (headless); COM1 on stdio, Ctrl-A x quits",
+     [](CliOptions& o, const std::string&) { o.nographic = true; o.display = "none"; }},
+    {"display", "TYPE", "sdl (a window; the default when $DISPLAY or $WAYLAND_DISPLAY works) or none",
+     [](CliOptions& o, const std::string& a) {
+       if (a != "sdl" && a != "none") throw CliError("-display '" + a + "': expected sdl or none");
+       o.display = a;
      }},
     {"vga", "TYPE", "graphics card: std (Bochs VBE VGA, default) or none",
      [](CliOptions& o, const std::string& a) {
@@ -113,6 +116,17 @@ const OptionSpec kOptions[] = {
      [](CliOptions& o, const std::string&) { o.machine.no_reboot = true; }},
     {"timeout", "SECONDS", "end a still-running guest after SECONDS (exit code 124)",
      [](CliOptions& o, const std::string& a) { o.machine.timeout_s = parse_timeout(a); }},
+    {"monitor", "SPEC", "QEMU-style monitor: stdio, none (default) or unix:PATH,server[,nowait]",
+     [](CliOptions& o, const std::string& a) {
+       try {
+         parse_monitor_spec(a);
+       } catch (const MonitorError& e) {
+         throw CliError(e.what());
+       }
+       o.monitor = a;
+     }},
+    {"screenshot-at-exit", "FILE", "write the screen to FILE (PNG) when the run ends",
+     [](CliOptions& o, const std::string& a) { o.screenshot_at_exit = a; }},
     {"stats", nullptr, "print execution statistics on stderr at exit",
      [](CliOptions& o, const std::string&) { o.machine.print_stats = true; }},
     {"h", nullptr, "this help (also -help, --help)",
@@ -178,6 +192,12 @@ CliOptions parse_cli(const std::vector<std::string>& args) {
   if (o.machine.kernel.empty() && !o.machine.initrd.empty()) throw CliError("-initrd is only allowed with -kernel");
   if (o.machine.kernel.empty() && !o.machine.append.empty()) throw CliError("-append is only allowed with -kernel");
   if (o.nographic && o.machine.serial.empty()) o.machine.serial.push_back("stdio");
+  const auto& serial = o.machine.serial;
+  if (o.monitor == "stdio" && std::find(serial.begin(), serial.end(), "stdio") != serial.end())
+    throw CliError("-monitor stdio: stdio is taken by the serial console; add -serial none or -serial file:PATH, "
+                   "or use -monitor unix:PATH,server,nowait");
+  if (!o.screenshot_at_exit.empty() && o.machine.vga == "none")
+    throw CliError("-screenshot-at-exit: there is no screen with -vga none");
   return o;
 }
 

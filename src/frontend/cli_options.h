@@ -22,6 +22,11 @@ struct CliOptions {
   Action action = Action::Run;
   MachineOptions machine;
   bool nographic = false;  // -nographic: COM1 defaults to stdio when no -serial is given
+  // -display: "sdl" (a window), "none", or "auto" (a window when a display server is there,
+  // see sdl_display.h; -nographic makes it "none").
+  std::string display = "auto";
+  std::string monitor = "none";   // -monitor: none, stdio or unix:PATH,server[,nowait] (monitor.h)
+  std::string screenshot_at_exit; // -screenshot-at-exit: PNG written when the run ends, or empty
 };
 
 // args: the arguments after the program name. Throws CliError.

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "frontend/cli_options.h"
+#include "frontend/monitor.h"
+#include "frontend/screenshot.h"
+#include "frontend/sdl_display.h"
 #include "machine/machine.h"
 
 int main(int argc, char** argv) {
@@ -26,14 +29,20 @@ int main(int argc, char** argv) {
   }
 
   std::unique_ptr<Machine> machine;
+  std::unique_ptr<Monitor> monitor;
+  std::unique_ptr<SdlDisplay> window;
   try {
+    if (!cli.screenshot_at_exit.empty()) check_screenshot_path(cli.screenshot_at_exit);
     machine = std::make_unique<Machine>(cli.machine);
+    monitor = open_monitor(*machine, cli.monitor);
+    window = open_window(*machine, cli.display);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bt86: %s\n", e.what());
     return exit_code::kStartupError;
   }
   try {
-    return machine->run();
+    const int code = machine->run();
+    return cli.screenshot_at_exit.empty() ? code : screenshot_at_exit(*machine, cli.screenshot_at_exit, code);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bt86: internal error: %s\n", e.what());
     return exit_code::kInternalError;

@@ -77,6 +77,11 @@ class LinuxLoader {
   // linux_layout::kEbda. Throws std::length_error when it does not fit in the EBDA page.
   void set_acpi_tables(std::vector<uint8_t> image);
 
+  // The screen is in VGA text mode 3 when the kernel starts (the machine set it up): the zero
+  // page's screen_info then says so (80x25 colour VGA, 16-line font, cursor at 0,0), so that
+  // Linux's vgacon drives it. Otherwise screen_info stays empty (no video).
+  void set_vga_text_mode(bool on) { vga_text_mode_ = on; }
+
   uint32_t initrd_addr() const { return initrd_addr_; }
 
  private:
@@ -89,6 +94,7 @@ class LinuxLoader {
   std::string cmdline_;
   uint64_t ram_bytes_ = 0;
   uint32_t initrd_addr_ = 0;
+  bool vga_text_mode_ = false;
 };
 
 }  // namespace bt86

@@ -86,7 +86,9 @@ Machine::Machine(const MachineOptions& options)
   if (opt_.vga == "std") {
     vga_ = std::make_unique<Vga>(&clock_);
     vga_->attach(io_, mem_);
-    vga_pci_ = std::make_unique<VgaPci>(*vga_, load_vga_bios(opt_.vga_bios_path));
+    const std::vector<uint8_t> vga_bios = load_vga_bios(opt_.vga_bios_path);
+    vga_pci_ = std::make_unique<VgaPci>(*vga_, vga_bios);
+    if (!opt_.kernel.empty()) text_font_ = find_vga_bios_font(vga_bios);  // for mode 3 at reset
     devices_.insert(devices_.end(), {vga_.get(), vga_pci_.get()});
   }
 
@@ -122,6 +124,7 @@ Machine::Machine(const MachineOptions& options)
   if (!opt_.kernel.empty()) {
     linux_ = std::make_unique<LinuxLoader>(opt_.kernel, opt_.initrd, opt_.append, opt_.ram_bytes);
     linux_->set_acpi_tables(acpi_.tables_image_at(linux_layout::kEbda));
+    linux_->set_vga_text_mode(!text_font_.empty());
   }
   clock_.pause();  // virtual time starts with run()
   reset();
@@ -136,6 +139,7 @@ void Machine::reset() {
   if (linux_) {  // the 32-bit boot protocol: no BIOS code runs, so set up what SeaBIOS would
     acpi_.enable_as_firmware_would();
     piix3_ide_.enable_as_firmware_would();
+    if (!text_font_.empty()) vga_->set_text_mode_3(text_font_);  // as the VGA BIOS would
     linux_->load(mem_, cpu_);
   }
 }

@@ -113,6 +113,7 @@ class Machine {
   void poll_frontends();
   std::unique_ptr<Vga> vga_;         // -vga std
   std::unique_ptr<VgaPci> vga_pci_;  // its PCI function, the VGA BIOS in its ROM BAR
+  std::vector<uint8_t> text_font_;   // -kernel: the VGA BIOS's 8x16 font, for mode 3 at reset
   std::vector<Device*> devices_;  // every device, for reset()
   double insns_per_ns_;           // measured guest speed, sizes CPU time slices
 };

@@ -138,7 +138,12 @@ def check_serial(con, report, dmesg):
 
 def check_keyboard(con, report, dmesg):
     """The 8042's ports answer: atkbd registers the AT keyboard on serio0 and psmouse (a module
-    in the initramfs) the IntelliMouse Explorer on serio1; /proc/bus/input/devices lists both."""
+    in the initramfs) the IntelliMouse Explorer on serio1; /proc/bus/input/devices lists both.
+    psmouse probes after /init loads it, so it may register a few seconds after the prompt: wait
+    up to 10 s for it, then read dmesg again."""
+    con.check_output("for i in $(seq 100); do grep -q 'Explorer Mouse' /proc/bus/input/devices && break; "
+                     "sleep 0.1; done")
+    dmesg = con.check_output("dmesg")
     m = re.search(r"input: AT Translated Set 2 keyboard as \S+serio0\S*", dmesg)
     report.check("keyboard.atkbd", bool(m), m.group(0) if m else "no 'input: AT Translated Set 2 keyboard' in dmesg")
     m = re.search(r"input: ImExPS/2 \S+ Explorer Mouse as \S+serio1\S*", dmesg)

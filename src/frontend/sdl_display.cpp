@@ -1,0 +1,264 @@
+// The SDL2 window (see sdl_display.h).
+#include "frontend/sdl_display.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include "frontend/sdl_keymap.h"
+
+namespace bt86 {
+
+namespace {
+
+constexpr uint64_t kFrameIntervalNs = 16'000'000;   // at most ~60 redraws a second
+constexpr uint64_t kTitleIntervalNs = 1'000'000'000;
+constexpr unsigned kSmallModeWidth = 400;           // narrower modes (320x200) open doubled
+constexpr unsigned kNoVgaWidth = 640, kNoVgaHeight = 480;
+
+uint64_t host_ns() {
+  using namespace std::chrono;
+  return uint64_t(duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+std::runtime_error sdl_error(const char* what) {
+  return std::runtime_error(std::string("-display sdl: ") + what + ": " + SDL_GetError());
+}
+
+// The PS/2 button bit of an SDL button number (0: none).
+uint8_t ps2_button(uint8_t sdl_button) {
+  switch (sdl_button) {
+    case SDL_BUTTON_LEFT: return Ps2Mouse::kLeft;
+    case SDL_BUTTON_RIGHT: return Ps2Mouse::kRight;
+    case SDL_BUTTON_MIDDLE: return Ps2Mouse::kMiddle;
+    case SDL_BUTTON_X1: return Ps2Mouse::kButton4;
+    case SDL_BUTTON_X2: return Ps2Mouse::kButton5;
+    default: return 0;
+  }
+}
+
+bool is_release_hotkey(const SDL_KeyboardEvent& k) {
+  return k.keysym.scancode == SDL_SCANCODE_G && (k.keysym.mod & KMOD_CTRL) && (k.keysym.mod & KMOD_ALT);
+}
+
+}  // namespace
+
+bool SdlDisplay::available() {
+  const char* x11 = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  if (!(x11 && *x11) && !(wayland && *wayland)) return false;
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) return false;
+  SDL_QuitSubSystem(SDL_INIT_VIDEO);
+  return true;
+}
+
+SdlDisplay::SdlDisplay() {
+  // Ctrl-C and SIGTERM keep their usual meaning (SDL would turn them into a quit event).
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "nearest");
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) throw sdl_error("cannot start SDL video");
+  window_ = SDL_CreateWindow("bt86", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, kNoVgaWidth,
+                             kNoVgaHeight, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  if (!window_) throw sdl_error("cannot open a window");
+  renderer_ = SDL_CreateRenderer(window_, -1, 0);
+  if (!renderer_) {
+    SDL_DestroyWindow(window_);
+    throw sdl_error("cannot create a renderer");
+  }
+  resize_for(kNoVgaWidth, kNoVgaHeight);
+  present();
+}
+
+SdlDisplay::~SdlDisplay() {
+  if (grabbed_) SDL_SetRelativeMouseMode(SDL_FALSE);
+  if (texture_) SDL_DestroyTexture(texture_);
+  SDL_DestroyRenderer(renderer_);
+  SDL_DestroyWindow(window_);
+  SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+std::unique_ptr<SdlDisplay> open_window(Machine& machine, const std::string& display) {
+  if (display == "none" || (display == "auto" && !SdlDisplay::available())) return nullptr;
+  auto window = std::make_unique<SdlDisplay>();
+  machine.add_frontend(window.get());
+  return window;
+}
+
+void SdlDisplay::poll(Machine& m) {
+  SDL_Event e;
+  while (SDL_PollEvent(&e)) handle_event(m, e);
+  const uint64_t now = host_ns();
+  if (now >= next_frame_ns_) {
+    next_frame_ns_ = now + kFrameIntervalNs;
+    redraw_if_changed(m, now);
+  }
+  if (now >= next_title_ns_) update_title(m, now);
+}
+
+void SdlDisplay::handle_event(Machine& m, const SDL_Event& e) {
+  switch (e.type) {
+    case SDL_QUIT:
+      m.request_quit("window closed");
+      break;
+    case SDL_WINDOWEVENT:
+      if (e.window.event == SDL_WINDOWEVENT_CLOSE) m.request_quit("window closed");
+      else if (e.window.event == SDL_WINDOWEVENT_FOCUS_LOST) release_held_keys(m);
+      else must_redraw_ = true;  // exposed, resized, ...
+      break;
+    case SDL_KEYDOWN:
+    case SDL_KEYUP:
+      handle_key(m, e.key);
+      break;
+    case SDL_MOUSEMOTION:
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+    case SDL_MOUSEWHEEL:
+      handle_mouse(m, e);
+      break;
+    default:
+      break;
+  }
+}
+
+void SdlDisplay::handle_key(Machine& m, const SDL_KeyboardEvent& k) {
+  const bool pressed = k.state == SDL_PRESSED;
+  if (pressed && is_release_hotkey(k)) {
+    set_grab(false);
+    return;
+  }
+  const SDL_Scancode sc = k.keysym.scancode;
+  if (!pressed && !held_[sc]) return;  // its press went elsewhere (e.g. the hot key)
+  held_[sc] = pressed;
+  for (const Ps2KeyEvent& ev : sdl_key_events(sc, pressed))
+    m.keyboard_controller().keyboard().key(ev.code, ev.extended, ev.pressed);
+}
+
+void SdlDisplay::release_held_keys(Machine& m) {
+  for (size_t sc = 0; sc < held_.size(); ++sc) {
+    if (!held_[sc]) continue;
+    held_[sc] = false;
+    for (const Ps2KeyEvent& ev : sdl_key_events(SDL_Scancode(sc), false))
+      m.keyboard_controller().keyboard().key(ev.code, ev.extended, ev.pressed);
+  }
+}
+
+void SdlDisplay::handle_mouse(Machine& m, const SDL_Event& e) {
+  if (!grabbed_) {
+    if (e.type == SDL_MOUSEBUTTONUP && e.button.button == SDL_BUTTON_LEFT) set_grab(true);
+    return;  // the grabbing click itself is not the guest's
+  }
+  Ps2Mouse& mouse = m.keyboard_controller().mouse();
+  switch (e.type) {
+    case SDL_MOUSEMOTION:
+      mouse.move(e.motion.xrel, -e.motion.yrel, buttons_);  // PS/2: y grows upwards
+      break;
+    case SDL_MOUSEWHEEL: {
+      const int up = e.wheel.direction == SDL_MOUSEWHEEL_FLIPPED ? -e.wheel.y : e.wheel.y;
+      mouse.move(0, 0, buttons_, -up);  // IntelliMouse: positive = towards the user
+      break;
+    }
+    default:  // a button: the state as of this event (several may wait in one poll)
+      if (e.type == SDL_MOUSEBUTTONDOWN) buttons_ |= ps2_button(e.button.button);
+      else buttons_ &= uint8_t(~ps2_button(e.button.button));
+      mouse.move(0, 0, buttons_);
+      break;
+  }
+}
+
+void SdlDisplay::set_grab(bool grab) {
+  if (grab == grabbed_) return;
+  if (SDL_SetRelativeMouseMode(grab ? SDL_TRUE : SDL_FALSE) != 0 && grab) return;
+  grabbed_ = grab;
+  buttons_ = 0;
+  next_title_ns_ = 0;  // show the release hint (or drop it) at once
+}
+
+void SdlDisplay::redraw_if_changed(Machine& m, uint64_t now_ns) {
+  Vga* vga = m.vga();
+  if (!vga) {
+    if (must_redraw_) present();
+    must_redraw_ = false;
+    return;
+  }
+  const uint64_t generation = vga->generation();
+  const unsigned blink = vga->blink_phase();
+  if (!must_redraw_ && generation == drawn_generation_ && blink == drawn_blink_) return;
+  drawn_generation_ = generation;
+  drawn_blink_ = blink;
+  show_frame(vga->render());
+}
+
+void SdlDisplay::show_frame(const VgaFrame& f) {
+  if (f.width == 0 || f.height == 0) {  // no mode set up yet: a black screen
+    if (must_redraw_) present();
+    must_redraw_ = false;
+    return;
+  }
+  const bool resized = f.width != frame_w_ || f.height != frame_h_;
+  if (resized) resize_for(f.width, f.height);
+  // Upload the span of lines that differ from what the texture holds.
+  unsigned first = 0, last = f.height;
+  if (!resized && !must_redraw_) {
+    const size_t row_bytes = size_t(f.width) * 4;
+    auto row_same = [&](unsigned y) {
+      return std::memcmp(&f.pixels[size_t(y) * f.width], &shown_[size_t(y) * f.width], row_bytes) == 0;
+    };
+    while (first < last && row_same(first)) ++first;
+    while (last > first && row_same(last - 1)) --last;
+    if (first == last) return;  // rewritten with the same content
+  }
+  const SDL_Rect rect{0, int(first), int(f.width), int(last - first)};
+  SDL_UpdateTexture(texture_, &rect, &f.pixels[size_t(first) * f.width], int(f.width * 4));
+  std::copy(f.pixels.begin() + ptrdiff_t(first) * f.width, f.pixels.begin() + ptrdiff_t(last) * f.width,
+            shown_.begin() + ptrdiff_t(first) * f.width);
+  must_redraw_ = false;
+  present();
+}
+
+void SdlDisplay::resize_for(unsigned width, unsigned height) {
+  if (texture_) SDL_DestroyTexture(texture_);
+  texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
+                               int(width), int(height));
+  if (!texture_) throw sdl_error("cannot create a texture");
+  frame_w_ = width;
+  frame_h_ = height;
+  shown_.assign(size_t(width) * height, 0);
+  SDL_UpdateTexture(texture_, nullptr, shown_.data(), int(width * 4));
+  SDL_RenderSetLogicalSize(renderer_, int(width), int(height));
+  const unsigned scale = width < kSmallModeWidth ? 2 : 1;
+  if (!(SDL_GetWindowFlags(window_) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
+    SDL_SetWindowSize(window_, int(width * scale), int(height * scale));
+  must_redraw_ = true;
+}
+
+void SdlDisplay::present() {
+  SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+  SDL_RenderClear(renderer_);
+  if (texture_) SDL_RenderCopy(renderer_, texture_, nullptr, nullptr);
+  SDL_RenderPresent(renderer_);
+}
+
+void SdlDisplay::update_title(Machine& m, uint64_t now_ns) {
+  const uint64_t insns = m.cpu().stats.insns;
+  const double seconds = title_ns_ ? double(now_ns - title_ns_) / 1e9 : 0;
+  const double mips = seconds > 0 ? double(insns - title_insns_) / seconds / 1e6 : 0;
+  // "halted": the CPU sits in HLT and retired nothing since the last update.
+  const char* state = m.paused()                                    ? "paused"
+                      : m.cpu().halted() && insns == title_insns_ ? "halted"
+                                                                    : "running";
+  char text[160];
+  std::snprintf(text, sizeof text, "bt86 \u2014 %s \u2014 %.1f MIPS%s", state, mips,
+                grabbed_ ? " \u2014 press Ctrl+Alt+G to release the mouse" : "");
+  if (title_ != text) {
+    title_ = text;
+    SDL_SetWindowTitle(window_, text);
+  }
+  title_insns_ = insns;
+  title_ns_ = now_ns;
+  next_title_ns_ = now_ns + kTitleIntervalNs;
+}
+
+}  // namespace bt86
