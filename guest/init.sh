@@ -1,15 +1,18 @@
 #!/bin/sh
 # /init of bt86's default guest initramfs (busybox only). Mounts the kernel file systems, loads
 # the kernel modules listed in /etc/modules.order (dependencies first) with the parameters given
-# on the kernel command line as MODULE.PARAM=VALUE (as modprobe would, e.g. libata.dma=0), then
-# runs an interactive shell on the console. Boot tests read the "bt86-guest:" lines on the serial
+# on the kernel command line as MODULE.PARAM=VALUE (as modprobe would, e.g. libata.dma=0), and
+# with "bt86.fbcon" on the command line also /etc/modules.optional (the bochs DRM driver: a
+# framebuffer console on the VGA's VBE framebuffer), then runs an interactive shell on the console. Boot tests read the "bt86-guest:" lines on the serial
 # console.
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in $(cat /etc/modules.order); do
+modules=$(cat /etc/modules.order)
+case " $(cat /proc/cmdline) " in *" bt86.fbcon "*) modules="$modules $(cat /etc/modules.optional)" ;; esac
+for m in $modules; do
   params=$(for w in $(cat /proc/cmdline); do case "$w" in "$m".*=*) echo "${w#"$m".}" ;; esac; done)
   insmod /lib/modules/$m.ko $params || echo "bt86-guest: insmod $m $params failed"
 done

@@ -20,6 +20,9 @@ source "$repo/scripts/common.sh"
 # Drivers the guest loads at boot: IDE (PIIX and generic), disks, CD-ROMs, ISO 9660 and ext4 (its
 # metadata checksums need the crc32c algorithm; without SSE4.2 that is crc32c_generic), pvpanic.
 GUEST_MODULES=(ata_piix ata_generic sd_mod sr_mod isofs ext4 crc32c_generic pvpanic_mmio psmouse)
+# Loaded by /init only with "bt86.fbcon" on the kernel command line: the Bochs VBE DRM driver,
+# which gives Linux a framebuffer console on the VGA's linear framebuffer.
+GUEST_OPTIONAL_MODULES=(bochs)
 
 dir="${BT86_GUEST_DIR:-$repo/build/guest}"
 update=0
@@ -77,7 +80,7 @@ build_initrd() {
   modules_dir="$(ls -d "$dir"/root/lib/modules/*/ | head -n1)"
   python3 "$repo/scripts/make_initramfs.py" --busybox "$dir/root/bin/busybox" \
     --init "$repo/guest/init.sh" --modules-dir "$modules_dir" --out "$dir/initrd.gz.new" \
-    "${GUEST_MODULES[@]}"
+    "${GUEST_OPTIONAL_MODULES[@]/#/--optional=}" "${GUEST_MODULES[@]}"
   mv "$dir/initrd.gz.new" "$dir/initrd.gz"
 }
 
@@ -91,7 +94,7 @@ ln -sfn "${kernel#"$dir/"}" "$dir/vmlinuz"
 
 # The initrd depends on the packages, the builder, /init and the module list.
 inputs="$( { cat "$dir/packages.stamp" "$repo/scripts/make_initramfs.py" "$repo/guest/init.sh"
-             echo "${GUEST_MODULES[*]}"; } | sha256sum | cut -d' ' -f1)"
+             echo "${GUEST_MODULES[*]} / ${GUEST_OPTIONAL_MODULES[*]}"; } | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$dir/initrd.gz" ] || [ "$(cat "$dir/initrd.stamp" 2>/dev/null)" != "$inputs" ]; then
   build_initrd
   echo "$inputs" > "$dir/initrd.stamp"

@@ -7,7 +7,12 @@ taken from the unpacked linux-image package. Dependencies come from each module'
 "depends=" field, so no depmod run is needed; /etc/modules.order lists them so that every module
 comes after the modules it needs, and /init loads them in that order with insmod.
 
-Usage: make_initramfs.py --busybox BIN --init SCRIPT --modules-dir DIR --out FILE.gz [MODULE...]
+Modules given with --optional (and their dependencies not already loaded) are listed in
+/etc/modules.optional instead; /init loads them only when the kernel command line asks (e.g. the
+bochs DRM driver for a framebuffer console, with "bt86.fbcon").
+
+Usage: make_initramfs.py --busybox BIN --init SCRIPT --modules-dir DIR --out FILE.gz
+                         [--optional MODULE]... [MODULE...]
 """
 import argparse
 import gzip
@@ -123,11 +128,13 @@ def main():
     ap.add_argument("--init", required=True)
     ap.add_argument("--modules-dir", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--optional", action="append", default=[])
     ap.add_argument("modules", nargs="*")
     args = ap.parse_args()
 
     index = index_modules(args.modules_dir)
     order = load_order(args.modules, index)
+    optional = [m for m in load_order(args.modules + args.optional, index) if m not in order]
 
     cpio = Cpio()
     for d in ["bin", "sbin", "dev", "etc", "proc", "sys", "tmp", "mnt", "root",
@@ -140,16 +147,17 @@ def main():
     cpio.symlink("bin/sh", "busybox")
     with open(args.init, "rb") as f:
         cpio.file("init", f.read(), 0o755)
-    for name in order:
+    for name in order + optional:
         with open(index[name], "rb") as f:
             cpio.file("lib/modules/%s.ko" % name, f.read())
     cpio.file("etc/modules.order", "".join(n + "\n" for n in order).encode())
+    cpio.file("etc/modules.optional", "".join(n + "\n" for n in optional).encode())
 
     data = gzip.compress(cpio.finish(), compresslevel=6, mtime=0)
     with open(args.out, "wb") as f:
         f.write(data)
-    print("make_initramfs: %s (%d KiB, %d modules: %s)"
-          % (args.out, len(data) // 1024, len(order), " ".join(order)))
+    print("make_initramfs: %s (%d KiB, %d modules: %s; optional: %s)"
+          % (args.out, len(data) // 1024, len(order), " ".join(order), " ".join(optional) or "-"))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ run; each boots once (or ends bt86 early on purpose) and prints one line per che
 LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
 
 usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
-scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot   (see docs/linux-tests.md)
+scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon   (see docs/linux-tests.md)
 """
 import argparse
 import os
@@ -262,6 +262,39 @@ def scenario_cdboot(ctx, _arg):
     ctx.expect_exit("exit.poweroff", 0)
 
 
+def png_size(path):
+    """Width and height from a PNG file's IHDR chunk."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def scenario_fbcon(ctx, _arg):
+    """"bt86.fbcon" makes /init load the bochs DRM driver (and its DRM dependencies): Linux finds
+    the Bochs VBE adapter, switches its tty0 console to a 1024x768 framebuffer, and bt86's
+    -screenshot-at-exit picture has that size; the shell stays on the serial console."""
+    r = ctx.report
+    shot = ctx.path("fbcon.png")
+    if os.path.exists(shot):
+        os.remove(shot)
+    con = ctx.boot(256, ["-screenshot-at-exit", shot], append="console=tty0 " + CONSOLE + " bt86.fbcon")
+    con.check_output("for i in $(seq 100); do [ -e /dev/fb0 ] && break; sleep 0.1; done")
+    fb = con.check_output("cat /proc/fb").strip()
+    r.check("fbcon.proc_fb", fb == "0 bochs-drmdrmfb", f"/proc/fb: {fb!r}")
+    dmesg = con.check_output("dmesg")
+    m = re.search(r"\[drm\] Found bochs VGA, ID 0xb0c\d", dmesg)
+    r.check("fbcon.bochs_id", bool(m), m.group(0) if m else "no '[drm] Found bochs VGA' in dmesg")
+    r.check("fbcon.console", "Console: switching to colour frame buffer device 128x48" in dmesg,
+            "Console: switching to colour frame buffer device 128x48")
+    chk.check_log_hygiene(r, "dmesg", dmesg)
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+    size = png_size(shot) if os.path.exists(shot) else None
+    r.check("fbcon.screenshot", size == (1024, 768), f"{shot}: {size}")
+
+
 def scenario_timeout(ctx, _arg):
     """-timeout 5 on a guest that would run for longer: exit code 124 after about 5 s."""
     con = ctx.start(256, ["-timeout", "5"])
@@ -272,7 +305,7 @@ def scenario_timeout(ctx, _arg):
 
 SCENARIOS = {"default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
              "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
-             "cdboot": scenario_cdboot}
+             "cdboot": scenario_cdboot, "fbcon": scenario_fbcon}
 
 
 def main():
