@@ -105,7 +105,11 @@ void Pit8254::irq0_acknowledged() {
   if (backlog_ == 0) return;
   --backlog_;
   tick_in_flight_ = true;
-  irq0.set(false);  // a fresh rising edge, then back to OUT's level
+  rising_edge_then_out();
+}
+
+void Pit8254::rising_edge_then_out() {
+  irq0.set(false);
   irq0.set(true);
   irq0.set(irq0_level_);
 }
@@ -138,11 +142,8 @@ void Pit8254::on_counter0_event(uint64_t when) {
     rose |= note_out(c.out(now));
     when = c.next_out_change(now);
   }
-  if (rose) {
-    irq0.set(false);
-    irq0.set(true);
-  }
-  irq0.set(irq0_level_);
+  if (rose) rising_edge_then_out();
+  else irq0.set(irq0_level_);
   schedule_counter0(when);
 }
 

@@ -55,6 +55,7 @@ class Pit8254 : public Device {
   void on_counter0_event(uint64_t when);
   bool note_out(bool level);    // tracks OUT's level and the tick backlog; true on a rising edge
   void drive_irq0(bool level);  // counter 0's OUT to IRQ0, with note_out()
+  void rising_edge_then_out();  // a fresh edge on IRQ0 for the PIC, then the line at OUT's level
 
 
   VirtualClock& clock_;

@@ -80,7 +80,7 @@ Machine::Machine(const MachineOptions& options)
   devices_.insert(devices_.end(), {&pic_, &pit_, &port61_, &ferr_latch_});
   // Legacy ISA devices; a guest reset request or Ctrl-A x is acted on between CPU slices.
   legacy_.attach(io_, &pic_);
-  legacy_.on_reset_request = [this] { guest_reset_requested_ = true; cpu_.stop(); };
+  legacy_.on_reset_request = [this] { note_guest_reset(); };
   legacy_.on_quit = [this] { request_quit("quit (Ctrl-A x)"); };
   for (Device* d : legacy_.devices()) devices_.push_back(d);
   if (opt_.vga == "std") {
@@ -111,7 +111,7 @@ Machine::Machine(const MachineOptions& options)
   acpi_.on_power_off = [this] { guest_powered_off_ = true; cpu_.stop(); };
   acpi_.on_panic = [this] { guest_panicked_ = true; cpu_.stop(); };
   for (Device* d : acpi_.devices()) devices_.push_back(d);
-  pci_.on_reset_request = [this] { guest_reset_requested_ = true; cpu_.stop(); };
+  pci_.on_reset_request = [this] { note_guest_reset(); };
   fw_cfg_.attach(io_);
   constexpr uint16_t kSeabiosDebugPort = 0x402;
   io_.register_ports(kSeabiosDebugPort, 1, opt_.debugcon_explicit ? &debugcon_ : &firmware_log_sink_);

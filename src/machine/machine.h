@@ -59,7 +59,7 @@ class Machine {
   void resume();                         // "cont"
   bool paused() const { return paused_; }
   void request_quit(const char* why);    // ends run() with exit code 0, stderr gives `why`
-  void request_reset() { guest_reset_requested_ = true; external_reset_ = true; cpu_.stop(); }
+  void request_reset() { external_reset_ = true; note_guest_reset(); }
 
   PhysMem& mem() { return mem_; }
   IoBus& io() { return io_; }
@@ -71,6 +71,8 @@ class Machine {
  private:
   static constexpr int kStillRunning = -1;
   int on_shutdown();        // triple fault: reset, or end with -no-reboot
+  // A reset request (8042, port 0x92, 0xCF9, a front end), acted on between CPU slices.
+  void note_guest_reset() { guest_reset_requested_ = true; cpu_.stop(); }
   int on_guest_reset();     // 8042 / port 0x92 reset request: reset, or end with -no-reboot
   int wait_while_halted();  // sleep until a timer or interrupt can wake the CPU, or end the run
   void run_slice();         // one CPU time slice, sized to end near the next timer deadline
