@@ -69,6 +69,12 @@ void PciDevice::declare_bar(int index, BarKind kind, uint32_t size) {
   set_write_mask(off, 4, ~(size - 1) & (kind == BarKind::Io ? ~3u : ~15u));
 }
 
+void PciDevice::declare_ram_bar(int index, std::span<uint8_t> ram, DirtyLog* log) {
+  declare_bar(index, BarKind::Memory32, uint32_t(ram.size()));
+  bars_[index].ram = ram;
+  bars_[index].log = log;
+}
+
 void PciDevice::declare_rom(std::span<const uint8_t> image) {
   if (image.empty() || image.size() > 0x1000000) throw std::invalid_argument("PCI: bad ROM image");
   const uint32_t size = round_up_power_of_two(uint32_t(image.size()));
@@ -150,6 +156,7 @@ void PciDevice::map(int index, uint32_t addr) {
   if (addr != kUnmapped) {
     if (index == pci_reg::kRomBarIndex) mem.add_rom(addr, rom_, std::string(name()) + " ROM");
     else if (b.kind == BarKind::Io) bus_->map_io(this, uint16_t(addr), uint16_t(b.size));
+    else if (b.log) mem.add_device_ram(addr, b.ram, b.log, std::string(name()) + " BAR" + std::to_string(index));
     else mem.add_mmio(addr, b.size, this, std::string(name()) + " BAR" + std::to_string(index));
   }
   bar_mapped(index, addr);

@@ -80,6 +80,10 @@ class PciDevice : public Device {
  protected:
   // Declaration helpers for constructors. `size` is a power of two (I/O: >= 4, memory: >= 16).
   void declare_bar(int index, BarKind kind, uint32_t size);
+  // A memory BAR backed by the device's own buffer (a framebuffer): mapped like RAM with its
+  // writes logged in `log` (PhysMem::add_device_ram) instead of calling mmio_read/mmio_write.
+  // The BAR's size is ram.size(), a power of two.
+  void declare_ram_bar(int index, std::span<uint8_t> ram, DirtyLog* log);
   // The expansion ROM: size is rounded up to a power of two (at least 2 KiB).
   void declare_rom(std::span<const uint8_t> image);
   void set_interrupt_pin(uint8_t pin);  // 1 = INTA# .. 4 = INTD#
@@ -104,6 +108,8 @@ class PciDevice : public Device {
     BarKind kind = BarKind::Io;
     uint32_t size = 0;          // 0: not implemented
     uint32_t mapped = kUnmapped;
+    std::span<uint8_t> ram;  // declare_ram_bar: the buffer mapped directly, and its write log
+    DirtyLog* log = nullptr;
   };
   uint32_t decoded_address(int index) const;  // what the registers say now
   void update_mappings();

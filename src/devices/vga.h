@@ -8,15 +8,16 @@
 //   colour (0x3Dx) or mono (0x3Bx) CRTC/status ports; the other set is absent.
 // - Memory (vga_memory.cpp): the 0xA0000-0xBFFFF window (GR6 memory map select) with chain-4,
 //   odd/even and planar addressing, latches, read modes 0/1 and write modes 0-3.
-// - Bochs VBE (vga_dispi.cpp): index/data ports 0x1CE/0x1CF; banked access through 0xA0000 and
-//   the linear framebuffer (lfb_read/lfb_write, mapped by the PCI function in vga_pci.h).
+// - Bochs VBE (vga_dispi.cpp): index/data ports 0x1CE/0x1CF; banked access through 0xA0000; the
+//   linear framebuffer is VRAM itself, mapped by the PCI function (vga_pci.h) as device RAM.
 // - Mode 3 without a VGA BIOS (vga_mode3.cpp), for -kernel boots.
 // - Readout (vga_text.cpp, vga_render.cpp): the text screen as characters + attributes, and an
 //   RGB framebuffer of the current mode. Rendering reads VRAM on demand: the MMIO path never
 //   renders.
-// - Change tracking (for a display that redraws only when needed): every port write, window
-//   write and LFB write bumps generation(); a front end compares it with the value it last drew.
-//   Text-mode blinking (cursor, blink attribute) is time-driven: blink_phase() changes too.
+// - Change tracking (for a display that redraws only what changed, vga_view.cpp): every port
+//   write bumps generation(); VRAM writes (window or linear framebuffer) are logged per 4 KiB
+//   page in vram_log(). Text-mode blinking (cursor, blink attribute) is time-driven:
+//   blink_phase() changes too. update_view() combines the three.
 //
 // VRAM layout: one 16 MiB buffer. The VGA's four 64 KiB planes are interleaved in its first
 // 256 KiB: byte `offset` of plane p is vram[offset * 4 + p], so a latch load is one 32-bit read
@@ -52,6 +53,20 @@ struct VgaFrame {
   uint32_t at(unsigned x, unsigned y) const { return pixels[y * width + x]; }
 };
 
+// A display's copy of the picture, kept up to date by Vga::update_view.
+struct VgaView {
+  VgaFrame frame;
+  uint64_t generation = ~0ull;  // the register state frame was drawn with
+  unsigned blink = ~0u;
+  PageSet dirty;                // scratch: the VRAM pages written since the last update
+};
+
+// Lines [first, end) of a frame.
+struct VgaLineSpan {
+  unsigned first = 0, end = 0;
+  bool empty() const { return first >= end; }
+};
+
 // Bochs VBE DISPI register indexes and ENABLE bits.
 namespace dispi {
 constexpr uint16_t kIndexPort = 0x1CE, kDataPort = 0x1CF;
@@ -84,15 +99,22 @@ class Vga : public Device {
   uint32_t mmio_read(uint32_t paddr, unsigned size) override;   // the 0xA0000 window
   void mmio_write(uint32_t paddr, uint32_t value, unsigned size) override;
 
-  // The linear framebuffer: `offset` into VRAM (the PCI BAR0 window).
-  uint32_t lfb_read(uint32_t offset, unsigned size) const;
-  void lfb_write(uint32_t offset, uint32_t value, unsigned size);
+  // VRAM, which the PCI function maps as the linear framebuffer (PCI BAR0, device RAM): guest
+  // stores to it are logged page by page in vram_log(), as are the 0xA0000 window's.
   uint8_t* vram() { return vram_.data(); }
   const uint8_t* vram() const { return vram_.data(); }
+  std::span<uint8_t> vram_span() { return vram_; }
+  DirtyLog& vram_log() { return vram_log_; }
 
   VgaTextScreen text_screen() const;
   VgaFrame render() const;
-  // Bumped by anything that may change what render() shows (register, window or LFB writes).
+  // For the one display (vga_view.cpp): brings view.frame up to what render() shows now and
+  // returns the lines that changed. After a register write (or a blink step in text modes) the
+  // frame is rendered again and compared; when only VRAM was written, a linear VBE mode re-renders
+  // just the lines lying in pages the dirty log names, so an idle or mostly still framebuffer
+  // costs almost nothing. Takes (empties) vram_log().
+  VgaLineSpan update_view(VgaView& view);
+  // Bumped by every register write and mode set-up (not by VRAM writes: see vram_log()).
   uint64_t generation() const { return generation_; }
   // Text modes: the blink counter (VGA: the cursor toggles every 8 frames, blinking characters
   // every 16; frames at 70 Hz of virtual time). Bit 0: cursor shown, bit 1: blinking characters
@@ -104,6 +126,10 @@ class Vga : public Device {
   // Sets up text mode 3 as the VGA BIOS would (vga_mode3.cpp): registers, DAC, `font` (8x16,
   // 256 glyphs) in plane 2, a blank screen. For boot paths that run no VGA BIOS (-kernel).
   void set_text_mode_3(std::span<const uint8_t> font);
+  // Sets a Bochs VBE linear-framebuffer mode as the VGA BIOS's VBE function 4F02h would (DISPI
+  // registers, LFB enabled, memory cleared). For boot paths that run no VGA BIOS (-kernel vga=).
+  // Returns false (and changes nothing) if the DISPI registers cannot express the mode.
+  bool set_vbe_mode(uint16_t xres, uint16_t yres, uint16_t bpp);
 
  private:
   // --- registers (vga.cpp)
@@ -145,12 +171,18 @@ class Vga : public Device {
   void render_planar(VgaFrame& f) const;
   void render_256(VgaFrame& f) const;
   void render_vbe(VgaFrame& f) const;
+  bool vbe_linear() const { return vbe_enabled() && dispi_[dispi::kBpp] > 4; }
+  // Linear VBE modes: where line y starts in VRAM, and how many bytes it shows.
+  uint64_t vbe_line_start(unsigned y) const;
+  uint32_t vbe_shown_bytes() const { return dispi_[dispi::kXres] * vbe_bytes_per_pixel(); }
+  void render_vbe_lines(VgaFrame& f, unsigned first, unsigned end) const;
   unsigned crtc_display_lines() const;  // vertical display end + 1
   unsigned crtc_scanlines_per_row() const { return (crtc_[9] & 0x1F) + 1; }
   uint32_t crtc_start() const { return uint32_t(crtc_[0x0C]) << 8 | crtc_[0x0D]; }
 
   const VirtualClock* clock_;
   std::vector<uint8_t> vram_;
+  DirtyLog vram_log_{kVramBytes};
 
   uint8_t misc_ = 0;
   uint8_t seq_index_ = 0, gr_index_ = 0, crtc_index_ = 0, attr_index_ = 0;

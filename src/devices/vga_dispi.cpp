@@ -87,4 +87,19 @@ void Vga::dispi_enable(uint16_t value) {
   gr_[6] |= 0x01;  // graphics mode, as the VGA side of a VBE mode
 }
 
+bool Vga::set_vbe_mode(uint16_t xres, uint16_t yres, uint16_t bpp) {
+  using namespace dispi;
+  const bool bpp_ok = bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
+  if (!bpp_ok || xres == 0 || xres % 8 || yres == 0 || xres > kMaxXres || yres > kMaxYres ||
+      uint64_t(xres) * yres * ((bpp + 7) / 8) > kVramBytes)
+    return false;
+  dispi_write(kEnable, 0);
+  dispi_write(kXres, xres);
+  dispi_write(kYres, yres);
+  dispi_write(kBpp, bpp);
+  dispi_write(kEnable, kEnabled | kLfbEnabled);
+  ++generation_;
+  return true;
+}
+
 }  // namespace bt86

@@ -56,7 +56,6 @@ uint32_t Vga::mmio_read(uint32_t paddr, unsigned size) {
 }
 
 void Vga::mmio_write(uint32_t paddr, uint32_t value, unsigned size) {
-  ++generation_;
   for (unsigned i = 0; i < size; ++i) write_byte(paddr + i, uint8_t(value >> (8 * i)));
 }
 
@@ -121,7 +120,10 @@ void Vga::write_byte(uint32_t paddr, uint8_t value) {
   if (vbe_banked(*this, dispi_[dispi::kBpp])) {
     const uint32_t off = paddr - kWindowBase;
     const uint32_t at = vbe_bank_offset() + off;
-    if (off < 0x10000 && at < kVramBytes) vram_[at] = value;
+    if (off < 0x10000 && at < kVramBytes) {
+      vram_[at] = value;
+      vram_log_.mark(at, 1);
+    }
     return;
   }
   uint32_t off = 0;
@@ -136,22 +138,10 @@ void Vga::write_byte(uint32_t paddr, uint8_t value) {
     plane_off = off & ~1u;
   }
   if (!planes) return;
-  uint8_t* cell = &vram_[plane_offset(plane_off) * 4];
+  const uint32_t at = plane_offset(plane_off) * 4;
   const uint32_t keep = ~expand_planes(planes);
-  store32(cell, (load32(cell) & keep) | (write_mode_result(value) & ~keep));
-}
-
-uint32_t Vga::lfb_read(uint32_t offset, unsigned size) const {
-  if (offset >= kVramBytes || size > kVramBytes - offset) return 0xFFFFFFFFu >> (32 - 8 * size);
-  uint32_t v = 0;
-  std::memcpy(&v, &vram_[offset], size);
-  return v;
-}
-
-void Vga::lfb_write(uint32_t offset, uint32_t value, unsigned size) {
-  if (offset >= kVramBytes || size > kVramBytes - offset) return;
-  ++generation_;
-  std::memcpy(&vram_[offset], &value, size);
+  store32(&vram_[at], (load32(&vram_[at]) & keep) | (write_mode_result(value) & ~keep));
+  vram_log_.mark(at, 4);
 }
 
 }  // namespace bt86

@@ -65,6 +65,7 @@ void Vga::set_text_mode_3(std::span<const uint8_t> font) {
     vram_[cell * 2 * 4 + 0] = uint8_t(kBlankCell);
     vram_[cell * 2 * 4 + 1] = uint8_t(kBlankCell >> 8);
   }
+  vram_log_.mark(0, kPlaneBytes * 4);
   ++generation_;
 }
 

@@ -24,19 +24,16 @@ std::vector<uint8_t> load_vga_bios(const std::string& path) {
   return image;
 }
 
-VgaPci::VgaPci(Vga& vga, std::span<const uint8_t> rom) : PciDevice(kId), vga_(vga) {
-  declare_bar(kLfbBar, BarKind::Memory32, Vga::kVramBytes);
+VgaPci::VgaPci(Vga& vga, std::span<const uint8_t> rom) : PciDevice(kId) {
+  declare_ram_bar(kLfbBar, vga.vram_span(), &vga.vram_log());
   cfg(pci_reg::kBar0) |= kBarPrefetchable;  // a read-only type bit (the write mask excludes it)
   if (!rom.empty()) declare_rom(rom);
   set_subsystem(kSubsystemVendor, kSubsystemId);
 }
 
-uint32_t VgaPci::mmio_read(uint32_t paddr, unsigned size) {
-  return vga_.lfb_read(paddr - bar_address(kLfbBar), size);
-}
-
-void VgaPci::mmio_write(uint32_t paddr, uint32_t value, unsigned size) {
-  vga_.lfb_write(paddr - bar_address(kLfbBar), value, size);
+void VgaPci::enable_as_firmware_would() {
+  config_write(pci_reg::kBar0, kFirmwareLfbAddress, 4);
+  config_write(pci_reg::kCommand, pci_reg::kCommandIo | pci_reg::kCommandMemory, 2);
 }
 
 }  // namespace bt86

@@ -144,20 +144,34 @@ void Vga::render_vbe(VgaFrame& f) const {
     draw_planar(vram_.data(), f, layout, planar_colours());
     return;
   }
-  const uint32_t line_bytes = vbe_line_bytes(dispi_[kVirtWidth]), pixel_bytes = vbe_bytes_per_pixel();
-  const uint32_t start = dispi_[kYOffset] * line_bytes + dispi_[kXOffset] * pixel_bytes;
-  for (unsigned y = 0; y < f.height; ++y) {
-    for (unsigned x = 0; x < f.width; ++x) {
-      const uint64_t at = uint64_t(start) + uint64_t(y) * line_bytes + uint64_t(x) * pixel_bytes;
-      if (at + 4 > kVramBytes) continue;
+  render_vbe_lines(f, 0, f.height);
+}
+
+uint64_t Vga::vbe_line_start(unsigned y) const {
+  using namespace dispi;
+  const uint64_t line_bytes = vbe_line_bytes(dispi_[kVirtWidth]);
+  return (dispi_[kYOffset] + uint64_t(y)) * line_bytes + dispi_[kXOffset] * vbe_bytes_per_pixel();
+}
+
+void Vga::render_vbe_lines(VgaFrame& f, unsigned first, unsigned end) const {
+  const unsigned bpp = dispi_[dispi::kBpp];
+  const uint32_t pixel_bytes = vbe_bytes_per_pixel();
+  for (unsigned y = first; y < end; ++y) {
+    const uint64_t line = vbe_line_start(y);
+    uint32_t* out = &f.pixels[size_t(y) * f.width];
+    for (unsigned x = 0; x < f.width; ++x, ++out) {
+      const uint64_t at = line + uint64_t(x) * pixel_bytes;
+      if (at + 4 > kVramBytes) {
+        *out = 0;
+        continue;
+      }
       uint32_t v = 0;
       std::memcpy(&v, &vram_[at], 4);
-      uint32_t& out = f.pixels[size_t(y) * f.width + x];
       switch (bpp) {
-        case 8: out = palette_rgb(uint8_t(v)); break;
-        case 15: out = rgb(expand5(v >> 10 & 31), expand5(v >> 5 & 31), expand5(v & 31)); break;
-        case 16: out = rgb(expand5(v >> 11 & 31), expand6(v >> 5 & 63), expand5(v & 31)); break;
-        default: out = v & 0xFFFFFF; break;  // 24 and 32 bpp: B, G, R bytes
+        case 8: *out = palette_rgb(uint8_t(v)); break;
+        case 15: *out = rgb(expand5(v >> 10 & 31), expand5(v >> 5 & 31), expand5(v & 31)); break;
+        case 16: *out = rgb(expand5(v >> 11 & 31), expand6(v >> 5 & 63), expand5(v & 31)); break;
+        default: *out = v & 0xFFFFFF; break;  // 24 and 32 bpp: B, G, R bytes
       }
     }
   }

@@ -93,7 +93,7 @@ void SdlDisplay::poll(Machine& m) {
   const uint64_t now = host_ns();
   if (now >= next_frame_ns_) {
     next_frame_ns_ = now + kFrameIntervalNs;
-    redraw_if_changed(m, now);
+    redraw_if_changed(m);
   }
   if (now >= next_title_ns_) update_title(m, now);
 }
@@ -176,44 +176,20 @@ void SdlDisplay::set_grab(bool grab) {
   next_title_ns_ = 0;  // show the release hint (or drop it) at once
 }
 
-void SdlDisplay::redraw_if_changed(Machine& m, uint64_t now_ns) {
+void SdlDisplay::redraw_if_changed(Machine& m) {
   Vga* vga = m.vga();
-  if (!vga) {
+  const VgaLineSpan changed = vga ? vga->update_view(view_) : VgaLineSpan{};
+  const VgaFrame& f = view_.frame;
+  if (f.width == 0 || f.height == 0) {  // no VGA, or no mode set up yet: a black screen
     if (must_redraw_) present();
     must_redraw_ = false;
     return;
   }
-  const uint64_t generation = vga->generation();
-  const unsigned blink = vga->blink_phase();
-  if (!must_redraw_ && generation == drawn_generation_ && blink == drawn_blink_) return;
-  drawn_generation_ = generation;
-  drawn_blink_ = blink;
-  show_frame(vga->render());
-}
-
-void SdlDisplay::show_frame(const VgaFrame& f) {
-  if (f.width == 0 || f.height == 0) {  // no mode set up yet: a black screen
-    if (must_redraw_) present();
-    must_redraw_ = false;
-    return;
-  }
-  const bool resized = f.width != frame_w_ || f.height != frame_h_;
-  if (resized) resize_for(f.width, f.height);
-  // Upload the span of lines that differ from what the texture holds.
-  unsigned first = 0, last = f.height;
-  if (!resized && !must_redraw_) {
-    const size_t row_bytes = size_t(f.width) * 4;
-    auto row_same = [&](unsigned y) {
-      return std::memcmp(&f.pixels[size_t(y) * f.width], &shown_[size_t(y) * f.width], row_bytes) == 0;
-    };
-    while (first < last && row_same(first)) ++first;
-    while (last > first && row_same(last - 1)) --last;
-    if (first == last) return;  // rewritten with the same content
-  }
-  const SDL_Rect rect{0, int(first), int(f.width), int(last - first)};
-  SDL_UpdateTexture(texture_, &rect, &f.pixels[size_t(first) * f.width], int(f.width * 4));
-  std::copy(f.pixels.begin() + ptrdiff_t(first) * f.width, f.pixels.begin() + ptrdiff_t(last) * f.width,
-            shown_.begin() + ptrdiff_t(first) * f.width);
+  if (f.width != frame_w_ || f.height != frame_h_) resize_for(f.width, f.height);
+  const VgaLineSpan upload = must_redraw_ ? VgaLineSpan{0, f.height} : changed;
+  if (upload.empty()) return;
+  const SDL_Rect rect{0, int(upload.first), int(f.width), int(upload.end - upload.first)};
+  SDL_UpdateTexture(texture_, &rect, &f.pixels[size_t(upload.first) * f.width], int(f.width * 4));
   must_redraw_ = false;
   present();
 }
@@ -225,8 +201,6 @@ void SdlDisplay::resize_for(unsigned width, unsigned height) {
   if (!texture_) throw sdl_error("cannot create a texture");
   frame_w_ = width;
   frame_h_ = height;
-  shown_.assign(size_t(width) * height, 0);
-  SDL_UpdateTexture(texture_, nullptr, shown_.data(), int(width * 4));
   SDL_RenderSetLogicalSize(renderer_, int(width), int(height));
   const unsigned scale = width < kSmallModeWidth ? 2 : 1;
   if (!(SDL_GetWindowFlags(window_) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))

@@ -1,10 +1,10 @@
 // The SDL2 window (`-display sdl`): shows the emulated VGA and feeds the host keyboard and mouse
 // to the PS/2 devices. A Frontend polled by the machine's run loop on the main thread:
-// - Display: Vga::render() at the mode's resolution in a resizable window (small modes such as
+// - Display: the VGA picture at the mode's resolution in a resizable window (small modes such as
 //   320x200 open at twice their size; the picture keeps its aspect ratio when the window is
-//   resized). A frame is rendered and uploaded at most ~60 times a second and only when
-//   Vga::generation() or the text blink phase changed, so an idle guest costs almost nothing;
-//   of a changed frame only the span of changed lines is uploaded.
+//   resized). At most ~60 times a second Vga::update_view() redraws what changed (registers,
+//   text blink, or the lines in VRAM pages the guest wrote) and only that span of lines is
+//   uploaded, so an idle guest costs almost nothing.
 // - Keyboard: SDL scancodes through sdl_keymap.h; SDL's key repeat becomes repeated make codes.
 //   Keys held when the window loses focus are released in the guest.
 // - Mouse: a click in the window grabs the pointer (relative mode); then motion, buttons 1-5 and
@@ -42,8 +42,7 @@ class SdlDisplay : public Frontend {
   void handle_mouse(Machine& m, const SDL_Event& e);
   void release_held_keys(Machine& m);
   void set_grab(bool grab);
-  void redraw_if_changed(Machine& m, uint64_t now_ns);
-  void show_frame(const VgaFrame& f);
+  void redraw_if_changed(Machine& m);
   void resize_for(unsigned width, unsigned height);
   void present();
   void update_title(Machine& m, uint64_t now_ns);
@@ -52,9 +51,7 @@ class SdlDisplay : public Frontend {
   SDL_Renderer* renderer_ = nullptr;
   SDL_Texture* texture_ = nullptr;
   unsigned frame_w_ = 0, frame_h_ = 0;
-  std::vector<uint32_t> shown_;  // the frame in the texture, to upload only changed lines
-  uint64_t drawn_generation_ = ~0ull;
-  unsigned drawn_blink_ = ~0u;
+  VgaView view_;  // the picture in the texture (Vga::update_view keeps it current)
   bool must_redraw_ = true;  // expose, resize, mode change
   uint64_t next_frame_ns_ = 0;
 

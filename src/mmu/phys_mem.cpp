@@ -101,9 +101,22 @@ void PhysMem::add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std:
   if (on_map_change) on_map_change();
 }
 
+void PhysMem::add_device_ram(uint32_t paddr, std::span<uint8_t> host, DirtyLog* log, std::string name) {
+  if (host.empty() || host.size() > 0x100000000ull - paddr || paddr % kPageSize || host.size() % kPageSize ||
+      log == nullptr || log->bytes() < host.size())
+    throw std::invalid_argument("device RAM '" + name + "' is empty, unaligned, has no fitting log or extends past 4 GiB");
+  Region r{paddr, static_cast<uint32_t>(paddr + host.size()), Region::DeviceRam, {}, nullptr, std::move(name)};
+  r.device_ram = host.data();
+  r.log = log;
+  regions_.push_back(std::move(r));
+  log->on_rearm = [this] { if (on_map_change) on_map_change(); };
+  if (on_map_change) on_map_change();
+}
+
 bool PhysMem::remove_region(uint32_t paddr, uint32_t size) {
   for (auto it = regions_.rbegin(); it != regions_.rend(); ++it) {
     if (it->start != paddr || region_size(*it) != size) continue;
+    if (it->log) it->log->on_rearm = nullptr;
     regions_.erase(std::next(it).base());
     if (on_map_change) on_map_change();
     return true;
@@ -169,6 +182,8 @@ PhysMem::PageRef PhysMem::page(uint32_t paddr) {
   }
   if (r->kind == Region::Rom && whole_page)
     return {const_cast<uint8_t*>(r->rom.data()) + (base - r->start), false};
+  if (r->kind == Region::DeviceRam && whole_page)  // writable once logged as dirty
+    return {r->device_ram + (base - r->start), r->log->page_dirty((base - r->start) / kPageSize)};
   return {nullptr, false};
 }
 
@@ -189,6 +204,8 @@ uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
     std::memcpy(&v, ram_ + a, size);  // RAM ends on a page boundary: no straddle
   } else if (r->kind == Region::Mmio) {
     v = r->mmio->mmio_read(a, size);
+  } else if (r->kind == Region::DeviceRam) {
+    std::memcpy(&v, r->device_ram + (a - r->start), size);
   } else {
     std::memcpy(&v, r->rom.data() + (a - r->start), size);
   }
@@ -211,6 +228,9 @@ void PhysMem::write(uint32_t paddr, uint32_t value, unsigned size) {
     content_changed(a, size);
   } else if (r->kind == Region::Mmio) {
     r->mmio->mmio_write(a, value, size);
+  } else if (r->kind == Region::DeviceRam) {
+    std::memcpy(r->device_ram + (a - r->start), &value, size);
+    r->log->mark(a - r->start, size);
   }  // ROM: dropped
 }
 

@@ -10,6 +10,10 @@
 // itself): RAM written through write()/copy_to() (devices, DMA, loaders) and legacy-area shadow
 // switches that change what reads see.
 //
+// Device RAM (a framebuffer, add_device_ram): memory a device owns, mapped like RAM (direct host
+// pointers for reads and, once a page is marked dirty in the device's DirtyLog, for writes too);
+// slow-path writes mark the log. See dirty_log.h.
+//
 // Legacy BIOS area (0xC0000-0xFFFFF, 16 KiB chunks): a chipset (the i440FX PAM registers) decides
 // per chunk whether reads and writes go to the RAM underneath or on to ROM/MMIO ("PCI"). Until a
 // chipset sets a mode, a chunk is Unmanaged: ROM/MMIO regions override RAM as everywhere else.
@@ -21,6 +25,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "mmu/dirty_log.h"
 
 namespace bt86 {
 
@@ -48,7 +54,10 @@ class PhysMem {
   void add_rom(uint32_t paddr, std::span<const uint8_t> data, std::string name);
   // Route [paddr, paddr+size) to a device. Overrides RAM/ROM in that range.
   void add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name);
-  // Remove the newest ROM or MMIO region that is exactly [paddr, paddr+size) (PCI BARs moving).
+  // Map a device's memory at [paddr, paddr+host.size()) (4 KiB aligned, whole pages). Overrides
+  // RAM/ROM there. Writes are logged in `log` (sized for `host`; its on_rearm is set here).
+  void add_device_ram(uint32_t paddr, std::span<uint8_t> host, DirtyLog* log, std::string name);
+  // Remove the newest ROM, MMIO or device-RAM region that is exactly [paddr, paddr+size) (PCI BARs moving).
   // Returns false if there is none.
   bool remove_region(uint32_t paddr, uint32_t size);
 
@@ -70,7 +79,7 @@ class PhysMem {
 
   struct PageRef {
     uint8_t* host;   // first byte of the 4 KiB page, or nullptr (MMIO / unmapped: use read/write)
-    bool writable;   // direct host writes allowed (RAM); false for ROM
+    bool writable;   // direct host writes allowed (RAM, dirty device RAM); false for ROM
   };
   // paddr is a guest physical address *before* A20 masking.
   PageRef page(uint32_t paddr);
@@ -90,10 +99,12 @@ class PhysMem {
  private:
   struct Region {
     uint32_t start, end;  // [start, end)
-    enum Kind { Rom, Mmio } kind;
+    enum Kind { Rom, Mmio, DeviceRam } kind;
     std::vector<uint8_t> rom;
     MmioHandler* mmio = nullptr;
     std::string name;
+    uint8_t* device_ram = nullptr;  // DeviceRam: the device's buffer and its write log
+    DirtyLog* log = nullptr;
   };
   const Region* find_region(uint32_t paddr) const;
   // Where the shadow mode sends an access: RAM only, the regions only, or regions over RAM.
