@@ -25,13 +25,6 @@ constexpr uint8_t kLoaderUndefined = 0xFF;          // type_of_loader: no regist
 constexpr uint16_t kBootCs = 0x10, kBootDs = 0x18;
 constexpr uint32_t kE820Ram = 1, kE820Reserved = 2;
 constexpr uint32_t kPageMask = ~0xFFFu;
-// screen_info fields (zero page offsets) and what a VGA BIOS would report for mode 3: int 10h
-// AH=12h BL=10h answers BH=0 (colour), BL=3 (256 KiB); anything but BL=10h means EGA or better.
-constexpr uint32_t kVideoMode = 0x06, kVideoCols = 0x07, kVideoEgaBx = 0x0A, kVideoLines = 0x0E,
-                   kVideoIsVga = 0x0F, kVideoPoints = 0x10;
-constexpr uint8_t kTextMode3 = 0x03;
-constexpr uint16_t kEgaBxColour256K = 0x0003;
-
 template <class T> T get(const std::vector<uint8_t>& v, uint32_t off) {
   T x;
   std::memcpy(&x, v.data() + off, sizeof x);
@@ -132,14 +125,7 @@ std::vector<uint8_t> LinuxLoader::zero_page() const {
   put<uint32_t>(zp, kRamdiskImage, initrd_addr_);
   put<uint32_t>(zp, kRamdiskSize, uint32_t(initrd_.size()));
   if (!acpi_tables_.empty()) put<uint64_t>(zp, kAcpiRsdpAddr, linux_layout::kEbda);
-  if (vga_text_mode_) {  // struct screen_info at the start of the zero page
-    zp[kVideoMode] = kTextMode3;
-    zp[kVideoCols] = 80;
-    zp[kVideoLines] = 25;
-    zp[kVideoIsVga] = 1;
-    put<uint16_t>(zp, kVideoEgaBx, kEgaBxColour256K);
-    put<uint16_t>(zp, kVideoPoints, 16);
-  }
+  store_screen_info(zp, screen_);
   struct E820 { uint64_t addr, size; uint32_t type; };
   const E820 map[] = {
       {0, linux_layout::kLowRamEnd, kE820Ram},

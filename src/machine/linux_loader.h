@@ -7,8 +7,9 @@
 //     type_of_loader, cmd_line_ptr, ramdisk_image/size and an e820 map of our RAM), then puts
 //     the CPU in flat 32-bit protected mode at code32_start with ESI = the zero page, a GDT with
 //     __BOOT_CS (0x10) and __BOOT_DS (0x18), interrupts and paging off, EBP = EDI = EBX = 0.
-// No BIOS code runs, so the kernel gets no BIOS services (no VGA mode set, no EDD/APM/MP
-// tables from SeaBIOS); the console should be a serial port (console=ttyS0).
+// No BIOS code runs, so the kernel gets no BIOS services (no EDD/APM/MP tables from SeaBIOS);
+// the machine sets up the screen as the VGA BIOS and the setup code's vga= handling would, and
+// the zero page's screen_info describes it (linux_video.h).
 // ACPI tables given with set_acpi_tables() (an image whose first bytes are the RSDP, linked for
 // address kEbda) are written into the EBDA page, which the e820 map reserves; the kernel learns
 // the RSDP address from boot_params.acpi_rsdp_addr and, for kernels that scan instead, from the
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 #include "cpu/cpu.h"
+#include "machine/linux_video.h"
 #include "mmu/phys_mem.h"
 
 namespace bt86 {
@@ -77,16 +79,18 @@ class LinuxLoader {
   // linux_layout::kEbda. Throws std::length_error when it does not fit in the EBDA page.
   void set_acpi_tables(std::vector<uint8_t> image);
 
-  // The screen is in VGA text mode 3 when the kernel starts (the machine set it up): the zero
-  // page's screen_info then says so (80x25 colour VGA, 16-line font, cursor at 0,0), so that
-  // Linux's vgacon drives it. Otherwise screen_info stays empty (no video).
-  void set_vga_text_mode(bool on) { vga_text_mode_ = on; }
+  // The screen the machine sets up before the kernel starts (text mode 3 or a VESA mode, see
+  // linux_video.h): the zero page's screen_info describes it, so that Linux's vgacon or vesafb
+  // drives it. Kind::None (the default) leaves screen_info empty (no video).
+  void set_screen(const LinuxScreen& screen) { screen_ = screen; }
+  const LinuxScreen& screen() const { return screen_; }
 
   uint32_t initrd_addr() const { return initrd_addr_; }
+  // The zero page (struct boot_params, 4 KiB) that load() writes.
+  std::vector<uint8_t> zero_page() const;
 
  private:
   void place(uint64_t ram_bytes);
-  std::vector<uint8_t> zero_page() const;
 
   LinuxKernel kernel_;
   std::vector<uint8_t> initrd_;
@@ -94,7 +98,7 @@ class LinuxLoader {
   std::string cmdline_;
   uint64_t ram_bytes_ = 0;
   uint32_t initrd_addr_ = 0;
-  bool vga_text_mode_ = false;
+  LinuxScreen screen_;
 };
 
 }  // namespace bt86

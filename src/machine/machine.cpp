@@ -124,7 +124,10 @@ Machine::Machine(const MachineOptions& options)
   if (!opt_.kernel.empty()) {
     linux_ = std::make_unique<LinuxLoader>(opt_.kernel, opt_.initrd, opt_.append, opt_.ram_bytes);
     linux_->set_acpi_tables(acpi_.tables_image_at(linux_layout::kEbda));
-    linux_->set_vga_text_mode(!text_font_.empty());
+    const LinuxScreenChoice video = choose_linux_screen(
+        opt_.append, {vga_ != nullptr, !text_font_.empty(), VgaPci::kFirmwareLfbAddress, Vga::kVramBytes});
+    if (!video.warning.empty()) std::fprintf(stderr, "bt86: %s\n", video.warning.c_str());
+    linux_->set_screen(video.screen);
   }
   clock_.pause();  // virtual time starts with run()
   reset();
@@ -139,7 +142,8 @@ void Machine::reset() {
   if (linux_) {  // the 32-bit boot protocol: no BIOS code runs, so set up what SeaBIOS would
     acpi_.enable_as_firmware_would();
     piix3_ide_.enable_as_firmware_would();
-    if (!text_font_.empty()) vga_->set_text_mode_3(text_font_);  // as the VGA BIOS would
+    if (vga_pci_) vga_pci_->enable_as_firmware_would();
+    if (vga_) set_up_linux_screen(*vga_, linux_->screen(), text_font_);
     linux_->load(mem_, cpu_);
   }
 }

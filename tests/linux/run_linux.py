@@ -6,7 +6,8 @@ run; each boots once (or ends bt86 early on purpose) and prints one line per che
 LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
 
 usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
-scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon   (see docs/linux-tests.md)
+scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon | vesafb
+(see docs/linux-tests.md)
 """
 import argparse
 import os
@@ -17,9 +18,11 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "monitor"))
 import guest_images as img  # noqa: E402
 import linux_checks as chk  # noqa: E402
 from guest_console import ConsoleError, GuestConsole  # noqa: E402
+from png_reader import read_png  # noqa: E402  (tests/monitor)
 
 RAW_DISK_SEED = 4
 RAW_DISK_MIB = 8
@@ -295,6 +298,54 @@ def scenario_fbcon(ctx, _arg):
     r.check("fbcon.screenshot", size == (1024, 768), f"{shot}: {size}")
 
 
+VESAFB_MARKER = "bt86-vesafb-marker"
+FONT_W, FONT_H = 8, 16  # fbcon's font at 1024x768 (VGA 8x16: 128x48 characters)
+
+
+def check_marker_on_screen(r, shot):
+    """The screenshot shows the guest's tty0 as it left it: the marker alone on the first text
+    row of a cleared screen (the cursor and the kernel's last "Power down" line, both below it,
+    may follow), and nothing drawn further down."""
+    _w, _h, rows = read_png(shot)
+    lit = [(x, y) for y, row in enumerate(rows) for x, p in enumerate(row) if p != (0, 0, 0)]
+    first_row = [x for x, y in lit if y < FONT_H]
+    right = max(first_row) + 1 if first_row else 0
+    want = len(VESAFB_MARKER) * FONT_W
+    r.check("vesafb.marker_drawn", want - FONT_W < right <= want,
+            f"{len(lit)} lit pixels; first text row lit up to x={right} ({len(VESAFB_MARKER)} characters: "
+            f"{want - FONT_W + 1}-{want})")
+    below = [p for p in lit if p[1] >= 3 * FONT_H]
+    r.check("vesafb.rest_blank", not below, f"{len(below)} lit pixels below the third text row")
+
+
+def scenario_vesafb(ctx, _arg):
+    """vga=0x317 on -kernel: bt86 sets the VESA mode itself (no BIOS runs) and fills screen_info,
+    so Linux's built-in vesafb drives a 1024x768x16 framebuffer console on tty0; the shell stays on
+    the serial console (the last console=). A marker written to a cleared tty0 is in bt86's exit
+    screenshot, where fbcon draws it."""
+    r = ctx.report
+    shot = ctx.path("vesafb.png")
+    if os.path.exists(shot):
+        os.remove(shot)
+    con = ctx.boot(256, ["-screenshot-at-exit", shot], append="console=tty0 " + CONSOLE + " vga=0x317")
+    fb = con.check_output("cat /proc/fb").strip()
+    r.check("vesafb.proc_fb", fb == "0 VESA VGA", f"/proc/fb: {fb!r}")
+    dmesg = con.check_output("dmesg")
+    for name, line in (("mode", "vesafb: mode is 1024x768x16, linelength=2048, pages=1"),
+                       ("lfb_base", "vesafb: framebuffer at 0xfd000000,"),
+                       ("console", "Console: switching to colour frame buffer device 128x48"),
+                       ("fb0", "fb0: VESA VGA frame buffer device")):
+        r.check("vesafb." + name, line in dmesg, line)
+    chk.check_log_hygiene(r, "dmesg", dmesg)
+    con.check_output(f"printf '\\033[H\\033[2J' > /dev/tty0; echo {VESAFB_MARKER} > /dev/tty0")
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+    chk.check_log_hygiene(r, "bt86_stderr", con.stderr)
+    size = png_size(shot) if os.path.exists(shot) else None
+    if r.check("vesafb.screenshot", size == (1024, 768), f"{shot}: {size}"):
+        check_marker_on_screen(r, shot)
+
+
 def scenario_timeout(ctx, _arg):
     """-timeout 5 on a guest that would run for longer: exit code 124 after about 5 s."""
     con = ctx.start(256, ["-timeout", "5"])
@@ -305,7 +356,7 @@ def scenario_timeout(ctx, _arg):
 
 SCENARIOS = {"default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
              "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
-             "cdboot": scenario_cdboot, "fbcon": scenario_fbcon}
+             "cdboot": scenario_cdboot, "fbcon": scenario_fbcon, "vesafb": scenario_vesafb}
 
 
 def main():

@@ -156,7 +156,7 @@ struct AmlWalker {
   static size_t name_string(const uint8_t* p, std::string& out) {
     size_t i = 0;
     out.clear();
-    if (p[0] == '\\') { out = "\\"; ++i; }
+    if (p[0] == '\\') { out.push_back('\\'); ++i; }
     unsigned segs = 1;
     if (p[i] == 0x2E) { segs = 2; ++i; } else if (p[i] == 0x2F) { segs = p[i + 1]; i += 2; }
     for (unsigned s = 0; s < segs; ++s, i += 4) {

@@ -38,20 +38,19 @@ ANSWER = "42 typed-in-window"
 
 
 def start_xvfb():
-    """An Xvfb on the first free display from :90 on; returns (process, ":N")."""
-    for n in range(90, 140):
-        if os.path.exists(f"/tmp/.X11-unix/X{n}") or os.path.exists(f"/tmp/.X{n}-lock"):
-            continue
-        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1920x1200x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
-                return proc, f":{n}"
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
+    """An Xvfb on a display it picks itself (-displayfd: no race between tests run in parallel);
+    returns (process, ":N")."""
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1920x1200x24",
+                             "-nolisten", "tcp"], pass_fds=(write_end,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as numbers:
+        number = numbers.readline().strip()  # written once the server accepts connections
+    if not number.isdigit():
         proc.kill()
-    raise RuntimeError("could not start Xvfb")
+        raise RuntimeError("could not start Xvfb")
+    return proc, f":{number}"
 
 
 def wm_name(display, window):
