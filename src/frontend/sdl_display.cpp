@@ -45,10 +45,16 @@ bool is_release_hotkey(const SDL_KeyboardEvent& k) {
 
 }  // namespace
 
+bool SdlDisplay::display_named() {
+  for (const char* var : {"DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"}) {
+    const char* value = std::getenv(var);
+    if (value && *value) return true;
+  }
+  return false;
+}
+
 bool SdlDisplay::available() {
-  const char* x11 = std::getenv("DISPLAY");
-  const char* wayland = std::getenv("WAYLAND_DISPLAY");
-  if (!(x11 && *x11) && !(wayland && *wayland)) return false;
+  if (!display_named()) return false;
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) return false;
   SDL_QuitSubSystem(SDL_INIT_VIDEO);
@@ -56,6 +62,10 @@ bool SdlDisplay::available() {
 }
 
 SdlDisplay::SdlDisplay() {
+  // Without a display server SDL would fall back to an invisible off-screen window.
+  if (!display_named())
+    throw std::runtime_error("-display sdl: no display to open a window on ($DISPLAY and $WAYLAND_DISPLAY are "
+                             "not set); use -display none or -nographic");
   // Ctrl-C and SIGTERM keep their usual meaning (SDL would turn them into a quit event).
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "nearest");

@@ -26,9 +26,13 @@ namespace bt86 {
 
 class SdlDisplay : public Frontend {
  public:
-  // True when a display server is named ($DISPLAY or $WAYLAND_DISPLAY) and SDL's video starts.
+  // A display server is named: $DISPLAY or $WAYLAND_DISPLAY (or SDL_VIDEODRIVER picks a driver
+  // explicitly, e.g. kmsdrm on a Linux console).
+  static bool display_named();
+  // True when a display is named and SDL's video starts.
   static bool available();
-  // Opens the window. Throws std::runtime_error with SDL's message when that fails.
+  // Opens the window. Throws std::runtime_error with a one-line message when no display is
+  // named (SDL would open an invisible off-screen window) or SDL fails.
   SdlDisplay();
   ~SdlDisplay() override;
   SdlDisplay(const SdlDisplay&) = delete;

@@ -1,10 +1,16 @@
 // SDL scancode -> PS/2 set 2 (src/frontend/sdl_keymap.h): plain and E0 keys, PrintScreen and
-// Pause sequences, and the bytes a Ps2Keyboard sends for them in set 2 and (translated) set 1.
+// Pause sequences, and the bytes a Ps2Keyboard sends for them in set 2 and (translated) set 1;
+// and that -display sdl without a display is refused rather than opened off-screen.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "devices/ps2_keyboard.h"
+#include "frontend/sdl_display.h"
 #include "frontend/sdl_keymap.h"
 
 using namespace bt86;
@@ -74,4 +80,17 @@ TEST_CASE("SDL keymap: PrintScreen and Pause send their special sequences") {
   CHECK(bytes_for(kbd, SDL_SCANCODE_PRINTSCREEN, false) == Bytes{0xE0, 0xF0, 0x7C, 0xE0, 0xF0, 0x12});
   CHECK(bytes_for(kbd, SDL_SCANCODE_PAUSE, true) == Bytes{0xE1, 0x14, 0x77, 0xE1, 0xF0, 0x14, 0xF0, 0x77});
   CHECK(bytes_for(kbd, SDL_SCANCODE_PAUSE, false).empty());  // Pause has no break code
+}
+
+TEST_CASE("SDL window without a display: -display sdl is refused with a clear message, auto stays headless") {
+  // Save and clear what names a display; SDL would otherwise open an invisible off-screen window.
+  std::vector<std::pair<std::string, std::string>> saved;
+  for (const char* var : {"DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"}) {
+    if (const char* v = std::getenv(var)) saved.emplace_back(var, v);
+    ::unsetenv(var);
+  }
+  CHECK_FALSE(SdlDisplay::display_named());
+  CHECK_FALSE(SdlDisplay::available());
+  CHECK_THROWS_WITH_AS(SdlDisplay(), doctest::Contains("no display to open a window on"), std::runtime_error);
+  for (const auto& [var, value] : saved) ::setenv(var.c_str(), value.c_str(), 1);
 }
