@@ -17,6 +17,7 @@ constexpr uint64_t kFrameIntervalNs = 16'000'000;   // at most ~60 redraws a sec
 constexpr uint64_t kTitleIntervalNs = 1'000'000'000;
 constexpr unsigned kSmallModeWidth = 400;           // narrower modes (320x200) open doubled
 constexpr unsigned kNoVgaWidth = 640, kNoVgaHeight = 480;
+constexpr int kWindowDecorationAllowance = 40;    // title bar room when fitting the screen
 
 uint64_t host_ns() {
   using namespace std::chrono;
@@ -209,13 +210,36 @@ void SdlDisplay::resize_for(unsigned width, unsigned height) {
   texture_ = SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
                                int(width), int(height));
   if (!texture_) throw sdl_error("cannot create a texture");
+  const std::vector<uint32_t> black(size_t(width) * height, 0);  // until the first frame arrives
+  SDL_UpdateTexture(texture_, nullptr, black.data(), int(width * 4));
   frame_w_ = width;
   frame_h_ = height;
   SDL_RenderSetLogicalSize(renderer_, int(width), int(height));
-  const unsigned scale = width < kSmallModeWidth ? 2 : 1;
-  if (!(SDL_GetWindowFlags(window_) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN)))
-    SDL_SetWindowSize(window_, int(width * scale), int(height * scale));
+  if (!(SDL_GetWindowFlags(window_) & (SDL_WINDOW_MAXIMIZED | SDL_WINDOW_FULLSCREEN))) fit_window(width, height);
   must_redraw_ = true;
+}
+
+void SdlDisplay::fit_window(unsigned width, unsigned height) {
+  const double scale = width < kSmallModeWidth ? 2 : 1;
+  int w = int(width * scale), h = int(height * scale);
+  SDL_Rect usable;
+  const int display = SDL_GetWindowDisplayIndex(window_);
+  if (display < 0 || SDL_GetDisplayUsableBounds(display, &usable) != 0) {
+    SDL_SetWindowSize(window_, w, h);
+    return;
+  }
+  // A mode larger than the screen (1280x1024 on a laptop) gets a smaller window, aspect kept
+  // (the picture is scaled), and the window is moved back onto the screen if it hangs off it.
+  const int room_h = std::max(1, usable.h - kWindowDecorationAllowance);
+  const double fit = std::min({1.0, double(usable.w) / w, double(room_h) / h});
+  w = std::max(1, int(w * fit));
+  h = std::max(1, int(h * fit));
+  SDL_SetWindowSize(window_, w, h);
+  int x = 0, y = 0;
+  SDL_GetWindowPosition(window_, &x, &y);
+  const int nx = std::clamp(x, usable.x, std::max(usable.x, usable.x + usable.w - w));
+  const int ny = std::clamp(y, usable.y, std::max(usable.y, usable.y + room_h - h));
+  if (nx != x || ny != y) SDL_SetWindowPosition(window_, nx, ny);
 }
 
 void SdlDisplay::present() {

@@ -1,8 +1,8 @@
 // The SDL2 window (`-display sdl`): shows the emulated VGA and feeds the host keyboard and mouse
 // to the PS/2 devices. A Frontend polled by the machine's run loop on the main thread:
 // - Display: the VGA picture at the mode's resolution in a resizable window (small modes such as
-//   320x200 open at twice their size; the picture keeps its aspect ratio when the window is
-//   resized). At most ~60 times a second Vga::update_view() redraws what changed (registers,
+//   320x200 open at twice their size, modes larger than the screen smaller; the window is kept on
+//   the screen; the picture keeps its aspect ratio when the window is resized). At most ~60 times a second Vga::update_view() redraws what changed (registers,
 //   text blink, or the lines in VRAM pages the guest wrote) and only that span of lines is
 //   uploaded, so an idle guest costs almost nothing.
 // - Keyboard: SDL scancodes through sdl_keymap.h; SDL's key repeat becomes repeated make codes.
@@ -48,6 +48,7 @@ class SdlDisplay : public Frontend {
   void set_grab(bool grab);
   void redraw_if_changed(Machine& m);
   void resize_for(unsigned width, unsigned height);
+  void fit_window(unsigned width, unsigned height);  // window size for a mode, kept on screen
   void present();
   void update_title(Machine& m, uint64_t now_ns);
 
