@@ -23,6 +23,19 @@ inline uint8_t pattern_byte(uint64_t offset) {
   return uint8_t(sector * 7 + i * 13 + (sector >> 8) * 3 + 1);
 }
 
+// The ATA task-file ports of an IDE channel whose command block starts at `base` (the same
+// offsets on every channel); the control block's device control / alternate status port is
+// separate (0x3F6 primary, 0x376 secondary).
+struct TaskFilePorts {
+  uint16_t data, error, feature, count, lba_low, lba_mid, lba_high, device, status, command;
+  static constexpr TaskFilePorts at(uint16_t base) {
+    return {base,
+            uint16_t(base + 1), uint16_t(base + 1),
+            uint16_t(base + 2), uint16_t(base + 3), uint16_t(base + 4), uint16_t(base + 5),
+            uint16_t(base + 6), uint16_t(base + 7), uint16_t(base + 7)};
+  }
+};
+
 class TempImage {
  public:
   TempImage(const std::string& tag, uint64_t bytes) {

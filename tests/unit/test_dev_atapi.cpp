@@ -20,8 +20,7 @@ using namespace bt86::test;
 namespace {
 
 constexpr uint16_t kBase = 0x170, kCtl = 0x376;
-constexpr uint16_t kFeature = kBase + 1, kError = kBase + 1, kCount = kBase + 2, kLbaLow = kBase + 3;
-constexpr uint16_t kLbaMid = kBase + 4, kLbaHigh = kBase + 5, kDevice = kBase + 6, kStatus = kBase + 7;
+constexpr TaskFilePorts kPorts = TaskFilePorts::at(kBase);
 constexpr unsigned kIrq = 15;
 constexpr uint32_t kIsoSectors = 64;
 
@@ -48,30 +47,30 @@ struct CdRig : IdeRig {
   // Sends a PACKET command and, by PIO, collects its data; checks the protocol on the way.
   Reply packet(std::vector<uint8_t> cdb, uint16_t byte_limit = 0xFFFE) {
     cdb.resize(12, 0);
-    outb(kDevice, 0xA0);
-    outb(kFeature, 0);
-    outb(kLbaMid, uint8_t(byte_limit));
-    outb(kLbaHigh, uint8_t(byte_limit >> 8));
+    outb(kPorts.device, 0xA0);
+    outb(kPorts.feature, 0);
+    outb(kPorts.lba_mid, uint8_t(byte_limit));
+    outb(kPorts.lba_high, uint8_t(byte_limit >> 8));
     outb(0x177, 0xA0);
     CHECK((inb(kCtl) & (ata::kDrq | ata::kBsy)) == ata::kDrq);
-    CHECK((inb(kCount) & 3) == 1);  // CoD: the drive wants the command
+    CHECK((inb(kPorts.count) & 3) == 1);  // CoD: the drive wants the command
     write_data(kBase, cdb.data(), cdb.size());
     Reply r;
     for (;;) {
       const bool irq = pic.level[kIrq];
-      r.status = inb(kStatus);
+      r.status = inb(kPorts.status);
       CHECK(irq);
       if (!(r.status & ata::kDrq)) break;
-      CHECK((inb(kCount) & 3) == 2);  // IO: data to the host
-      const size_t n = inb(kLbaMid) | inb(kLbaHigh) << 8;
+      CHECK((inb(kPorts.count) & 3) == 2);  // IO: data to the host
+      const size_t n = inb(kPorts.lba_mid) | inb(kPorts.lba_high) << 8;
       CHECK(n <= byte_limit);
       r.blocks.push_back(n);
       auto block = read_data(kBase, n);
       block.resize(n);
       r.data.insert(r.data.end(), block.begin(), block.end());
     }
-    CHECK((inb(kCount) & 3) == 3);  // status phase
-    r.error = inb(kError);
+    CHECK((inb(kPorts.count) & 3) == 3);  // status phase
+    r.error = inb(kPorts.error);
     return r;
   }
   static uint32_t be32(const std::vector<uint8_t>& d, size_t at) {
@@ -88,28 +87,28 @@ std::vector<uint8_t> iso_bytes(const CdRig& rig, uint32_t lba, uint32_t n) {
 
 TEST_CASE("ATAPI: packet signature after reset; IDENTIFY DEVICE aborts, IDENTIFY PACKET DEVICE answers") {
   CdRig rig;
-  CHECK(rig.inb(kStatus) == 0);  // DRDY stays clear until the first command
-  CHECK(rig.inb(kCount) == 1);
-  CHECK(rig.inb(kLbaLow) == 1);
-  CHECK(rig.inb(kLbaMid) == 0x14);
-  CHECK(rig.inb(kLbaHigh) == 0xEB);
+  CHECK(rig.inb(kPorts.status) == 0);  // DRDY stays clear until the first command
+  CHECK(rig.inb(kPorts.count) == 1);
+  CHECK(rig.inb(kPorts.lba_low) == 1);
+  CHECK(rig.inb(kPorts.lba_mid) == 0x14);
+  CHECK(rig.inb(kPorts.lba_high) == 0xEB);
 
   rig.outb(0x177, 0xEC);
   CHECK(rig.pic.level[kIrq]);
-  CHECK((rig.inb(kStatus) & ata::kErr) != 0);
-  CHECK(rig.inb(kError) == ata::kAbrt);
-  CHECK(rig.inb(kLbaMid) == 0x14);
-  CHECK(rig.inb(kLbaHigh) == 0xEB);
+  CHECK((rig.inb(kPorts.status) & ata::kErr) != 0);
+  CHECK(rig.inb(kPorts.error) == ata::kAbrt);
+  CHECK(rig.inb(kPorts.lba_mid) == 0x14);
+  CHECK(rig.inb(kPorts.lba_high) == 0xEB);
 
   rig.outb(0x177, 0xA1);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kDrq));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kDrq));
   const auto id = rig.read_data(kBase, 512);
   CHECK((id[0] | id[1] << 8) == 0x85C0);
   std::string model;
   for (unsigned w = 27; w < 33; ++w) model += {char(id[2 * w + 1]), char(id[2 * w])};
   CHECK(model == "bt86 DVD-ROM");
   CHECK(((id[98] | id[99] << 8) & 0x0300) == 0x0300);  // word 49: LBA, DMA
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
 }
 
 TEST_CASE("ATAPI: TEST UNIT READY, INQUIRY and READ CAPACITY") {
@@ -227,8 +226,8 @@ TEST_CASE("ATAPI: READ(10) by DMA through the bus master") {
   CdRig rig;
   rig.write_prd(0x1000, {{0x4000, 4096}});
   rig.ide.bus_master_write(8 + 4, 0x1000, 4);  // secondary channel: BAR4 offset 8
-  rig.outb(kDevice, 0xA0);
-  rig.outb(kFeature, 0x01);  // DMA
+  rig.outb(kPorts.device, 0xA0);
+  rig.outb(kPorts.feature, 0x01);  // DMA
   rig.outb(0x177, 0xA0);
   const std::vector<uint8_t> cdb = {0x28, 0, 0, 0, 0, 20, 0, 0, 2, 0, 0, 0};
   rig.write_data(kBase, cdb.data(), cdb.size());
@@ -236,8 +235,8 @@ TEST_CASE("ATAPI: READ(10) by DMA through the bus master") {
   CHECK((rig.inb(kCtl) & ata::kDrq) != 0);
   rig.ide.bus_master_write(8, IdeBusMaster::kCmdStart | IdeBusMaster::kCmdToMemory, 1);
   CHECK(rig.pic.level[kIrq]);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
-  CHECK((rig.inb(kCount) & 3) == 3);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
+  CHECK((rig.inb(kPorts.count) & 3) == 3);
   CHECK(rig.ide.bus_master_read(8 + 2, 1) == IdeBusMaster::kStInterrupt);
   std::vector<uint8_t> got(4096);
   rig.mem.copy_from(0x4000, got.data(), got.size());
@@ -254,12 +253,12 @@ TEST_CASE("ATAPI: soft reset with an ATA disk master and the CD-ROM as slave") {
   rig.ide.reset();
   rig.outb(kCtl, ata::kCtlSrst);
   rig.outb(kCtl, 0);
-  CHECK(rig.inb(kLbaMid) == 0x00);  // master: ATA
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
-  rig.outb(kDevice, 0xB0);
-  CHECK(rig.inb(kLbaMid) == 0x14);  // slave: ATAPI
-  CHECK(rig.inb(kLbaHigh) == 0xEB);
-  CHECK(rig.inb(kStatus) == 0);
+  CHECK(rig.inb(kPorts.lba_mid) == 0x00);  // master: ATA
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
+  rig.outb(kPorts.device, 0xB0);
+  CHECK(rig.inb(kPorts.lba_mid) == 0x14);  // slave: ATAPI
+  CHECK(rig.inb(kPorts.lba_high) == 0xEB);
+  CHECK(rig.inb(kPorts.status) == 0);
 }
 
 TEST_CASE("MMC: large discs report the DVD-ROM profile; over-long READs are refused") {

@@ -18,8 +18,7 @@ using namespace bt86::test;
 namespace {
 
 constexpr uint16_t kBase = 0x1F0, kCtl = 0x3F6;
-constexpr uint16_t kCount = kBase + 2, kLbaLow = kBase + 3, kLbaMid = kBase + 4, kLbaHigh = kBase + 5;
-constexpr uint16_t kDevice = kBase + 6, kStatus = kBase + 7, kCommand = kBase + 7, kError = kBase + 1;
+constexpr TaskFilePorts kPorts = TaskFilePorts::at(kBase);
 constexpr unsigned kIrq = 14;
 constexpr uint64_t kDiskBytes = 8ull << 20;  // 16384 sectors
 
@@ -36,22 +35,22 @@ struct DiskRig : IdeRig {
     ide.reset();
   }
   void lba28(uint32_t lba, uint8_t count, unsigned unit = 0) {
-    outb(kCount, count);
-    outb(kLbaLow, uint8_t(lba));
-    outb(kLbaMid, uint8_t(lba >> 8));
-    outb(kLbaHigh, uint8_t(lba >> 16));
-    outb(kDevice, uint8_t(0xE0 | unit << 4 | ((lba >> 24) & 0x0F)));
+    outb(kPorts.count, count);
+    outb(kPorts.lba_low, uint8_t(lba));
+    outb(kPorts.lba_mid, uint8_t(lba >> 8));
+    outb(kPorts.lba_high, uint8_t(lba >> 16));
+    outb(kPorts.device, uint8_t(0xE0 | unit << 4 | ((lba >> 24) & 0x0F)));
   }
   void lba48(uint64_t lba, uint16_t count) {  // high-order bytes first, as drivers do
-    outb(kCount, uint8_t(count >> 8));
-    outb(kLbaLow, uint8_t(lba >> 24));
-    outb(kLbaMid, uint8_t(lba >> 32));
-    outb(kLbaHigh, uint8_t(lba >> 40));
-    outb(kCount, uint8_t(count));
-    outb(kLbaLow, uint8_t(lba));
-    outb(kLbaMid, uint8_t(lba >> 8));
-    outb(kLbaHigh, uint8_t(lba >> 16));
-    outb(kDevice, 0xE0);
+    outb(kPorts.count, uint8_t(count >> 8));
+    outb(kPorts.lba_low, uint8_t(lba >> 24));
+    outb(kPorts.lba_mid, uint8_t(lba >> 32));
+    outb(kPorts.lba_high, uint8_t(lba >> 40));
+    outb(kPorts.count, uint8_t(count));
+    outb(kPorts.lba_low, uint8_t(lba));
+    outb(kPorts.lba_mid, uint8_t(lba >> 8));
+    outb(kPorts.lba_high, uint8_t(lba >> 16));
+    outb(kPorts.device, 0xE0);
   }
   // Expected image bytes of `n` sectors from `lba`.
   static std::vector<uint8_t> expected(uint64_t lba, uint32_t n) {
@@ -78,32 +77,32 @@ uint16_t word(const std::vector<uint8_t>& id, unsigned w) { return uint16_t(id[2
 TEST_CASE("IDE: a channel without devices reads zero; an absent slave does not latch registers") {
   DiskRig rig;
   CHECK(rig.inb(0x177) == 0);  // secondary channel: nothing attached
-  rig.outb(kDevice, 0xB0);     // select the absent slave
-  rig.outb(kCount, 0x55);
-  CHECK(rig.inb(kCount) == 0);
-  CHECK(rig.inb(kStatus) == 0);
-  rig.outb(kDevice, 0xA0);
-  CHECK(rig.inb(kCount) == 0x55);  // the master latched the write
+  rig.outb(kPorts.device, 0xB0);     // select the absent slave
+  rig.outb(kPorts.count, 0x55);
+  CHECK(rig.inb(kPorts.count) == 0);
+  CHECK(rig.inb(kPorts.status) == 0);
+  rig.outb(kPorts.device, 0xA0);
+  CHECK(rig.inb(kPorts.count) == 0x55);  // the master latched the write
 }
 
 TEST_CASE("IDE: power-on signature and IDENTIFY DEVICE") {
   DiskRig rig;
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
-  CHECK(rig.inb(kCount) == 1);
-  CHECK(rig.inb(kLbaLow) == 1);
-  CHECK(rig.inb(kLbaMid) == 0);
-  CHECK(rig.inb(kLbaHigh) == 0);
-  CHECK(rig.inb(kError) == 1);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.count) == 1);
+  CHECK(rig.inb(kPorts.lba_low) == 1);
+  CHECK(rig.inb(kPorts.lba_mid) == 0);
+  CHECK(rig.inb(kPorts.lba_high) == 0);
+  CHECK(rig.inb(kPorts.error) == 1);
 
-  rig.outb(kDevice, 0xA0);
-  rig.outb(kCommand, 0xEC);
+  rig.outb(kPorts.device, 0xA0);
+  rig.outb(kPorts.command, 0xEC);
   CHECK(rig.pic.level[kIrq]);
   CHECK((rig.inb(kCtl) & ata::kDrq) != 0);  // alternate status: leaves the interrupt pending
   CHECK(rig.pic.level[kIrq]);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kDrq));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kDrq));
   CHECK_FALSE(rig.pic.level[kIrq]);  // the status read acknowledged it
   const auto id = rig.read_data(kBase, 512);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   CHECK(rig.pic.rises[kIrq] == 1);  // no interrupt at the end of a PIO read
 
   CHECK(word(id, 0) == 0x0040);
@@ -126,33 +125,33 @@ TEST_CASE("IDE: power-on signature and IDENTIFY DEVICE") {
 
   // SET FEATURES: select multiword DMA mode 2; IDENTIFY reports it as selected.
   rig.outb(kBase + 1, 0x03);
-  rig.outb(kCount, 0x22);
-  rig.outb(kCommand, 0xEF);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  rig.outb(kPorts.count, 0x22);
+  rig.outb(kPorts.command, 0xEF);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   CHECK(rig.disk->identify()[63] == 0x0407);
-  rig.outb(kCount, 0x27);  // MWDMA 7 does not exist
-  rig.outb(kCommand, 0xEF);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kErr));
-  CHECK(rig.inb(kError) == ata::kAbrt);
+  rig.outb(kPorts.count, 0x27);  // MWDMA 7 does not exist
+  rig.outb(kPorts.command, 0xEF);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kErr));
+  CHECK(rig.inb(kPorts.error) == ata::kAbrt);
 }
 
 TEST_CASE("IDE: PIO READ SECTORS (LBA28) gives one interrupt and DRQ block per sector") {
   DiskRig rig;
   rig.lba28(5, 3);
-  rig.outb(kCommand, 0x20);
+  rig.outb(kPorts.command, 0x20);
   for (int s = 0; s < 3; ++s) {
     CHECK(rig.pic.level[kIrq]);
-    CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kDrq));
+    CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kDrq));
     CHECK(rig.read_data(kBase, 512) == DiskRig::expected(5 + s, 1));
   }
   CHECK(rig.pic.rises[kIrq] == 3);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
 }
 
 TEST_CASE("IDE: 32-bit PIO data accesses") {
   DiskRig rig;
   rig.lba28(7, 1);
-  rig.outb(kCommand, 0x20);
+  rig.outb(kPorts.command, 0x20);
   std::vector<uint8_t> got;
   for (int i = 0; i < 128; ++i) {
     const uint32_t v = rig.io.in(kBase, 4);
@@ -165,65 +164,65 @@ TEST_CASE("IDE: PIO WRITE SECTORS EXT (LBA48) and read back, HOB register reads"
   DiskRig rig;
   rig.lba48(0x3000, 2);
   rig.outb(kCtl, ata::kCtlHob);
-  CHECK(rig.inb(kCount) == 0);        // high byte of the count
-  CHECK(rig.inb(kLbaMid) == 0);
+  CHECK(rig.inb(kPorts.count) == 0);        // high byte of the count
+  CHECK(rig.inb(kPorts.lba_mid) == 0);
   rig.outb(kCtl, 0);
-  CHECK(rig.inb(kLbaMid) == 0x30);
-  CHECK(rig.inb(kCount) == 2);
+  CHECK(rig.inb(kPorts.lba_mid) == 0x30);
+  CHECK(rig.inb(kPorts.count) == 2);
 
-  rig.outb(kCommand, 0x34);
+  rig.outb(kPorts.command, 0x34);
   CHECK_FALSE(rig.pic.level[kIrq]);  // the first block goes without an interrupt
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kDrq));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kDrq));
   std::vector<uint8_t> data(1024);
   for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 31 + 5);
   rig.write_data(kBase, data.data(), 512);
   CHECK(rig.pic.level[kIrq]);  // ready for the second
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kDrq));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kDrq));
   rig.write_data(kBase, data.data() + 512, 512);
   CHECK(rig.pic.level[kIrq]);  // completion
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
 
   const auto file = rig.file.contents();
   CHECK(std::equal(data.begin(), data.end(), file.begin() + 0x3000 * 512));
   CHECK(file[0x3002 * 512] == pattern_byte(0x3002 * 512));
 
   rig.lba48(0x3001, 1);
-  rig.outb(kCommand, 0x24);
+  rig.outb(kPorts.command, 0x24);
   CHECK(rig.read_data(kBase, 512) == std::vector<uint8_t>(data.begin() + 512, data.end()));
 }
 
 TEST_CASE("IDE: READ/WRITE MULTIPLE transfer blocks of the SET MULTIPLE size") {
   DiskRig rig;
   rig.lba28(20, 6);
-  rig.outb(kCommand, 0xC4);  // multiple mode still disabled
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kErr));
-  CHECK(rig.inb(kError) == ata::kAbrt);
+  rig.outb(kPorts.command, 0xC4);  // multiple mode still disabled
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kErr));
+  CHECK(rig.inb(kPorts.error) == ata::kAbrt);
 
-  rig.outb(kCount, 3);  // not a power of two
-  rig.outb(kCommand, 0xC6);
-  CHECK((rig.inb(kStatus) & ata::kErr) != 0);
-  rig.outb(kCount, 4);
-  rig.outb(kCommand, 0xC6);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  rig.outb(kPorts.count, 3);  // not a power of two
+  rig.outb(kPorts.command, 0xC6);
+  CHECK((rig.inb(kPorts.status) & ata::kErr) != 0);
+  rig.outb(kPorts.count, 4);
+  rig.outb(kPorts.command, 0xC6);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   CHECK(rig.disk->identify()[59] == 0x0104);
 
   rig.lba28(20, 6);
   const int rises_before = rig.pic.rises[kIrq];
-  rig.outb(kCommand, 0xC4);
-  CHECK((rig.inb(kStatus) & ata::kDrq) != 0);
+  rig.outb(kPorts.command, 0xC4);
+  CHECK((rig.inb(kPorts.status) & ata::kDrq) != 0);
   CHECK(rig.read_data(kBase, 4 * 512) == DiskRig::expected(20, 4));
-  CHECK((rig.inb(kStatus) & ata::kDrq) != 0);
+  CHECK((rig.inb(kPorts.status) & ata::kDrq) != 0);
   CHECK(rig.read_data(kBase, 2 * 512) == DiskRig::expected(24, 2));
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   CHECK(rig.pic.rises[kIrq] - rises_before == 2);  // one per block
 
   std::vector<uint8_t> data(5 * 512, 0x5A);
   rig.lba28(40, 5);
-  rig.outb(kCommand, 0xC5);
+  rig.outb(kPorts.command, 0xC5);
   rig.write_data(kBase, data.data(), 4 * 512);
-  CHECK((rig.inb(kStatus) & ata::kDrq) != 0);
+  CHECK((rig.inb(kPorts.status) & ata::kDrq) != 0);
   rig.write_data(kBase, data.data(), 512);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   const auto file = rig.file.contents();
   CHECK(std::all_of(file.begin() + 40 * 512, file.begin() + 45 * 512, [](uint8_t b) { return b == 0x5A; }));
   CHECK(file[45 * 512] == pattern_byte(45 * 512));
@@ -231,56 +230,56 @@ TEST_CASE("IDE: READ/WRITE MULTIPLE transfer blocks of the SET MULTIPLE size") {
 
 TEST_CASE("IDE: CHS addressing after INITIALIZE DEVICE PARAMETERS") {
   DiskRig rig;
-  rig.outb(kCount, 32);     // 32 sectors per track
-  rig.outb(kDevice, 0xA7);  // 8 heads
-  rig.outb(kCommand, 0x91);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  rig.outb(kPorts.count, 32);     // 32 sectors per track
+  rig.outb(kPorts.device, 0xA7);  // 8 heads
+  rig.outb(kPorts.command, 0x91);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   CHECK(rig.disk->identify()[55] == 8);
   CHECK(rig.disk->identify()[56] == 32);
   // cylinder 2, head 3, sector 5 -> LBA (2 * 8 + 3) * 32 + 4 = 612
-  rig.outb(kCount, 1);
-  rig.outb(kLbaLow, 5);
-  rig.outb(kLbaMid, 2);
-  rig.outb(kLbaHigh, 0);
-  rig.outb(kDevice, 0xA3);
-  rig.outb(kCommand, 0x20);
+  rig.outb(kPorts.count, 1);
+  rig.outb(kPorts.lba_low, 5);
+  rig.outb(kPorts.lba_mid, 2);
+  rig.outb(kPorts.lba_high, 0);
+  rig.outb(kPorts.device, 0xA3);
+  rig.outb(kPorts.command, 0x20);
   CHECK(rig.read_data(kBase, 512) == DiskRig::expected(612, 1));
-  rig.outb(kLbaLow, 33);  // sector beyond the track
-  rig.outb(kCommand, 0x20);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kErr));
-  CHECK((rig.inb(kError) & ata::kIdnf) != 0);
+  rig.outb(kPorts.lba_low, 33);  // sector beyond the track
+  rig.outb(kPorts.command, 0x20);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kErr));
+  CHECK((rig.inb(kPorts.error) & ata::kIdnf) != 0);
 }
 
 TEST_CASE("IDE: errors: sectors beyond the disk, unknown and packet commands") {
   DiskRig rig;
   rig.lba28(16383, 2);  // the last sector plus one
-  rig.outb(kCommand, 0x20);
+  rig.outb(kPorts.command, 0x20);
   CHECK(rig.pic.level[kIrq]);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kErr));
-  CHECK(rig.inb(kError) == (ata::kIdnf | ata::kAbrt));
-  rig.outb(kCommand, 0xA1);  // IDENTIFY PACKET DEVICE: not a packet device
-  CHECK(rig.inb(kError) == ata::kAbrt);
-  rig.outb(kCommand, 0x5C);  // not an ATA command
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc | ata::kErr));
-  CHECK(rig.inb(kError) == ata::kAbrt);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kErr));
+  CHECK(rig.inb(kPorts.error) == (ata::kIdnf | ata::kAbrt));
+  rig.outb(kPorts.command, 0xA1);  // IDENTIFY PACKET DEVICE: not a packet device
+  CHECK(rig.inb(kPorts.error) == ata::kAbrt);
+  rig.outb(kPorts.command, 0x5C);  // not an ATA command
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc | ata::kErr));
+  CHECK(rig.inb(kPorts.error) == ata::kAbrt);
   // Housekeeping commands complete with an interrupt.
   for (uint8_t cmd : {0xE7, 0xEA, 0xE0, 0xE1, 0xE3, 0x10, 0x70}) {
-    rig.outb(kCommand, cmd);
+    rig.outb(kPorts.command, cmd);
     CHECK(rig.pic.level[kIrq]);
-    CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+    CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   }
   rig.lba28(100, 8);
-  rig.outb(kCommand, 0x40);  // READ VERIFY
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
-  rig.outb(kCommand, 0xE5);  // CHECK POWER MODE
-  CHECK(rig.inb(kCount) == 0xFF);
+  rig.outb(kPorts.command, 0x40);  // READ VERIFY
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
+  rig.outb(kPorts.command, 0xE5);  // CHECK POWER MODE
+  CHECK(rig.inb(kPorts.count) == 0xFF);
 }
 
 TEST_CASE("IDE: nIEN keeps the interrupt line low") {
   DiskRig rig;
   rig.outb(kCtl, ata::kCtlNien);
   rig.lba28(1, 1);
-  rig.outb(kCommand, 0x20);
+  rig.outb(kPorts.command, 0x20);
   CHECK_FALSE(rig.pic.level[kIrq]);
   CHECK((rig.inb(kCtl) & ata::kDrq) != 0);
   CHECK(rig.read_data(kBase, 512) == DiskRig::expected(1, 1));
@@ -292,15 +291,15 @@ TEST_CASE("IDE: soft reset gives busy, then the signatures of both devices") {
   rig.outb(kCtl, ata::kCtlSrst | ata::kCtlNien);
   CHECK((rig.inb(kCtl) & ata::kBsy) != 0);
   rig.outb(kCtl, ata::kCtlNien);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));  // device 0 is selected again
-  CHECK((rig.inb(kDevice) & ata::kDevSlave) == 0);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));  // device 0 is selected again
+  CHECK((rig.inb(kPorts.device) & ata::kDevSlave) == 0);
   for (unsigned unit : {0u, 1u}) {
-    rig.outb(kDevice, uint8_t(0xA0 | unit << 4));
-    CHECK(rig.inb(kCount) == 1);
-    CHECK(rig.inb(kLbaLow) == 1);
-    CHECK(rig.inb(kLbaMid) == 0);
-    CHECK(rig.inb(kLbaHigh) == 0);
-    CHECK(rig.inb(kError) == 1);
+    rig.outb(kPorts.device, uint8_t(0xA0 | unit << 4));
+    CHECK(rig.inb(kPorts.count) == 1);
+    CHECK(rig.inb(kPorts.lba_low) == 1);
+    CHECK(rig.inb(kPorts.lba_mid) == 0);
+    CHECK(rig.inb(kPorts.lba_high) == 0);
+    CHECK(rig.inb(kPorts.error) == 1);
   }
 }
 
@@ -314,14 +313,14 @@ TEST_CASE("IDE: READ DMA through a PRD table into guest memory") {
   rig.ide.bus_master_write(2, 0x06 | 0x20, 1);  // clear INT/ERR, drive 0 DMA capable
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdToMemory, 1);
   rig.lba28(10, 4);
-  rig.outb(kCommand, 0xC8);
+  rig.outb(kPorts.command, 0xC8);
   CHECK(rig.inb(kCtl) == (ata::kDrdy | ata::kDsc | ata::kDrq));  // waiting for the bus master
   CHECK_FALSE(rig.pic.level[kIrq]);
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdToMemory | IdeBusMaster::kCmdStart, 1);
   CHECK(rig.pic.level[kIrq]);
   const uint8_t bm = uint8_t(rig.ide.bus_master_read(2, 1));
   CHECK(bm == (IdeBusMaster::kStInterrupt | IdeBusMaster::kStDrive0Dma));  // done, table used up
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdToMemory, 1);  // stop
 
   std::vector<uint8_t> got(2048);
@@ -346,10 +345,10 @@ TEST_CASE("IDE: WRITE DMA EXT from guest memory, started before the command; lon
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdStart, 1);  // memory -> drive
   CHECK((rig.ide.bus_master_read(2, 1) & IdeBusMaster::kStActive) != 0);
   rig.lba48(0x2000, 2);
-  rig.outb(kCommand, 0x35);
+  rig.outb(kPorts.command, 0x35);
   CHECK(rig.pic.level[kIrq]);
   CHECK(rig.ide.bus_master_read(2, 1) == (IdeBusMaster::kStActive | IdeBusMaster::kStInterrupt));
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   const auto file = rig.file.contents();
   CHECK(std::equal(data.begin(), data.end(), file.begin() + 0x2000 * 512));
 }
@@ -359,22 +358,22 @@ TEST_CASE("IDE: a PRD table shorter than the transfer ends the command with an e
   rig.write_prd(0x1000, {{0x2000, 512}});
   rig.ide.bus_master_write(4, 0x1000, 4);
   rig.lba28(0, 2);
-  rig.outb(kCommand, 0xC8);
+  rig.outb(kPorts.command, 0xC8);
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdStart | IdeBusMaster::kCmdToMemory, 1);
   CHECK((rig.ide.bus_master_read(2, 1) & IdeBusMaster::kStActive) == 0);
-  CHECK((rig.inb(kStatus) & ata::kErr) != 0);
+  CHECK((rig.inb(kPorts.status) & ata::kErr) != 0);
 }
 
 TEST_CASE("IDE: a hardware reset restores multiple mode, CHS translation and transfer mode") {
   DiskRig rig;
-  rig.outb(kCount, 8);
-  rig.outb(kCommand, 0xC6);
-  rig.outb(kCount, 32);
-  rig.outb(kDevice, 0xA7);
-  rig.outb(kCommand, 0x91);
+  rig.outb(kPorts.count, 8);
+  rig.outb(kPorts.command, 0xC6);
+  rig.outb(kPorts.count, 32);
+  rig.outb(kPorts.device, 0xA7);
+  rig.outb(kPorts.command, 0x91);
   rig.outb(kBase + 1, 0x03);
-  rig.outb(kCount, 0x22);
-  rig.outb(kCommand, 0xEF);
+  rig.outb(kPorts.count, 0x22);
+  rig.outb(kPorts.command, 0xEF);
   CHECK(rig.disk->identify()[59] == 0x0108);
   rig.outb(kCtl, ata::kCtlSrst);  // a soft reset keeps the settings
   rig.outb(kCtl, 0);
@@ -394,7 +393,7 @@ TEST_CASE("IDE: no DMA while the PCI function may not master the bus") {
   rig.write_prd(0x1000, {{0x2000, 512}});
   rig.ide.bus_master_write(4, 0x1000, 4);
   rig.lba28(3, 1);
-  rig.outb(kCommand, 0xC8);
+  rig.outb(kPorts.command, 0xC8);
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdStart | IdeBusMaster::kCmdToMemory, 1);
   CHECK_FALSE(rig.pic.level[kIrq]);
   CHECK((rig.inb(kCtl) & ata::kDrq) != 0);  // still waiting
@@ -426,7 +425,7 @@ TEST_CASE("IDE: DMA programmed through the PIIX3 IDE function's BAR4 on the PCI 
   rig.io.out(kBar + 4, 0x1000, 4);
   rig.io.out(kBar, IdeBusMaster::kCmdToMemory, 1);
   rig.lba28(50, 2);
-  rig.outb(kCommand, 0xC8);
+  rig.outb(kPorts.command, 0xC8);
   rig.io.out(kBar, IdeBusMaster::kCmdToMemory | IdeBusMaster::kCmdStart, 1);
   CHECK(rig.io.in(kBar + 2, 1) == IdeBusMaster::kStInterrupt);
   CHECK(rig.pic.level[kIrq]);
@@ -437,14 +436,14 @@ TEST_CASE("IDE: DMA programmed through the PIIX3 IDE function's BAR4 on the PCI 
 
 TEST_CASE("IDE: EXECUTE DEVICE DIAGNOSTIC reports success with signatures and selects device 0") {
   DiskRig rig(DiskImage::Mode::Snapshot, /*with_slave=*/true);
-  rig.outb(kDevice, 0xB0);
-  rig.outb(kCount, 0x77);
-  rig.outb(kCommand, 0x90);
+  rig.outb(kPorts.device, 0xB0);
+  rig.outb(kPorts.count, 0x77);
+  rig.outb(kPorts.command, 0x90);
   CHECK(rig.pic.level[kIrq]);
-  CHECK((rig.inb(kDevice) & ata::kDevSlave) == 0);
-  CHECK(rig.inb(kError) == 0x01);
-  CHECK(rig.inb(kCount) == 1);
-  CHECK(rig.inb(kLbaLow) == 1);
-  CHECK(rig.inb(kStatus) == (ata::kDrdy | ata::kDsc));
+  CHECK((rig.inb(kPorts.device) & ata::kDevSlave) == 0);
+  CHECK(rig.inb(kPorts.error) == 0x01);
+  CHECK(rig.inb(kPorts.count) == 1);
+  CHECK(rig.inb(kPorts.lba_low) == 1);
+  CHECK(rig.inb(kPorts.status) == (ata::kDrdy | ata::kDsc));
   CHECK(rig.inw(kBase) == 0xFFFF);  // no data phase: the data port floats
 }
