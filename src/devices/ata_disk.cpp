@@ -37,14 +37,6 @@ void AtaDisk::restore_defaults() {
   chs_ = default_chs_;
 }
 
-void AtaDisk::write_signature() {
-  tf_.count = 1;
-  tf_.lba_low = 1;
-  tf_.lba_mid = 0;
-  tf_.lba_high = 0;
-  tf_.device = 0;
-}
-
 const AtaDisk::SectorCommand AtaDisk::kSectorCommands[] = {
     {0x20, Op::Read, Xfer::Pio, false},       {0x21, Op::Read, Xfer::Pio, false},   // READ SECTORS
     {0x24, Op::Read, Xfer::Pio, true},                                              //   EXT

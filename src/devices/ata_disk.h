@@ -28,7 +28,7 @@ class AtaDisk : public IdeDrive {
   bool execute(uint8_t cmd) override;
   void pio_buffer_done() override;
   void dma_transfer(IdeDmaPort& port) override;
-  void write_signature() override;
+  uint16_t signature() const override { return 0x0000; }
   uint8_t status_after_reset() const override { return ata::kDrdy | ata::kDsc; }
   const char* kind() const override { return "disk"; }
   void restore_defaults() override;  // multiple mode off, default CHS translation

@@ -23,14 +23,6 @@ AtapiCdrom::AtapiCdrom(std::unique_ptr<DiskImage> image) : mmc_(std::move(image)
   power_on_reset();
 }
 
-void AtapiCdrom::write_signature() {
-  tf_.count = 1;
-  tf_.lba_low = 1;
-  tf_.lba_mid = 0x14;
-  tf_.lba_high = 0xEB;
-  tf_.device = 0;
-}
-
 bool AtapiCdrom::execute(uint8_t cmd) {
   phase_ = Phase::Idle;
   switch (cmd) {

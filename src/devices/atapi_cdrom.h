@@ -28,7 +28,7 @@ class AtapiCdrom : public IdeDrive {
   bool execute(uint8_t cmd) override;
   void pio_buffer_done() override;
   void dma_transfer(IdeDmaPort& port) override;
-  void write_signature() override;
+  uint16_t signature() const override { return 0xEB14; }
   uint8_t status_after_reset() const override { return 0; }
   const char* kind() const override { return "cdrom"; }
 

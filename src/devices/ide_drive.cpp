@@ -194,6 +194,14 @@ void IdeDrive::soft_reset_begin() {
   status_ = ata::kBsy;
 }
 
+void IdeDrive::write_signature() {
+  tf_.count = 1;
+  tf_.lba_low = 1;
+  tf_.lba_mid = uint8_t(signature());
+  tf_.lba_high = uint8_t(signature() >> 8);
+  tf_.device = 0;
+}
+
 void IdeDrive::soft_reset_end() {
   tf_ = TaskFile{};
   write_signature();

@@ -98,7 +98,10 @@ class IdeDrive {
   virtual void pio_buffer_done() = 0;
   // DMA data phase of the current command; the drive finishes the command itself.
   virtual void dma_transfer(IdeDmaPort& port) = 0;
-  virtual void write_signature() = 0;  // task-file registers after reset / diagnostics
+  // The device signature in LBA mid/high after reset and diagnostics (ATA: 0000h, ATAPI: EB14h);
+  // write_signature() puts it into the task file with count = LBA low = 1.
+  virtual uint16_t signature() const = 0;
+  void write_signature();
   virtual uint8_t status_after_reset() const = 0;
   virtual const char* kind() const = 0;   // "disk" / "cdrom" for log messages
   virtual void restore_defaults() {}      // device-specific settings at power-on
