@@ -1,8 +1,9 @@
 // The VGA's PCI function, as QEMU's "-vga std": vendor 0x1234 (Bochs/QEMU), device 0x1111,
 // class 0x0300 (VGA-compatible display). BAR0 is the Bochs VBE linear framebuffer (16 MiB,
-// prefetchable memory: all of VRAM, mapped like RAM with its writes page-logged for the display); the expansion ROM BAR carries the VGA BIOS, which SeaBIOS
-// finds there, copies to 0xC0000 and runs. The legacy VGA ports and the 0xA0000 window are
-// decoded by the Vga itself, independent of the command register, as on a real VGA.
+// prefetchable memory: all of VRAM, mapped like RAM with its writes page-logged for the
+// display); the expansion ROM BAR carries the VGA BIOS, which SeaBIOS finds there, copies to
+// 0xC0000 and runs. The legacy VGA ports and the 0xA0000 window are decoded by the Vga itself,
+// independent of the command register, as on a real VGA.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -29,7 +30,8 @@ class VgaPci : public PciDevice {
   const char* name() const override { return "vga-pci"; }
   // What firmware would leave for an OS when no BIOS runs (-kernel): BAR0 at
   // kFirmwareLfbAddress, I/O and memory decoding on.
-  void enable_as_firmware_would();};
+  void enable_as_firmware_would();
+};
 
 // Reads a VGA BIOS image for the ROM BAR: an option ROM (starts 55 AA) of at most 128 KiB.
 // Throws std::runtime_error with a message naming the file and the problem.

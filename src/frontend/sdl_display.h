@@ -2,9 +2,10 @@
 // to the PS/2 devices. A Frontend polled by the machine's run loop on the main thread:
 // - Display: the VGA picture at the mode's resolution in a resizable window (small modes such as
 //   320x200 open at twice their size, modes larger than the screen smaller; the window is kept on
-//   the screen; the picture keeps its aspect ratio when the window is resized). At most ~60 times a second Vga::update_view() redraws what changed (registers,
-//   text blink, or the lines in VRAM pages the guest wrote) and only that span of lines is
-//   uploaded, so an idle guest costs almost nothing.
+//   the screen; the picture keeps its aspect ratio when the window is resized). At most ~60
+//   times a second Vga::update_view() redraws what changed (registers, text blink, or the lines
+//   in VRAM pages the guest wrote) and only that span of lines is uploaded, so an idle guest
+//   costs almost nothing.
 // - Keyboard: SDL scancodes through sdl_keymap.h; SDL's key repeat becomes repeated make codes.
 //   Keys held when the window loses focus are released in the guest.
 // - Mouse: a click in the window grabs the pointer (relative mode); then motion, buttons 1-5 and

@@ -7,6 +7,7 @@
 
 #include "devices/pci.h"
 #include "devices/piix4_pm.h"
+#include "machine/le_bytes.h"
 
 namespace bt86 {
 
@@ -25,29 +26,25 @@ constexpr uint8_t kResetRegisterValue = 0x06;             // PIIX3 RCR: system r
 constexpr uint32_t kRsdpChecksum = 8, kRsdpOemId = 9, kRsdpRevision = 15, kRsdpRsdtAddress = 16;
 constexpr uint32_t kFacsLength = 4;
 
-template <class T> void put(Bytes& b, size_t at, T v) {
-  for (size_t i = 0; i < sizeof(T); ++i) b[at + i] = uint8_t(uint64_t(v) >> (8 * i));
-}
-
 void put_text(Bytes& b, size_t at, const char* text) { std::memcpy(b.data() + at, text, std::strlen(text)); }
 
 Bytes table(const char* signature, uint8_t revision, size_t length) {
   Bytes t(length, 0);
   put_text(t, acpi_header::kSignature, signature);
-  put<uint32_t>(t, acpi_header::kLength, uint32_t(length));
+  put_le<uint32_t>(t, acpi_header::kLength, uint32_t(length));
   t[acpi_header::kRevision] = revision;
   put_text(t, acpi_header::kOemId, kOemId);
   put_text(t, acpi_header::kOemTableId, kOemTableId);
-  put<uint32_t>(t, acpi_header::kOemRevision, kOemRevision);
+  put_le<uint32_t>(t, acpi_header::kOemRevision, kOemRevision);
   put_text(t, acpi_header::kCreatorId, kCreatorId);
-  put<uint32_t>(t, acpi_header::kCreatorRevision, kCreatorRevision);
+  put_le<uint32_t>(t, acpi_header::kCreatorRevision, kCreatorRevision);
   return t;
 }
 
 Bytes build_facs() {
   Bytes f(AcpiTables::kFacsSize, 0);
   put_text(f, 0, "FACS");
-  put<uint32_t>(f, kFacsLength, AcpiTables::kFacsSize);
+  put_le<uint32_t>(f, kFacsLength, AcpiTables::kFacsSize);
   return f;
 }
 
@@ -55,28 +52,28 @@ Bytes build_facs() {
 Bytes build_fadt(const AcpiConfig& config, uint32_t facs, uint32_t dsdt) {
   using namespace fadt;
   Bytes f = table("FACP", kFadtRevision, kLength);
-  put<uint32_t>(f, kFirmwareCtrl, facs);
-  put<uint32_t>(f, kDsdt, dsdt);
-  put<uint16_t>(f, kSciInt, Piix4Pm::kSciIrq);
-  put<uint32_t>(f, kSmiCmd, 0);  // no SMI command port: always in ACPI mode
-  put<uint32_t>(f, kPm1aEvtBlk, config.pm_base + Piix4Pm::kPm1Sts);
-  put<uint32_t>(f, kPm1aCntBlk, config.pm_base + Piix4Pm::kPm1Cnt);
-  put<uint32_t>(f, kPmTmrBlk, config.pm_base + Piix4Pm::kPmTmr);
-  put<uint32_t>(f, kGpe0Blk, config.pm_base + Piix4Pm::kGpe0Sts);
+  put_le<uint32_t>(f, kFirmwareCtrl, facs);
+  put_le<uint32_t>(f, kDsdt, dsdt);
+  put_le<uint16_t>(f, kSciInt, Piix4Pm::kSciIrq);
+  put_le<uint32_t>(f, kSmiCmd, 0);  // no SMI command port: always in ACPI mode
+  put_le<uint32_t>(f, kPm1aEvtBlk, config.pm_base + Piix4Pm::kPm1Sts);
+  put_le<uint32_t>(f, kPm1aCntBlk, config.pm_base + Piix4Pm::kPm1Cnt);
+  put_le<uint32_t>(f, kPmTmrBlk, config.pm_base + Piix4Pm::kPmTmr);
+  put_le<uint32_t>(f, kGpe0Blk, config.pm_base + Piix4Pm::kGpe0Sts);
   f[kPm1EvtLen] = Piix4Pm::kPm1EvtLen;
   f[kPm1CntLen] = Piix4Pm::kPm1CntLen;
   f[kPmTmrLen] = Piix4Pm::kPmTmrLen;
   f[kGpe0BlkLen] = Piix4Pm::kGpe0Len;
-  put<uint16_t>(f, kPLvl2Lat, kCLatencyUnsupported);
-  put<uint16_t>(f, kPLvl3Lat, kCLatencyUnsupported);
+  put_le<uint16_t>(f, kPLvl2Lat, kCLatencyUnsupported);
+  put_le<uint16_t>(f, kPLvl3Lat, kCLatencyUnsupported);
   f[kCentury] = kCmosCentury;
-  put<uint16_t>(f, kIapcBootArch, kBootArchLegacyDevices | kBootArch8042);
-  put<uint32_t>(f, kFlags, kFlagWbinvd | kFlagProcC1 | kFlagSlpButton | kFlagResetRegSup);
+  put_le<uint16_t>(f, kIapcBootArch, kBootArchLegacyDevices | kBootArch8042);
+  put_le<uint32_t>(f, kFlags, kFlagWbinvd | kFlagProcC1 | kFlagSlpButton | kFlagResetRegSup);
   // RESET_REG: generic address structure {space, bit width, bit offset, access size, u64 address}.
   f[kResetReg + 0] = kGasSystemIo;
   f[kResetReg + 1] = 8;
   f[kResetReg + 3] = 1;  // byte access
-  put<uint64_t>(f, kResetReg + 4, PciBus::kResetControlPort);
+  put_le<uint64_t>(f, kResetReg + 4, PciBus::kResetControlPort);
   f[kResetValue] = kResetRegisterValue;
   return f;
 }
@@ -90,7 +87,7 @@ Bytes build_dsdt(const AcpiConfig& config) {
 
 Bytes build_rsdt(uint32_t fadt) {
   Bytes r = table("RSDT", kRsdtRevision, acpi_header::kSize + 4);
-  put<uint32_t>(r, acpi_header::kSize, fadt);
+  put_le<uint32_t>(r, acpi_header::kSize, fadt);
   return r;
 }
 
@@ -99,7 +96,7 @@ Bytes build_rsdp(uint32_t rsdt) {
   put_text(r, 0, "RSD PTR ");
   put_text(r, kRsdpOemId, kOemId);
   r[kRsdpRevision] = 0;  // ACPI 1.0: RSDT only
-  put<uint32_t>(r, kRsdpRsdtAddress, rsdt);
+  put_le<uint32_t>(r, kRsdpRsdtAddress, rsdt);
   return r;
 }
 

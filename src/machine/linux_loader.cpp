@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "cpu/block_cache.h"
+#include "machine/le_bytes.h"
 
 namespace bt86 {
 
@@ -25,14 +26,6 @@ constexpr uint8_t kLoaderUndefined = 0xFF;          // type_of_loader: no regist
 constexpr uint16_t kBootCs = 0x10, kBootDs = 0x18;
 constexpr uint32_t kE820Ram = 1, kE820Reserved = 2;
 constexpr uint32_t kPageMask = ~0xFFFu;
-template <class T> T get(const std::vector<uint8_t>& v, uint32_t off) {
-  T x;
-  std::memcpy(&x, v.data() + off, sizeof x);
-  return x;
-}
-template <class T> void put(std::vector<uint8_t>& v, uint32_t off, T x) {
-  std::memcpy(v.data() + off, &x, sizeof x);
-}
 
 std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
   std::ifstream f(path, std::ios::binary);
@@ -57,10 +50,10 @@ std::string hex(uint32_t v) {
 LinuxKernel parse_linux_kernel(const std::vector<uint8_t>& image, const std::string& what) {
   auto fail = [&](const std::string& why) { throw std::runtime_error(what + ": " + why); };
   if (image.size() < boot_hdr::kHeader + 8) fail("too small to be a Linux kernel (" + std::to_string(image.size()) + " bytes)");
-  if (get<uint32_t>(image, boot_hdr::kHeader) != kHdrSMagic || get<uint16_t>(image, boot_hdr::kBootFlag) != kBootFlag)
+  if (get_le<uint32_t>(image, boot_hdr::kHeader) != kHdrSMagic || get_le<uint16_t>(image, boot_hdr::kBootFlag) != kBootFlag)
     fail("not a Linux x86 kernel image (no \"HdrS\" setup header)");
   LinuxKernel k;
-  k.version = get<uint16_t>(image, boot_hdr::kVersion);
+  k.version = get_le<uint16_t>(image, boot_hdr::kVersion);
   if (k.version < kMinVersion)
     fail("boot protocol " + version_text(k.version) + " is too old (2.02 or later needed)");
   if (image.size() < boot_hdr::kHeaderEnd) fail("truncated setup header");
@@ -71,9 +64,9 @@ LinuxKernel parse_linux_kernel(const std::vector<uint8_t>& image, const std::str
   if (image.size() <= setup_bytes) fail("truncated: no protected-mode kernel after the " + std::to_string(setup_bytes) + "-byte setup");
   k.setup.assign(image.begin(), image.begin() + setup_bytes);
   k.payload.assign(image.begin() + setup_bytes, image.end());
-  k.code32_start = get<uint32_t>(image, boot_hdr::kCode32Start);
-  k.initrd_addr_max = k.version >= 0x0203 ? get<uint32_t>(image, boot_hdr::kInitrdAddrMax) : kDefaultInitrdMax;
-  k.cmdline_size = k.version >= 0x0206 ? get<uint32_t>(image, boot_hdr::kCmdlineSize) : kDefaultCmdlineSize;
+  k.code32_start = get_le<uint32_t>(image, boot_hdr::kCode32Start);
+  k.initrd_addr_max = k.version >= 0x0203 ? get_le<uint32_t>(image, boot_hdr::kInitrdAddrMax) : kDefaultInitrdMax;
+  k.cmdline_size = k.version >= 0x0206 ? get_le<uint32_t>(image, boot_hdr::kCmdlineSize) : kDefaultCmdlineSize;
   if (k.code32_start != linux_layout::kKernel)
     fail("code32_start " + hex(k.code32_start) + " is not 1 MiB (unsupported)");
   return k;
@@ -121,10 +114,10 @@ std::vector<uint8_t> LinuxLoader::zero_page() const {
   const size_t header_end = std::min<size_t>({size_t(kHeader) + kernel_.setup[0x201], kernel_.setup.size(), zp.size()});
   std::copy(kernel_.setup.begin() + kSetupSects, kernel_.setup.begin() + header_end, zp.begin() + kSetupSects);
   zp[kTypeOfLoader] = kLoaderUndefined;
-  put<uint32_t>(zp, kCmdLinePtr, linux_layout::kCmdline);
-  put<uint32_t>(zp, kRamdiskImage, initrd_addr_);
-  put<uint32_t>(zp, kRamdiskSize, uint32_t(initrd_.size()));
-  if (!acpi_tables_.empty()) put<uint64_t>(zp, kAcpiRsdpAddr, linux_layout::kEbda);
+  put_le<uint32_t>(zp, kCmdLinePtr, linux_layout::kCmdline);
+  put_le<uint32_t>(zp, kRamdiskImage, initrd_addr_);
+  put_le<uint32_t>(zp, kRamdiskSize, uint32_t(initrd_.size()));
+  if (!acpi_tables_.empty()) put_le<uint64_t>(zp, kAcpiRsdpAddr, linux_layout::kEbda);
   store_screen_info(zp, screen_);
   struct E820 { uint64_t addr, size; uint32_t type; };
   const E820 map[] = {
@@ -135,9 +128,9 @@ std::vector<uint8_t> LinuxLoader::zero_page() const {
   };
   uint32_t off = kE820Table;
   for (const E820& e : map) {
-    put<uint64_t>(zp, off, e.addr);
-    put<uint64_t>(zp, off + 8, e.size);
-    put<uint32_t>(zp, off + 16, e.type);
+    put_le<uint64_t>(zp, off, e.addr);
+    put_le<uint64_t>(zp, off + 8, e.size);
+    put_le<uint32_t>(zp, off + 16, e.type);
     off += 20;
   }
   zp[kE820Entries] = uint8_t(std::size(map));

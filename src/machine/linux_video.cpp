@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "devices/vga.h"
+#include "machine/le_bytes.h"
 
 namespace bt86 {
 
@@ -63,17 +64,15 @@ bool is_80x25_text(uint16_t mode) {
   return mode == kNormal || mode == k80x25 || mode == kCurrent;
 }
 
-template <class T> void put(std::span<uint8_t> v, uint32_t off, T x) { std::memcpy(v.data() + off, &x, sizeof x); }
-
 // What the setup code's store_mode_params() records for the VGA BIOS's mode 3 (cursor at 0,0).
 void store_text_mode_3(std::span<uint8_t> zp) {
   zp[si::kVideoMode] = kTextMode3;
   zp[si::kVideoCols] = 80;
   zp[si::kVideoLines] = 25;
   zp[si::kVideoIsVga] = si::kTypeVgaColour;
-  put<uint16_t>(zp, si::kVideoEgaBx, kEgaBxColour256K);
-  put<uint16_t>(zp, si::kVideoPoints, 16);
-  put<uint16_t>(zp, si::kVidMode, linux_vid_mode::k80x25);
+  put_le<uint16_t>(zp, si::kVideoEgaBx, kEgaBxColour256K);
+  put_le<uint16_t>(zp, si::kVideoPoints, 16);
+  put_le<uint16_t>(zp, si::kVidMode, linux_vid_mode::k80x25);
 }
 
 // vesa_store_mode_params_graphics(): no protected-mode interface (vesapm 0:0, so vesafb neither
@@ -81,21 +80,21 @@ void store_text_mode_3(std::span<uint8_t> zp) {
 void store_vesa_mode(std::span<uint8_t> zp, const LinuxScreen& s) {
   const VesaMode& m = s.mode;
   zp[si::kVideoIsVga] = si::kTypeVesaLfb;
-  put<uint16_t>(zp, si::kLfbWidth, m.width);
-  put<uint16_t>(zp, si::kLfbHeight, m.height);
-  put<uint16_t>(zp, si::kLfbDepth, m.bpp);
-  put<uint32_t>(zp, si::kLfbBase, s.lfb_base);
-  put<uint32_t>(zp, si::kLfbSize, s.vram_bytes / kLfbSizeUnit);
-  put<uint16_t>(zp, si::kLfbLineLength, uint16_t(m.line_bytes()));
+  put_le<uint16_t>(zp, si::kLfbWidth, m.width);
+  put_le<uint16_t>(zp, si::kLfbHeight, m.height);
+  put_le<uint16_t>(zp, si::kLfbDepth, m.bpp);
+  put_le<uint32_t>(zp, si::kLfbBase, s.lfb_base);
+  put_le<uint32_t>(zp, si::kLfbSize, s.vram_bytes / kLfbSizeUnit);
+  put_le<uint16_t>(zp, si::kLfbLineLength, uint16_t(m.line_bytes()));
   const ColourLayout c = colour_layout(m.bpp);
   static_assert(sizeof c == 8);
   std::memcpy(zp.data() + si::kColourLayout, &c, sizeof c);
-  put<uint16_t>(zp, si::kVesaPmSeg, 0);
-  put<uint16_t>(zp, si::kVesaPmOff, 0);
-  put<uint16_t>(zp, si::kPages, 1);
-  put<uint16_t>(zp, si::kVesaAttributes, kVbeLfbModeAttributes);
-  put<uint32_t>(zp, si::kCapabilities, 0);
-  put<uint16_t>(zp, si::kVidMode, m.linux_id());
+  put_le<uint16_t>(zp, si::kVesaPmSeg, 0);
+  put_le<uint16_t>(zp, si::kVesaPmOff, 0);
+  put_le<uint16_t>(zp, si::kPages, 1);
+  put_le<uint16_t>(zp, si::kVesaAttributes, kVbeLfbModeAttributes);
+  put_le<uint32_t>(zp, si::kCapabilities, 0);
+  put_le<uint16_t>(zp, si::kVidMode, m.linux_id());
 }
 
 }  // namespace
