@@ -72,7 +72,10 @@ void Pit8254::write_control(uint8_t value, uint64_t now) {
   unsigned mode = (value >> 1) & 7;
   if (mode >= 6) mode -= 4;
   c.set_control(mode, access, value & 1);
-  if (select == 0) backlog_ = 0;  // a new mode: ticks of the old one are not owed
+  if (select == 0) {  // a new mode: ticks of the old one are not owed, not even one in flight,
+    backlog_ = 0;      // so the new mode's first rising edge is a fresh tick
+    tick_in_flight_ = false;
+  }
 }
 
 // Read-back: bit 5 clear latches the count, bit 4 clear latches the status, of each counter
