@@ -27,6 +27,7 @@ Cpu::~Cpu() {
 
 void Cpu::reset() {
   CpuState fresh;
+  fresh.icount = s.icount;  // the instruction counter runs on across resets
   s = fresh;
   s.eip = 0xFFF0;
   s.r[EDX] = 0x0652;  // family 6, model 5, stepping 2 (Pentium II class), as CPUID leaf 1 EAX
@@ -67,7 +68,7 @@ void Cpu::load_seg_real(unsigned idx, uint16_t sel) {
 void Cpu::set_cpl(uint8_t cpl) {
   s.cpl = cpl & 3;
   update_align_check();
-  perf.context_changed(*this, stats.insns);  // USR/OS counting
+  perf.context_changed(*this, s.icount);  // USR/OS counting
   end_block_ = true;
   ++link_gen_;
 }
@@ -164,20 +165,14 @@ void Cpu::execute_block(Block& b) {
   const Insn* const begin = b.insns.data();
   const Insn* const end = begin + b.insns.size();
   const Insn* i = begin;
-  block_insns_ = begin;
-  try {
-    while (i != end) {
-      next_eip = (s.eip + i->len) & mask;
-      i->fn(*this, *i);
-      s.eip = next_eip;
-      ++i;
-      if (end_block_) break;
-    }
-  } catch (const GuestFault&) {
-    stats.insns += uint64_t(i - begin);
-    throw;
+  while (i != end) {
+    next_eip = (s.eip + i->len) & mask;
+    i->fn(*this, *i);
+    s.eip = next_eip;
+    ++s.icount;
+    ++i;
+    if (end_block_) break;
   }
-  stats.insns += uint64_t(i - begin);
 }
 
 // ---- run loop -------------------------------------------------------------------------------------
@@ -243,12 +238,12 @@ Block* Cpu::next_block(Block* prev) {
 
 uint64_t Cpu::run(uint64_t max_insns) {
   stop_requested_ = false;
-  const uint64_t start = stats.insns;
+  const uint64_t start = s.icount;
   const uint64_t limit = start + max_insns;
   const bool tracing = trace.cpu || trace.exec;
   Block* prev = nullptr;  // the block that ran last, if it may be chained from
   uint64_t prev_gen = 0;
-  while (!stop_requested_ && stats.insns < limit) {
+  while (!stop_requested_ && s.icount < limit) {
     if (blocks_->has_garbage()) {
       blocks_->collect_garbage();
       prev = nullptr;
@@ -287,7 +282,7 @@ uint64_t Cpu::run(uint64_t max_insns) {
         if (!b->cached) break;
         prev = b;
         prev_gen = link_gen_;
-        if (end_block_ || stats.insns >= limit || tracing) break;
+        if (end_block_ || s.icount >= limit || tracing) break;
         if ((s.eflags & fl::IF) && intc && intc->intr_pending()) break;
         Block* n = nullptr;
         for (const Block::Link& l : b->links)
@@ -300,7 +295,7 @@ uint64_t Cpu::run(uint64_t max_insns) {
       deliver_fault(f);
     }
   }
-  return stats.insns - start;
+  return s.icount - start;
 }
 
 }  // namespace bt86

@@ -51,7 +51,6 @@ enum class IntKind : uint8_t {
 };
 
 struct CpuStats {
-  uint64_t insns = 0;        // guest instructions retired
   uint64_t blocks_decoded = 0;
   uint64_t block_execs = 0;
   uint64_t exceptions = 0;
@@ -87,7 +86,7 @@ class Cpu {
   bool shutdown() const { return shutdown_; }  // triple fault happened
   void set_halted(bool h) {
     halted_ = h;
-    perf.context_changed(*this, stats.insns);  // CPU_CLK_UNHALTED stops while halted
+    perf.context_changed(*this, s.icount);  // CPU_CLK_UNHALTED stops while halted
   }
   void request_shutdown() { shutdown_ = true; stop_requested_ = true; }  // triple fault
 
@@ -251,8 +250,8 @@ class Cpu {
   void debug_regs_changed();
   // A #DB trap with these DR6 bits, delivered before the next instruction (TSS T bit).
   void raise_debug_trap(uint32_t dr6_bits);
-  // Instructions retired before `i`, which must be the instruction now executing.
-  uint64_t retired_before(const Insn& i) const { return stats.insns + uint64_t(&i - block_insns_); }
+  // Instructions retired before the one now executing.
+  uint64_t retired_before(const Insn&) const { return s.icount; }
 
   // ---- interrupts (implemented in cpu/interrupt.cpp) -----------------------------------------
   // Deliver vector through IVT (real mode) or IDT (protected/V86), handling privilege changes,
@@ -315,7 +314,6 @@ class Cpu {
   uint8_t db_matched_ = 0;    // all breakpoints whose condition it met (reported in DR6 B0-B3)
   uint32_t db_pending_ = 0;   // DR6 bits of a trap due before the next instruction
   bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
-  const Insn* block_insns_ = nullptr;  // first instruction of the block executing
   Block* next_block(Block* prev);
   std::unique_ptr<Block> uncached_;  // the last block that could not be cached
   // Bumped whenever a chained successor might no longer be right: TLB flushes, CS or CPL

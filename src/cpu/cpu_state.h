@@ -86,6 +86,9 @@ struct CpuState {
   uint8_t cpl = 0;
   Msrs msr;
   FpuState fpu;
+  // Guest instructions retired since power-on, exact at every instruction boundary (also inside
+  // a block); survives resets. Virtual time under -icount is derived from it.
+  uint64_t icount = 0;
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }

@@ -81,7 +81,7 @@ const MonitorSession::InfoItem MonitorSession::kInfoItems[] = {
 MonitorSession::MonitorSession(Machine& machine) : machine_(machine), start_(sample()), last_info_jit_(start_) {}
 
 MonitorSession::Sample MonitorSession::sample() const {
-  return {host_now_s(), machine_.cpu().stats.insns};
+  return {host_now_s(), machine_.cpu().s.icount};
 }
 
 std::string MonitorSession::execute(std::string_view line) {
@@ -126,7 +126,7 @@ std::string MonitorSession::info_jit() {
   const Sample now = sample(), last = last_info_jit_;
   last_info_jit_ = now;
   std::string out = "no translator yet: the interpreter runs all guest code\n";
-  out += format("guest instructions retired  %llu\n", (unsigned long long)st.insns);
+  out += format("guest instructions retired  %llu\n", (unsigned long long)cpu.s.icount);
   out += format("blocks decoded              %llu\n", (unsigned long long)st.blocks_decoded);
   out += format("blocks cached now           %llu\n", (unsigned long long)cpu.blocks().count());
   out += format("block executions            %llu\n", (unsigned long long)st.block_execs);

@@ -250,7 +250,7 @@ void SdlDisplay::present() {
 }
 
 void SdlDisplay::update_title(Machine& m, uint64_t now_ns) {
-  const uint64_t insns = m.cpu().stats.insns;
+  const uint64_t insns = m.cpu().s.icount;
   const double seconds = title_ns_ ? double(now_ns - title_ns_) / 1e9 : 0;
   const double mips = seconds > 0 ? double(insns - title_insns_) / seconds / 1e6 : 0;
   // "halted": the CPU sits in HLT and retired nothing since the last update.

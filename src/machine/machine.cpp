@@ -273,7 +273,8 @@ void Machine::print_stats(double wall_s) const {
                "  blocks decoded              %llu\n"
                "  exceptions                  %llu\n"
                "  interrupts                  %llu\n",
-               (unsigned long long)s.insns, wall_s, wall_s > 0 ? double(s.insns) / wall_s / 1e6 : 0.0,
+               (unsigned long long)cpu_.s.icount, wall_s,
+               wall_s > 0 ? double(cpu_.s.icount) / wall_s / 1e6 : 0.0,
                (unsigned long long)s.blocks_decoded, (unsigned long long)s.exceptions,
                (unsigned long long)s.interrupts);
 }

@@ -93,17 +93,17 @@ TEST_CASE("monitor: stop pauses the CPU, cont resumes it") {
       [&](Machine& mm) {
         CHECK(mm.paused());
         CHECK(session.execute("info status") == "VM status: paused\n");
-        at_stop = mm.cpu().stats.insns;
+        at_stop = mm.cpu().s.icount;
       },
       [&](Machine&) {},
       [&](Machine& mm) {
-        CHECK(mm.cpu().stats.insns == at_stop);  // nothing ran while paused
+        CHECK(mm.cpu().s.icount == at_stop);  // nothing ran while paused
         session.execute("c");                     // the alias
       },
       [&](Machine&) {},
       [&](Machine& mm) {
         CHECK_FALSE(mm.paused());
-        CHECK(mm.cpu().stats.insns > at_stop);
+        CHECK(mm.cpu().s.icount > at_stop);
         session.execute("q");
       },
   };
