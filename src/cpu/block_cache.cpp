@@ -1,55 +1,89 @@
-// Decoded-block cache: lookup, insertion, per-page indexing and self-modifying-code
-// invalidation. See block_cache.h.
+// Block cache: lookup, insertion, per-page indexing, self-modifying-code invalidation and
+// undoable links. See block_cache.h.
 #include "cpu/block_cache.h"
+
 #include <algorithm>
 
 namespace bt86 {
 
-BlockCache::BlockCache() : code_pages_(1u << 20, 0), fast_(kFastSlots) {}
-BlockCache::~BlockCache() = default;
+BlockCache::BlockCache(CodePages& pages)
+    : pages_(pages), holder_id_(pages.add_listener(this)), fast_(kFastSlots) {}
 
-Block* BlockCache::find_slow(uint32_t phys, uint32_t mode) {
-  auto it = blocks_.find(key(phys, mode));
+BlockCache::~BlockCache() { pages_.remove_listener(holder_id_); }
+
+Block* BlockCache::find_slow(const BlockKey& k) {
+  auto it = blocks_.find(k);
   if (it == blocks_.end()) return nullptr;
-  Slot& s = fast_[slot_index(phys, mode)];
-  s = Slot{phys, mode, it->second.get()};
-  return s.block;
+  fast_[slot_index(k)].block = it->second.get();
+  return it->second.get();
 }
 
 bool BlockCache::insert(std::unique_ptr<Block> b) {
   Block* raw = b.get();
-  uint32_t page = raw->phys >> 12;
-  bool new_code_page = code_pages_[page] == 0;
-  code_pages_[page] = 1;
-  by_page_[page].push_back(raw);
-  auto old = blocks_.find(key(raw->phys, raw->mode));
+  const uint32_t page = raw->key.phys >> 12;
+  auto old = blocks_.find(raw->key);
   if (old != blocks_.end()) remove(old->second.get());  // stale entry under the same key
-  fast_[slot_index(raw->phys, raw->mode)] = Slot{raw->phys, raw->mode, raw};
-  blocks_.emplace(key(raw->phys, raw->mode), std::move(b));
+  const bool new_code_page = pages_.mark(raw->key.phys, holder_id_);
+  by_page_[page].push_back(raw);
+  fast_[slot_index(raw->key)].block = raw;
+  blocks_.emplace(raw->key, std::move(b));
   return new_code_page;
+}
+
+void BlockCache::link(Block* from, Block* to, uint32_t eip) {
+  const uint8_t slot = from->next_link;
+  from->next_link ^= 1;
+  Block::Link& l = from->links[slot];
+  if (Block* old = l.to) {  // forget the link being replaced on its target's side
+    auto& in = old->incoming;
+    in.erase(std::remove_if(in.begin(), in.end(),
+                            [&](const Block::Incoming& x) { return x.from == from && x.slot == slot; }),
+             in.end());
+  }
+  l = Block::Link{to, eip};
+  to->incoming.push_back(Block::Incoming{from, slot});
+  ++links_made_;
+}
+
+// Undoes every link into and out of `b`.
+void BlockCache::unlink(Block* b) {
+  for (const Block::Incoming& x : b->incoming)
+    if (x.from->links[x.slot].to == b) x.from->links[x.slot] = Block::Link{};
+  b->incoming.clear();
+  for (uint8_t slot = 0; slot < 2; ++slot) {
+    Block* to = b->links[slot].to;
+    if (!to) continue;
+    auto& in = to->incoming;
+    in.erase(std::remove_if(in.begin(), in.end(),
+                            [&](const Block::Incoming& x) { return x.from == b && x.slot == slot; }),
+             in.end());
+    b->links[slot] = Block::Link{};
+  }
 }
 
 void BlockCache::remove(Block* b) {
   b->valid = false;
-  Slot& s = fast_[slot_index(b->phys, b->mode)];
+  unlink(b);
+  Slot& s = fast_[slot_index(b->key)];
   if (s.block == b) s = Slot{};
-  auto it = blocks_.find(key(b->phys, b->mode));
+  auto it = blocks_.find(b->key);
   if (it != blocks_.end() && it->second.get() == b) {
     graveyard_.push_back(std::move(it->second));
     blocks_.erase(it);
   }
+  ++invalidations_;
 }
 
-unsigned BlockCache::invalidate_range(uint32_t paddr, unsigned size) {
-  uint32_t page = paddr >> 12;
+unsigned BlockCache::code_written(uint32_t paddr, unsigned size) {
+  const uint32_t page = paddr >> 12;
   auto pit = by_page_.find(page);
   if (pit == by_page_.end()) return 0;
   std::vector<Block*>& list = pit->second;
   unsigned n = 0;
-  uint32_t end = paddr + size;
+  const uint32_t end = paddr + size;
   for (size_t k = 0; k < list.size();) {
     Block* b = list[k];
-    if (b->phys < end && paddr < b->phys + b->bytes) {
+    if (b->key.phys < end && paddr < b->key.phys + b->bytes) {
       remove(b);
       list[k] = list.back();
       list.pop_back();
@@ -60,19 +94,21 @@ unsigned BlockCache::invalidate_range(uint32_t paddr, unsigned size) {
   }
   if (list.empty()) {
     by_page_.erase(pit);
-    code_pages_[page] = 0;
+    pages_.unmark(paddr, holder_id_);
   }
   return n;
 }
 
-void BlockCache::invalidate_all() {
+void BlockCache::code_invalidate_all() {
   for (auto& [k, b] : blocks_) {
     b->valid = false;
+    b->incoming.clear();
+    b->links[0] = b->links[1] = Block::Link{};
     graveyard_.push_back(std::move(b));
   }
+  invalidations_ += blocks_.size();
   blocks_.clear();
   by_page_.clear();
-  std::fill(code_pages_.begin(), code_pages_.end(), 0);
   std::fill(fast_.begin(), fast_.end(), Slot{});
 }
 

@@ -45,22 +45,45 @@ static void fill_memory(Insn& i, const ZydisDecodedOperand& op) {
   i.disp = op.mem.disp.has_displacement ? uint32_t(op.mem.disp.value) : 0;
 }
 
-static bool ends_block(const ZydisDecodedInstruction& zi) {
-  if (zi.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE) return true;
+// How the instruction ends its block (Terminal::None if it does not). Sensitive instructions
+// that change mode, protection or the interrupt window end their blocks here, statically, so a
+// block's last instruction says why it ends.
+static Terminal classify(const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
+  const bool far = zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+  const bool relative = zi.operand_count_visible > 0 && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+                        ops[0].imm.is_relative;
   switch (zi.meta.category) {
-    case ZYDIS_CATEGORY_COND_BR: case ZYDIS_CATEGORY_UNCOND_BR: case ZYDIS_CATEGORY_CALL:
-    case ZYDIS_CATEGORY_RET: case ZYDIS_CATEGORY_INTERRUPT: case ZYDIS_CATEGORY_SYSCALL:
-    case ZYDIS_CATEGORY_SYSRET:
-      return true;
-    default:
-      break;
+    case ZYDIS_CATEGORY_COND_BR: return Terminal::Conditional;
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_CALL:
+      return far ? Terminal::Callout : relative ? Terminal::Jump : Terminal::Indirect;
+    case ZYDIS_CATEGORY_RET: return far ? Terminal::Callout : Terminal::Return;
+    case ZYDIS_CATEGORY_INTERRUPT: case ZYDIS_CATEGORY_SYSCALL: case ZYDIS_CATEGORY_SYSRET:
+      return Terminal::Callout;
+    default: break;
   }
+  if (zi.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE) return far ? Terminal::Callout : Terminal::Indirect;
+  const bool writes_ss = zi.operand_count_visible > 0 && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                         ops[0].reg.value == ZYDIS_REGISTER_SS;
+  const bool writes_sys_reg = zi.operand_count_visible > 0 && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                              (ZydisRegisterGetClass(ops[0].reg.value) == ZYDIS_REGCLASS_CONTROL ||
+                               ZydisRegisterGetClass(ops[0].reg.value) == ZYDIS_REGCLASS_DEBUG);
   switch (zi.mnemonic) {
     case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
     case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
-      return true;
+    case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT:
+    case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_CLTS:
+    case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_SYSENTER:
+    case ZYDIS_MNEMONIC_SYSEXIT:
+      return Terminal::Callout;
+    case ZYDIS_MNEMONIC_MOV:
+      return writes_sys_reg ? Terminal::Callout : writes_ss ? Terminal::InterruptCheck : Terminal::None;
+    case ZYDIS_MNEMONIC_POP:
+      return writes_ss ? Terminal::InterruptCheck : Terminal::None;
+    case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD:
+      return Terminal::InterruptCheck;
     default:
-      return false;
+      return Terminal::None;
   }
 }
 
@@ -82,7 +105,6 @@ DecodeStatus BlockDecoder::decode(const uint8_t* bytes, size_t avail, bool code3
   out.modrm = (zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) ? bytes[zi.raw.modrm.offset] : 0;
   if (zi.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE)) out.rep = 1;
   if (zi.attributes & ZYDIS_ATTRIB_HAS_REPNE) out.rep = 2;
-  if (zi.attributes & ZYDIS_ATTRIB_HAS_LOCK) out.flags |= insn_flag::Lock;
   out.nops = zi.operand_count_visible > 3 ? 3 : zi.operand_count_visible;
 
   bool have_mem = false;
@@ -128,7 +150,7 @@ DecodeStatus BlockDecoder::decode(const uint8_t* bytes, size_t avail, bool code3
     }
     if (pick) fill_memory(out, *pick);
   }
-  if (ends_block(zi)) out.flags |= insn_flag::EndsBlock;
+  out.term = classify(zi, ops);
 
   Binder bind = find_binder(zi.mnemonic);
   Handler h = bind ? bind(out, zi, ops) : nullptr;

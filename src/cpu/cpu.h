@@ -1,6 +1,7 @@
-// The guest CPU: architectural state plus everything an instruction handler needs — segmented
-// and paged memory access with a software TLB, stack helpers, operand access, port I/O, and the
-// execution loop over cached decoded blocks (interpreter tier).
+// The guest CPU: the shared state (CpuState) plus everything an instruction handler needs —
+// segmented and paged memory access with a software TLB, code-page tracking, stack helpers,
+// operand access, port I/O, interrupt and exception delivery. Engines (engine.h: the interpreter,
+// later the translator) run guest code over it; Cpu::run_insns is the interpreter's inner loop.
 //
 // Handler contract (see insn.h):
 //  * On entry s.eip is the instruction's address and next_eip = eip + len (wrapped to 16 bits
@@ -9,7 +10,7 @@
 //    everything first, then commit (memory write, then registers/flags).
 //  * Faults are reported with guest_fault(vector, error) (exception.h).
 //  * A handler that changes mode, CS, paging, IF/TF or anything the block decoder assumed calls
-//    end_block() so execution leaves the block after this instruction.
+//    end_block() (attn::MODE) so execution leaves the block after this instruction.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -23,12 +24,10 @@
 #include "devices/clock.h"
 #include "devices/device.h"
 #include "devices/io_bus.h"
+#include "mmu/code_pages.h"
 #include "mmu/phys_mem.h"
 
 namespace bt86 {
-
-class BlockCache;
-struct Block;
 
 // What -d asked to trace, and where to.
 struct TraceConfig {
@@ -51,8 +50,6 @@ enum class IntKind : uint8_t {
 };
 
 struct CpuStats {
-  uint64_t blocks_decoded = 0;
-  uint64_t block_execs = 0;
   uint64_t exceptions = 0;
   uint64_t interrupts = 0;
   uint64_t smc_invalidations = 0;
@@ -78,30 +75,54 @@ class Cpu {
 
   // ---- execution -------------------------------------------------------------------------
   void reset();                         // power-on / RESET state (F000:FFF0)
-  // Run until about `max_insns` instructions retired, the CPU halts, or stop() is called.
-  // Returns the number of instructions retired.
-  uint64_t run(uint64_t max_insns);
-  void stop() { stop_requested_ = true; end_block_ = true; }
-  bool halted() const { return halted_; }
-  bool shutdown() const { return shutdown_; }  // triple fault happened
+  // Runs handlers of [begin, end) in order, each instruction retired counted in s.icount,
+  // leaving after the instruction that raised any attention bit. Guest faults propagate as
+  // GuestFault (state at the faulting instruction).
+  void run_insns(const Insn* begin, const Insn* end) {
+    const uint32_t mask = ip_mask();
+    for (const Insn* i = begin; i != end;) {
+      next_eip = (s.eip + i->len) & mask;
+      i->fn(*this, *i);
+      s.eip = next_eip;
+      ++s.icount;
+      ++i;
+      if (s.attention) break;
+    }
+  }
+  // The machine wants control back: the engine returns after the current instruction.
+  void stop() { s.attention |= attn::STOP; }
+  bool halted() const { return s.attention & attn::HALT; }
+  bool shutdown() const { return s.attention & attn::SHUTDOWN; }  // triple fault happened
   void set_halted(bool h) {
-    halted_ = h;
+    if (h) s.attention |= attn::HALT; else s.attention &= ~attn::HALT;
     perf.context_changed(*this, s.icount);  // CPU_CLK_UNHALTED stops while halted
   }
-  void request_shutdown() { shutdown_ = true; stop_requested_ = true; }  // triple fault
+  void request_shutdown() { s.attention |= attn::SHUTDOWN | attn::STOP; }  // triple fault
 
-  // Test/diagnostic hook: when set, a guest exception stops run() instead of being delivered,
-  // and is recorded in last_exception (state left at the faulting instruction).
+  // Test/diagnostic hook: when set, a guest exception stops the engine instead of being
+  // delivered, and is recorded in last_exception (state left at the faulting instruction).
   bool stop_on_exception = false;
   bool has_last_exception = false;
   GuestFault last_exception{};
 
   uint32_t next_eip = 0;
-  void end_block() { end_block_ = true; }
-  void inhibit_interrupts_once() { irq_shadow_ = true; end_block_ = true; }  // STI, MOV SS, POP SS
+  void end_block() { s.attention |= attn::MODE; }
+  void inhibit_interrupts_once() { s.attention |= attn::IRQ_SHADOW; }  // STI, MOV SS, POP SS
   // The interrupt controller raised INTR: leave the current block after this instruction so the
   // run loop can take it (instruction-boundary interrupt latency, as on hardware).
-  void interrupt_window() { end_block_ = true; }
+  void interrupt_window() { s.attention |= attn::IRQ_WINDOW; }
+
+  // Run-loop services every engine uses (cpu.cpp): take a waiting external interrupt at this
+  // boundary (honouring the STI/MOV SS shadow; returns true if one was delivered), deliver a
+  // guest fault caught by the engine, or the one a callout left in the state (attn::FAULT).
+  bool check_interrupts();
+  void deliver_fault(const GuestFault& f);
+  void deliver_pending_fault();
+  // Breakpoints enabled or a debug trap pending: the engine must run through debug_step.
+  bool debug_active() const { return debug_active_; }
+  // Runs `insn` (s.eip names it) alone with the debug checks: pending traps, instruction
+  // breakpoints, RF, single-step (TF), data and I/O breakpoint traps (debug_step.cpp).
+  void debug_step(const Insn& insn);
 
   // ---- segment helpers -------------------------------------------------------------------
   // Install a segment register value + descriptor cache (no checks: callers have done them).
@@ -270,11 +291,16 @@ class Cpu {
     return seg_check_slow(seg, off, size, write);
   }
 
-  BlockCache& blocks() { return *blocks_; }
   // Instruction fetch: physical address and host pointer (nullptr for MMIO) of linear `lin`.
   const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys);
-  // Called by memory writes that hit a page holding decoded code.
+  // Which physical pages hold decoded/translated code, and the engines' caches behind them.
+  CodePages code_pages;
+  // Called by memory writes that hit a page holding decoded code: the holders drop what the
+  // bytes overlap; attn::SMC if anything was dropped (maybe the running block).
   void note_code_write(uint32_t paddr, unsigned size);
+  // A page became a code page: its stores must reach note_code_write, so no direct-write TLB
+  // entries may stay.
+  void drop_write_tlb();
 
  private:
   static constexpr unsigned kTlbSize = 256;
@@ -298,11 +324,6 @@ class Cpu {
   void update_seg_cache(unsigned idx);
   void phys_write(uint32_t paddr, uint64_t v, unsigned size);
   uint64_t phys_read(uint32_t paddr, unsigned size);
-  Block* current_block();
-  void execute_block(Block& b);
-  // Runs the first instruction of `b` alone, with the debug checks: pending traps, instruction
-  // breakpoints, RF, single-step (TF), data and I/O breakpoint traps (debug_step.cpp).
-  void debug_step(Block& b);
   void execute_one(const Insn& insn);
   void deliver_debug_trap(uint32_t dr6_bits);
   void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_; }
@@ -314,27 +335,12 @@ class Cpu {
   uint8_t db_matched_ = 0;    // all breakpoints whose condition it met (reported in DR6 B0-B3)
   uint32_t db_pending_ = 0;   // DR6 bits of a trap due before the next instruction
   bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
-  Block* next_block(Block* prev);
-  std::unique_ptr<Block> uncached_;  // the last block that could not be cached
-  // Bumped whenever a chained successor might no longer be right: TLB flushes, CS or CPL
-  // changes, block invalidation. Links carry the generation they were made in.
-  uint64_t link_gen_ = 1;
   void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty);
-  bool check_interrupts();
-  void deliver_fault(const GuestFault& f);
 
   TlbEntry tlb_[2][2][kTlbSize];  // [user][write][index]
   SegCache segc_[6];
-  std::unique_ptr<BlockCache> blocks_;
-  bool end_block_ = false;
-  bool irq_shadow_ = false;
-  bool step_one_ = false;  // run a single instruction, then check interrupts (end of the STI shadow)
-  bool halted_ = false;
-  bool shutdown_ = false;
-  bool stop_requested_ = false;
   int fault_depth_ = 0;  // nesting of exception delivery, for #DF / triple fault
 
-  friend class BlockCache;
   friend struct CpuTestAccess;
 };
 

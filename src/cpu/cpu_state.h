@@ -1,8 +1,12 @@
-// Architectural state of the guest IA-32 CPU: general registers, EIP/EFLAGS, segment registers
-// with their descriptor caches, system registers (CRx, DRx, GDTR/IDTR/LDTR/TR), MSRs and the x87
-// state. Plain data only; behaviour lives in the interpreter and system code.
+// The guest CPU state every execution engine shares: the attention word, general registers,
+// EIP/EFLAGS, segment registers with their descriptor caches, system registers (CRx, DRx,
+// GDTR/IDTR/LDTR/TR), MSRs, the x87 state and the instruction counter. Plain, standard-layout
+// data at fixed offsets (asserted below): generated code addresses it from one host register.
+// Behaviour lives in Cpu (cpu.h) and the engines (engine.h).
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include "cpu/fpu_state.h"
 
 namespace bt86 {
@@ -19,6 +23,29 @@ constexpr uint32_t VIF = 1u << 19, VIP = 1u << 20, ID = 1u << 21;
 constexpr uint32_t ARITH = CF | PF | AF | ZF | SF | OF;  // the six status flags
 constexpr uint32_t FIXED1 = 1u << 1;                     // bit 1 always reads 1
 }  // namespace fl
+
+// Bits of CpuState::attention. Any bit set makes an engine leave the block it runs at the next
+// instruction boundary and return to its run loop, which acts on the bit (see
+// docs/architecture.md). Bits marked "transient" are cleared by the run loop once acted on.
+namespace attn {
+constexpr uint32_t IRQ_WINDOW = 1u << 0;  // transient: INTR went active; check for an interrupt
+constexpr uint32_t MODE = 1u << 1;        // transient: something a block's key or decoding
+                                          // assumed changed (CS, SS, CPL, CRn, EFLAGS VM/IOPL/
+                                          // TF/AC, TLB flush, DRn): look the next block up anew
+constexpr uint32_t SMC = 1u << 2;         // transient: a store invalidated decoded code (maybe
+                                          // the running block): look the next block up anew
+constexpr uint32_t IRQ_SHADOW = 1u << 3;  // STI / MOV SS / POP SS: no interrupt before the next
+                                          // instruction has run
+constexpr uint32_t STEP = 1u << 4;        // run exactly one instruction, then check interrupts
+                                          // (the end of an interrupt shadow with INTR waiting)
+constexpr uint32_t HALT = 1u << 5;        // HLT: nothing runs until an interrupt arrives
+constexpr uint32_t SHUTDOWN = 1u << 6;    // triple fault: the machine must reset or end
+constexpr uint32_t STOP = 1u << 7;        // the machine wants control back (device request,
+                                          // pause, reset); cleared when an engine run starts
+constexpr uint32_t FAULT = 1u << 8;       // a callout left a guest fault in CpuState::fault_*
+                                          // for the run loop to deliver (engine.h)
+constexpr uint32_t TRANSIENT = IRQ_WINDOW | MODE | SMC;
+}  // namespace attn
 
 // Control register bits.
 namespace cr0 {
@@ -51,6 +78,8 @@ struct Segment {
   bool writable() const { return s() && !is_code() && (attr & (1u << 9)); }
   bool readable() const { return s() && (!is_code() || (attr & (1u << 9))); }
   bool conforming() const { return is_code() && (attr & (1u << 10)); }
+  // Base 0, limit 4 GiB, expand-up: offsets are linear addresses (block_mode::FLAT).
+  bool flat() const { return base == 0 && limit == 0xFFFFFFFFu && !expand_down(); }
 };
 
 // Attribute values used for real mode / reset: present, DPL 0, data read/write, accessed.
@@ -75,6 +104,7 @@ struct Msrs {
 };
 
 struct CpuState {
+  uint32_t attention = 0;   // attn:: bits; offset 0 (kAttentionOffset)
   uint32_t r[8] = {};       // EAX..EDI
   uint32_t eip = 0;
   uint32_t eflags = fl::FIXED1;
@@ -89,6 +119,10 @@ struct CpuState {
   // Guest instructions retired since power-on, exact at every instruction boundary (also inside
   // a block); survives resets. Virtual time under -icount is derived from it.
   uint64_t icount = 0;
+  // A guest fault raised inside a callout of generated code, delivered by the run loop
+  // (attn::FAULT; see engine.h). fault_error is kNoErrorCode (-1) when it pushes none.
+  uint8_t fault_vector = 0;
+  int32_t fault_error = -1;
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
@@ -102,5 +136,15 @@ struct CpuState {
   bool stack32() const { return seg[SS].db(); }
   uint8_t iopl() const { return (eflags >> 12) & 3; }
 };
+
+// Generated code reaches these fields by fixed offsets from one host register.
+static_assert(std::is_standard_layout_v<CpuState>, "CpuState must stay standard-layout");
+constexpr size_t kAttentionOffset = offsetof(CpuState, attention);
+constexpr size_t kGprOffset = offsetof(CpuState, r);
+constexpr size_t kEipOffset = offsetof(CpuState, eip);
+constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
+constexpr size_t kIcountOffset = offsetof(CpuState, icount);
+static_assert(kAttentionOffset == 0 && kGprOffset == 4 && kEipOffset == 36 && kEflagsOffset == 40,
+              "the offsets generated code relies on");
 
 }  // namespace bt86

@@ -2,18 +2,18 @@
 #include "cpu/cpu_trace.h"
 #include <capstone/capstone.h>
 #include <vector>
-#include "cpu/block_cache.h"
+#include "cpu/block.h"
 
 namespace bt86 {
 
 void trace_block_asm(Cpu& cpu, const Block& b, uint32_t lin) {
   FILE* out = cpu.trace.out;
   std::vector<uint8_t> bytes(b.bytes);
-  for (uint32_t k = 0; k < b.bytes; ++k) bytes[k] = uint8_t(cpu.mem.read(b.phys + k, 1));
+  for (uint32_t k = 0; k < b.bytes; ++k) bytes[k] = uint8_t(cpu.mem.read(b.key.phys + k, 1));
   csh h;
   bool code32 = cpu.s.code32();
   std::fprintf(out, "IN: %04x:%08x (linear %08x, phys %08x, %zu insns)\n", cpu.s.seg[CS].sel, cpu.s.eip,
-               lin, b.phys, b.insns.size());
+               lin, b.key.phys, b.insns.size());
   if (cs_open(CS_ARCH_X86, code32 ? CS_MODE_32 : CS_MODE_16, &h) != CS_ERR_OK) return;
   cs_insn* insn = nullptr;
   size_t n = cs_disasm(h, bytes.data(), bytes.size(), cpu.s.eip, 0, &insn);
@@ -43,7 +43,7 @@ void dump_registers(const CpuState& s, FILE* out) {
 void trace_block_state(Cpu& cpu, const Block& b) {
   FILE* out = cpu.trace.out;
   if (cpu.trace.exec)
-    std::fprintf(out, "Trace: %04x:%08x phys %08x [%zu insns]\n", cpu.s.seg[CS].sel, cpu.s.eip, b.phys, b.insns.size());
+    std::fprintf(out, "Trace: %04x:%08x phys %08x [%zu insns]\n", cpu.s.seg[CS].sel, cpu.s.eip, b.key.phys, b.insns.size());
   if (cpu.trace.cpu) {
     dump_registers(cpu.s, out);
     std::fputc('\n', out);

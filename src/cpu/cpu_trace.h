@@ -3,6 +3,7 @@
 // exceptions). Output goes to cpu.trace.out (-D FILE).
 #pragma once
 #include <cstdint>
+#include "cpu/block.h"
 #include "cpu/cpu.h"
 
 namespace bt86 {

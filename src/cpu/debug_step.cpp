@@ -12,7 +12,6 @@
 // Data breakpoints are seen by the memory slow paths: pages holding one are never entered in the
 // TLB (memory.cpp). The fast path is untouched while no breakpoint is enabled.
 #include <Zydis/Zydis.h>
-#include "cpu/block_cache.h"
 #include "cpu/cpu.h"
 
 namespace bt86 {
@@ -50,13 +49,13 @@ void Cpu::debug_regs_changed() {
   bp_.decode(s.dr, s.cr4 & cr4::DE);
   update_debug_active();
   flush_tlb();
-  end_block_ = true;
+  end_block();
 }
 
 void Cpu::raise_debug_trap(uint32_t dr6_bits) {
   db_pending_ |= dr6_bits;
   update_debug_active();
-  end_block_ = true;
+  end_block();
 }
 
 void Cpu::note_data_access(uint32_t lin, unsigned size, bool write) {
@@ -82,20 +81,18 @@ void Cpu::deliver_debug_trap(uint32_t dr6_bits) {
 
 // Runs `insn` (s.eip names it); a repeated string instruction runs one iteration.
 void Cpu::execute_one(const Insn& insn) {
-  Block one;
-  one.insns.push_back(insn);
   const uint32_t count_mask = insn.asize == 2 ? 0xFFFFu : 0xFFFFFFFFu;
   const uint32_t saved_ecx = s.r[ECX];
   const uint32_t count = saved_ecx & count_mask;
   const bool per_iteration = debug_active_ || (s.eflags & fl::TF);  // not for RF alone
   if (!per_iteration || !insn.rep || !is_string_insn(insn) || count <= 1) {
-    execute_block(one);
+    run_insns(&insn, &insn + 1);
     return;
   }
   const uint32_t eip = s.eip;
   s.r[ECX] = (saved_ecx & ~count_mask) | 1;
   try {
-    execute_block(one);
+    run_insns(&insn, &insn + 1);
   } catch (const GuestFault&) {
     s.r[ECX] = saved_ecx;  // the faulting iteration committed nothing
     throw;
@@ -109,7 +106,7 @@ void Cpu::execute_one(const Insn& insn) {
   }
 }
 
-void Cpu::debug_step(Block& b) {
+void Cpu::debug_step(const Insn& insn) {
   if (db_pending_) {
     const uint32_t bits = db_pending_;
     db_pending_ = 0;
@@ -117,7 +114,6 @@ void Cpu::debug_step(Block& b) {
     deliver_debug_trap(bits);
     return;
   }
-  const Insn& insn = b.insns.front();
   if (bp_.exec_enabled && !(s.eflags & fl::RF)) {
     const uint8_t m = bp_.match_exec(s.seg[CS].base + s.eip);
     if (m & bp_.exec_enabled) {

@@ -30,11 +30,20 @@ struct Operand {
   uint8_t reg = 0;
 };
 
-namespace insn_flag {
-constexpr uint8_t EndsBlock = 1;     // control transfer or state change: the block ends after it
-constexpr uint8_t Lock = 2;          // LOCK prefix present
-constexpr uint8_t Uncached = 4;      // never cached (e.g. crosses a page boundary)
-}  // namespace insn_flag
+// How an instruction ends its block, if it does (a block's Terminal is its last instruction's,
+// or FallThrough/Fallback: see block.h).
+enum class Terminal : uint8_t {
+  None,            // does not end a block
+  FallThrough,     // size cap or page end: continues at the next instruction
+  Jump,            // direct JMP/CALL
+  Conditional,     // Jcc/LOOPcc/JCXZ
+  Indirect,        // JMP/CALL through a register or memory
+  Return,          // near RET
+  Callout,         // sensitive: far transfer, INT, IRET, HLT, MOV CRn/DRn, LGDT/LIDT/LLDT/LTR,
+                   // LMSW/CLTS, INVLPG, WRMSR, SYSENTER/SYSEXIT, UD
+  InterruptCheck,  // STI, POPF, MOV SS, POP SS: an interrupt window may open after it
+  Fallback,        // not cached: a one-off block (instruction across pages, code in MMIO)
+};
 
 struct Insn {
   Handler fn = nullptr;
@@ -47,11 +56,11 @@ struct Insn {
   uint8_t seg = 3;     // segment of the memory operand (after overrides); DS by default
   uint8_t base = 0xFF, index = 0xFF, scale = 0;  // GPR index or 0xFF; scale as shift count 0-3
   uint8_t rep = 0;     // 0 none, 1 REP/REPE/REPZ, 2 REPNE/REPNZ
-  uint8_t flags = 0;   // insn_flag bits
   uint8_t nops = 0;    // number of explicit (visible) operands
   uint8_t opcode = 0;  // last opcode byte (after 0F / escape), for groups that need it
   uint8_t modrm = 0;   // ModRM byte (0 if none)
   uint16_t mnemonic = 0;  // ZydisMnemonic, for tracing and error messages
+  Terminal term = Terminal::None;  // how it ends its block
   Operand op[3];
 };
 

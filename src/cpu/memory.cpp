@@ -2,7 +2,6 @@
 // software TLB (linear page -> host pointer, one set per privilege and per read/write), the
 // slow paths (page crossings, MMIO, pages holding decoded code) and generic operand access.
 #include <cstring>
-#include "cpu/block_cache.h"
 #include "cpu/cpu.h"
 #include "mmu/page_walk.h"
 
@@ -45,14 +44,19 @@ void Cpu::flush_tlb() {
   for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
   update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
-  ++link_gen_;
+  end_block();
 }
 
 void Cpu::flush_tlb_page(uint32_t lin) {
   unsigned idx = (lin >> 12) & (kTlbSize - 1);
   for (auto& u : tlb_)
     for (auto& rw : u) rw[idx] = TlbEntry{};
-  ++link_gen_;
+  end_block();
+}
+
+void Cpu::drop_write_tlb() {
+  for (auto& u : tlb_)
+    for (TlbEntry& e : u[1]) e = TlbEntry{};
 }
 
 uint32_t Cpu::translate(uint32_t lin, AccessType type, bool user) {
@@ -81,7 +85,7 @@ void Cpu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, boo
   // Accesses to a page holding a data breakpoint must reach the slow path, which checks them.
   if (__builtin_expect(bp_.data_enabled, 0) && bp_.watches_page(lin)) return;
   bool write = type == AccessType::Write;
-  if (write && (!ref.writable || !pte_dirty || blocks_->page_has_code(paddr))) return;
+  if (write && (!ref.writable || !pte_dirty || code_pages.has_code(paddr))) return;
   TlbEntry& e = tlb_[user][write][(lin >> 12) & (kTlbSize - 1)];
   e.tag = lin & ~0xFFFu;
   e.phys = paddr & ~0xFFFu;
@@ -102,7 +106,7 @@ uint64_t Cpu::phys_read(uint32_t paddr, unsigned size) {
 }
 
 void Cpu::phys_write(uint32_t paddr, uint64_t v, unsigned size) {
-  if (blocks_->page_has_code(paddr)) note_code_write(paddr, size);
+  if (code_pages.has_code(paddr)) note_code_write(paddr, size);
   PhysMem::PageRef ref = mem.page(paddr & ~0xFFFu);
   if (ref.host && ref.writable) {
     std::memcpy(ref.host + (paddr & 0xFFF), &v, size);
@@ -115,11 +119,10 @@ void Cpu::phys_write(uint32_t paddr, uint64_t v, unsigned size) {
 }
 
 void Cpu::note_code_write(uint32_t paddr, unsigned size) {
-  unsigned n = blocks_->invalidate_range(paddr, size);
+  const unsigned n = code_pages.note_write(paddr, size);
   if (n) {
-    ++link_gen_;
     stats.smc_invalidations += n;
-    end_block_ = true;  // the running block may be among them: leave it after this instruction
+    s.attention |= attn::SMC;  // the running block may be among them: leave it after this instruction
   }
 }
 

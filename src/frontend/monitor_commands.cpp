@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "cpu/block_cache.h"
+#include "cpu/engine.h"
 #include "cpu/cpu_trace.h"
 #include "frontend/screenshot.h"
 #include "machine/machine.h"
@@ -125,11 +125,16 @@ std::string MonitorSession::info_jit() {
   const CpuStats& st = cpu.stats;
   const Sample now = sample(), last = last_info_jit_;
   last_info_jit_ = now;
-  std::string out = "no translator yet: the interpreter runs all guest code\n";
+  const EngineStats es = machine_.engine().stats();
+  std::string out = format("engine: %s (no translator yet: the interpreter runs all guest code)\n",
+                           machine_.engine().name());
   out += format("guest instructions retired  %llu\n", (unsigned long long)cpu.s.icount);
-  out += format("blocks decoded              %llu\n", (unsigned long long)st.blocks_decoded);
-  out += format("blocks cached now           %llu\n", (unsigned long long)cpu.blocks().count());
-  out += format("block executions            %llu\n", (unsigned long long)st.block_execs);
+  out += format("blocks decoded              %llu\n", (unsigned long long)es.blocks_made);
+  out += format("blocks cached now           %llu\n", (unsigned long long)es.blocks_cached);
+  out += format("block executions            %llu\n", (unsigned long long)es.block_execs);
+  out += format("block lookups               %llu\n", (unsigned long long)es.lookups);
+  out += format("block links made            %llu\n", (unsigned long long)es.links_made);
+  out += format("blocks invalidated          %llu\n", (unsigned long long)es.invalidations);
   out += format("exceptions                  %llu\n", (unsigned long long)st.exceptions);
   out += format("interrupts                  %llu\n", (unsigned long long)st.interrupts);
   out += format("code-write invalidations    %llu\n", (unsigned long long)st.smc_invalidations);

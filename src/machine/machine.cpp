@@ -13,6 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cpu/interpreter.h"
 #include "machine/bios_image.h"
 #include "machine/code_tracking.h"
 #include "machine/ide_drives.h"
@@ -51,6 +52,7 @@ Machine::Machine(const MachineOptions& options)
       trace_file_(open_trace_file(options.trace_path)),
       mem_(options.ram_bytes),
       cpu_(mem_, io_, clock_),
+      engine_(std::make_unique<Interpreter>(cpu_)),
       debugcon_(options.debugcon),
       firmware_log_sink_("none"),
       insns_per_ns_(kInitialInsnsPerNs) {
@@ -257,7 +259,7 @@ void Machine::run_slice() {
   const uint64_t now = clock_.now_ns(), deadline = clock_.next_deadline();
   const uint64_t span_ns = deadline <= now ? 0 : std::min(deadline - now, kSliceNs);
   const uint64_t want = std::max(kMinSliceInsns, uint64_t(insns_per_ns_ * double(span_ns)));
-  const uint64_t done = cpu_.run(want);
+  const uint64_t done = engine_->run(want);
   const uint64_t took_ns = clock_.now_ns() - now;
   if (done >= want / 2 && took_ns >= kMinMeasuredNs)
     insns_per_ns_ = 0.75 * insns_per_ns_ + 0.25 * (double(done) / double(took_ns));
@@ -265,6 +267,7 @@ void Machine::run_slice() {
 
 void Machine::print_stats(double wall_s) const {
   const CpuStats& s = cpu_.stats;
+  const EngineStats e = engine_->stats();
   std::fprintf(stderr,
                "bt86 stats:\n"
                "  guest instructions retired  %llu\n"
@@ -275,7 +278,7 @@ void Machine::print_stats(double wall_s) const {
                "  interrupts                  %llu\n",
                (unsigned long long)cpu_.s.icount, wall_s,
                wall_s > 0 ? double(cpu_.s.icount) / wall_s / 1e6 : 0.0,
-               (unsigned long long)s.blocks_decoded, (unsigned long long)s.exceptions,
+               (unsigned long long)e.blocks_made, (unsigned long long)s.exceptions,
                (unsigned long long)s.interrupts);
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 #include "cpu/cpu.h"
+#include "cpu/engine.h"
 #include "devices/clock.h"
 #include "devices/debug_console.h"
 #include "devices/exit_device.h"
@@ -65,6 +66,7 @@ class Machine {
   IoBus& io() { return io_; }
   VirtualClock& clock() { return clock_; }
   Cpu& cpu() { return cpu_; }
+  Engine& engine() { return *engine_; }
   Vga* vga() { return vga_.get(); }  // null with -vga none
   I8042& keyboard_controller() { return legacy_.kbc(); }  // its keyboard() and mouse() take input
 
@@ -86,6 +88,7 @@ class Machine {
   IoBus io_;
   VirtualClock clock_;
   Cpu cpu_;
+  std::unique_ptr<Engine> engine_;   // runs guest code over cpu_ (the interpreter today)
   DebugConsole debugcon_;
   DebugConsole firmware_log_sink_;  // port 0x402 when -debugcon was not given: dropped
   ExitDevice exit_dev_;

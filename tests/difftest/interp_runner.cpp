@@ -1,7 +1,7 @@
 // Runs test cases on the bt86 interpreter (see interp_runner.h).
 #include "interp_runner.h"
 #include <cstring>
-#include "cpu/block_cache.h"
+#include "cpu/interpreter.h"
 #include "cpu/cpu.h"
 #include "x87_values.h"
 
@@ -61,7 +61,8 @@ InterpRunner::InterpRunner()
     : mem_(std::make_unique<PhysMem>(kRamBytes)),
       io_(std::make_unique<IoBus>()),
       clock_(std::make_unique<VirtualClock>()),
-      cpu_(std::make_unique<Cpu>(*mem_, *io_, *clock_)) {
+      cpu_(std::make_unique<Cpu>(*mem_, *io_, *clock_)),
+      engine_(std::make_unique<Interpreter>(*cpu_)) {
   cpu_->stop_on_exception = true;
 }
 
@@ -99,7 +100,7 @@ dt_result InterpRunner::run(const TestCase& tc) {
   PhysMem& mem = *mem_;
   mem.copy_to(DT_CODE_ADDR, tc.code.data(), tc.code.size());
   mem.write(DT_CODE_ADDR + uint32_t(tc.code.size()), kHlt, 1);
-  cpu.blocks().invalidate_range(DT_CODE_ADDR, DT_PAGE);
+  cpu.code_pages.note_write(DT_CODE_ADDR, DT_PAGE);
   mem.copy_to(DT_DATA_ADDR, tc.init.data, DT_PAGE);
   mem.copy_to(DT_LOW_ADDR, tc.init.low, DT_PAGE);
 
@@ -111,7 +112,7 @@ dt_result InterpRunner::run(const TestCase& tc) {
 
   cpu.has_last_exception = false;
   cpu.set_halted(false);
-  cpu.run(kInsnLimit);
+  engine_->run(kInsnLimit);
 
   dt_result r{};
   if (cpu.has_last_exception) {

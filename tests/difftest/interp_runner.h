@@ -10,6 +10,7 @@
 
 namespace bt86 {
 class Cpu;
+class Engine;
 class PhysMem;
 class IoBus;
 class VirtualClock;
@@ -31,6 +32,7 @@ class InterpRunner {
   std::unique_ptr<bt86::IoBus> io_;
   std::unique_ptr<bt86::VirtualClock> clock_;
   std::unique_ptr<bt86::Cpu> cpu_;
+  std::unique_ptr<bt86::Engine> engine_;  // an Interpreter over cpu_
 };
 
 }  // namespace difftest

@@ -11,8 +11,8 @@
 #include <string>
 #include <unistd.h>
 #include <vector>
-#include "cpu/block_cache.h"
 #include "cpu/cpu.h"
+#include "cpu/interpreter.h"
 
 namespace bt86 {
 
@@ -26,6 +26,7 @@ struct CpuFixture {
   IoBus io;
   VirtualClock clock;
   Cpu cpu{mem, io, clock};
+  Interpreter engine{cpu};
   bool mode32;
 
   explicit CpuFixture(bool protected32 = true) : mode32(protected32) {
@@ -61,7 +62,7 @@ struct CpuFixture {
   }
   void load_code(const std::vector<uint8_t>& bytes, uint32_t at = kCodeAddr) {
     mem.copy_to(at, bytes.data(), bytes.size());
-    cpu.blocks().invalidate_all();  // the copy bypassed the CPU's code-write tracking
+    cpu.code_pages.invalidate_all();  // the copy bypassed the CPU's code-write tracking
     cpu.s.eip = at;
   }
   // Assemble with nasm (bits 32 or 16 per the mode) at org `at` and load.
@@ -90,7 +91,7 @@ struct CpuFixture {
   void run(uint64_t max_insns = 1'000'000) {
     cpu.has_last_exception = false;
     cpu.set_halted(false);
-    cpu.run(max_insns);
+    engine.run(max_insns);
     CHECK_MESSAGE((cpu.halted() || cpu.has_last_exception), "guest neither halted nor faulted");
   }
   bool faulted(uint8_t vector) const { return cpu.has_last_exception && cpu.last_exception.vector == vector; }

@@ -1,5 +1,5 @@
-// Block cache tests: insertion/lookup by (physical address, mode), code-page marking, and
-// invalidation of just the blocks a write overlaps.
+// Block cache tests: insertion/lookup by the whole block key, code-page marking shared between
+// caches, invalidation of just the blocks a write overlaps, and links undone when either end goes.
 #include <doctest/doctest.h>
 #include "cpu/block_cache.h"
 
@@ -7,36 +7,90 @@ using namespace bt86;
 
 static std::unique_ptr<Block> make_block(uint32_t phys, uint32_t bytes, uint32_t mode = 1) {
   auto b = std::make_unique<Block>();
-  b->phys = phys;
+  b->key = BlockKey{phys, phys, 0, 0xFFFFFFFF, mode};
   b->bytes = bytes;
-  b->mode = mode;
   return b;
 }
+static BlockKey key(uint32_t phys, uint32_t mode = 1) { return BlockKey{phys, phys, 0, 0xFFFFFFFF, mode}; }
 
-TEST_CASE("block cache: find by physical address and mode") {
-  BlockCache c;
+TEST_CASE("block cache: find by the whole key") {
+  CodePages pages;
+  BlockCache c(pages);
   CHECK(c.insert(make_block(0x1000, 10)));
   CHECK_FALSE(c.insert(make_block(0x1010, 4)));  // same page: not a new code page
-  CHECK(c.find(0x1000, 1) != nullptr);
-  CHECK(c.find(0x1000, 0) == nullptr);           // 16-bit decode is a different block
-  CHECK(c.find(0x1010, 1)->bytes == 4);
-  CHECK(c.page_has_code(0x1FFF));
-  CHECK_FALSE(c.page_has_code(0x2000));
+  CHECK(c.find(key(0x1000)) != nullptr);
+  CHECK(c.find(key(0x1000, 0)) == nullptr);      // another mode (16-bit code) is another block
+  BlockKey other_eip = key(0x1000);
+  other_eip.eip = 0x5000;                         // the same bytes reached at another EIP
+  CHECK(c.find(other_eip) == nullptr);
+  BlockKey other_limit = key(0x1000);
+  other_limit.cs_limit = 0xFFFF;
+  CHECK(c.find(other_limit) == nullptr);
+  CHECK(c.find(key(0x1010))->bytes == 4);
+  CHECK(pages.has_code(0x1FFF));
+  CHECK_FALSE(pages.has_code(0x2000));
   CHECK(c.count() == 2);
 }
 
 TEST_CASE("block cache: writes invalidate only overlapping blocks") {
-  BlockCache c;
+  CodePages pages;
+  BlockCache c(pages);
   c.insert(make_block(0x1000, 10));  // [0x1000, 0x100A)
   c.insert(make_block(0x1010, 4));   // [0x1010, 0x1014)
-  Block* second = c.find(0x1010, 1);
-  CHECK(c.invalidate_range(0x100A, 4) == 0);  // the gap between them
-  CHECK(c.invalidate_range(0x1009, 1) == 1);  // last byte of the first block
-  CHECK(c.find(0x1000, 1) == nullptr);
-  CHECK(c.find(0x1010, 1) == second);
-  CHECK(c.page_has_code(0x1000));
-  CHECK(c.invalidate_range(0x100E, 4) == 1);  // overlaps the start of the second
-  CHECK_FALSE(c.page_has_code(0x1000));       // no blocks left on the page
+  Block* second = c.find(key(0x1010));
+  CHECK(pages.note_write(0x100A, 4) == 0);  // the gap between them
+  CHECK(pages.note_write(0x1009, 1) == 1);  // last byte of the first block
+  CHECK(c.find(key(0x1000)) == nullptr);
+  CHECK(c.find(key(0x1010)) == second);
+  CHECK(pages.has_code(0x1000));
+  CHECK(pages.note_write(0x100E, 4) == 1);  // overlaps the start of the second
+  CHECK_FALSE(pages.has_code(0x1000));      // no blocks left on the page
   c.collect_garbage();
   CHECK(c.count() == 0);
+}
+
+TEST_CASE("block cache: two caches on one CodePages each hear of writes to their pages") {
+  CodePages pages;
+  BlockCache a(pages), b(pages);
+  a.insert(make_block(0x1000, 8));
+  CHECK_FALSE(b.insert(make_block(0x1000, 8)));  // the page already held code (a's)
+  CHECK(pages.note_write(0x1004, 1) == 2);        // both dropped their block
+  CHECK(a.find(key(0x1000)) == nullptr);
+  CHECK(b.find(key(0x1000)) == nullptr);
+  CHECK_FALSE(pages.has_code(0x1000));
+  b.insert(make_block(0x3000, 8));
+  pages.invalidate_all();
+  CHECK(b.count() == 0);
+}
+
+TEST_CASE("block cache: links are undone when either end is invalidated") {
+  CodePages pages;
+  BlockCache c(pages);
+  c.insert(make_block(0x1000, 8));
+  c.insert(make_block(0x1100, 8));
+  c.insert(make_block(0x1200, 8));
+  Block* a = c.find(key(0x1000));
+  Block* b = c.find(key(0x1100));
+  Block* d = c.find(key(0x1200));
+  c.link(a, b, 0x1100);
+  c.link(b, d, 0x1200);
+  CHECK(a->follow(0x1100) == b);
+  CHECK(b->follow(0x1200) == d);
+  CHECK(a->follow(0x1200) == nullptr);
+  pages.note_write(0x1100, 1);  // b goes: a's link to it and b's own link are undone
+  CHECK(a->follow(0x1100) == nullptr);
+  CHECK(d->incoming.empty());
+  // A third link replaces the older of two.
+  Block* e = c.find(key(0x1200));
+  c.link(a, e, 0x1200);
+  c.insert(make_block(0x1300, 8));
+  Block* g = c.find(key(0x1300));
+  c.link(a, g, 0x1300);
+  c.insert(make_block(0x1400, 8));
+  Block* h = c.find(key(0x1400));
+  c.link(a, h, 0x1400);  // replaces the link to e
+  CHECK(a->follow(0x1200) == nullptr);
+  CHECK(a->follow(0x1300) == g);
+  CHECK(a->follow(0x1400) == h);
+  CHECK(e->incoming.empty());
 }

@@ -2,7 +2,6 @@
 // read back the six status flags.
 #pragma once
 #include <string>
-#include "cpu/block_cache.h"
 #include "cpu_fixture.h"
 
 namespace bt86 {
@@ -11,7 +10,7 @@ namespace bt86 {
 // decoded by an earlier snippet at the same address are dropped first (load_asm writes memory
 // behind the CPU's back).
 inline void run_asm(CpuFixture& f, const std::string& src) {
-  f.cpu.blocks().invalidate_all();
+  f.cpu.code_pages.invalidate_all();
   f.load_asm(src + "\nhlt");
   f.run();
 }

@@ -162,7 +162,7 @@ TEST_CASE("sys/int: #NP while delivering #GP becomes #DF; a fault delivering #DF
   g.idt_gate(vec::GP, F::kHandlerAddr, sys_type::INT_GATE32, 0, F::kCode0, /*present=*/false);
   g.idt_gate(vec::DF, F::kHandler2Addr, sys_type::INT_GATE32, 0, F::kCode0, /*present=*/false);
   g.load_asm("ltr ax");  // null selector: #GP(0)
-  g.cpu.run(1000);
+  g.engine.run(1000);
   CHECK(g.cpu.shutdown());
 }
 

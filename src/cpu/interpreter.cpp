@@ -1,0 +1,224 @@
+// The interpreter engine: block decoding and lookup by BlockKey, linking, and the run loop that
+// alternates interrupt checks with runs of linked blocks. See interpreter.h and
+// docs/architecture.md.
+#include "cpu/interpreter.h"
+
+#include <cstring>
+#include "cpu/block_decoder.h"
+#include "cpu/cpu.h"
+#include "cpu/cpu_trace.h"
+
+namespace bt86 {
+
+namespace {
+BlockDecoder& decoder() {
+  static thread_local BlockDecoder d;
+  return d;
+}
+}  // namespace
+
+Interpreter::Interpreter(Cpu& cpu, Policy policy)
+    : cpu_(cpu), policy_(policy), cache_(cpu.code_pages) {
+  if (policy_.max_block_insns == 0) policy_.max_block_insns = 1;
+}
+
+Interpreter::~Interpreter() = default;
+
+const char* Interpreter::name() const {
+  return policy_.max_block_insns == 1 ? "interpreter (one instruction per block)" : "interpreter";
+}
+
+EngineStats Interpreter::stats() const {
+  EngineStats s = st_;
+  s.blocks_cached = cache_.count();
+  s.links_made = cache_.links_made();
+  s.invalidations = cache_.invalidations();
+  return s;
+}
+
+// Decodes the block starting at linear `lin` (EIP = b.key.eip; `host_page` is the host address of
+// the start of its page, null for MMIO) into `b`. Returns false if the block must not be cached.
+bool Interpreter::decode(uint32_t lin, const uint8_t* host_page, Block& b) {
+  const bool code32 = b.key.mode & block_mode::CODE32;
+  const uint32_t limit = b.key.cs_limit;
+  const uint32_t ip_mask = code32 ? 0xFFFFFFFFu : 0xFFFFu;
+  uint32_t eip = b.key.eip;
+  uint32_t off = lin & 0xFFF;
+  bool cacheable = host_page != nullptr;
+  uint8_t buf[16];
+  b.terminal = Terminal::FallThrough;
+  while (b.insns.size() < policy_.max_block_insns) {
+    const bool first = b.insns.empty();
+    size_t avail = 0x1000 - off;
+    const uint8_t* bytes;
+    if (host_page) {
+      bytes = host_page + off;
+    } else {
+      const unsigned n = avail < 15 ? unsigned(avail) : 15;
+      for (unsigned k = 0; k < n; ++k)
+        buf[k] = uint8_t(cpu_.mem.read(b.key.phys + (off - (lin & 0xFFF)) + k, 1));
+      bytes = buf;
+      avail = n;
+    }
+    Insn insn;
+    DecodeStatus st = decoder().decode(bytes, avail, code32, insn);
+    if (st == DecodeStatus::NeedMoreBytes) {
+      if (!first) break;  // let it start its own (uncached) block
+      // The instruction crosses into the next page: gather up to 15 bytes from both pages.
+      std::memcpy(buf, bytes, avail);
+      const uint32_t next_lin = (lin & ~0xFFFu) + 0x1000;
+      uint32_t next_phys;
+      const uint8_t* next = cpu_.fetch_ptr(next_lin, &next_phys);
+      for (size_t k = avail; k < 15; ++k)
+        buf[k] = next ? next[k - avail] : uint8_t(cpu_.mem.read(next_phys + uint32_t(k - avail), 1));
+      st = decoder().decode(buf, 15, code32, insn);
+      cacheable = false;
+    }
+    if (st == DecodeStatus::TooLong) {
+      if (!first) break;
+      guest_fault(vec::GP, 0);
+    }
+    if (st == DecodeStatus::Invalid || st == DecodeStatus::NeedMoreBytes) {
+      if (!first) break;
+      guest_fault(vec::UD);
+    }
+    const uint32_t last = eip + insn.len - 1;
+    if (last > limit || (code32 ? last < eip : last > 0xFFFF)) {
+      if (!first) break;
+      guest_fault(vec::GP, 0);
+    }
+    b.insns.push_back(insn);
+    b.bytes += insn.len;
+    const uint32_t next_eip = (eip + insn.len) & ip_mask;
+    if (insn.term != Terminal::None) {
+      // Jump: targets[0]; Conditional: targets[0] taken, targets[1] not taken; anything else:
+      // targets[0] is the next instruction (where a callout or an interrupt check continues).
+      b.terminal = insn.term;
+      b.targets[0] = b.targets[1] = next_eip;
+      if (insn.op[0].kind == OpKind::Rel) b.targets[0] = (next_eip + insn.imm) & ip_mask;
+      break;
+    }
+    eip = next_eip;
+    off += insn.len;
+    b.targets[0] = eip;  // FallThrough
+    if (off >= 0x1000 || !cacheable) break;
+  }
+  if (!cacheable) b.terminal = Terminal::Fallback;
+  return cacheable;
+}
+
+Block* Interpreter::lookup() {
+  CpuState& s = cpu_.s;
+  if (s.eip > s.seg[CS].limit) guest_fault(vec::GP, 0);
+  const uint32_t lin = s.seg[CS].base + s.eip;
+  uint32_t phys;
+  const uint8_t* host = cpu_.fetch_ptr(lin, &phys);
+  const BlockKey key{phys, s.eip, s.seg[CS].base, s.seg[CS].limit, block_mode_of(s)};
+  ++st_.lookups;
+  if (Block* b = cache_.find(key)) return b;
+  auto b = std::make_unique<Block>();
+  b->key = key;
+  const uint8_t* page = host ? host - (lin & 0xFFF) : nullptr;
+  const bool cacheable = decode(lin, page, *b);
+  ++st_.blocks_made;
+  if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
+  if (!cacheable) {
+    b->cached = false;
+    ++st_.one_off_blocks;
+    uncached_ = std::move(b);
+    return uncached_.get();
+  }
+  Block* raw = b.get();
+  // A page that now holds code for the first time: drop direct-write TLB entries so its stores
+  // come to Cpu::note_code_write.
+  if (cache_.insert(std::move(b))) cpu_.drop_write_tlb();
+  return raw;
+}
+
+Block* Interpreter::next_block(Block* prev) {
+  const uint32_t eip = cpu_.s.eip;
+  if (prev) {
+    if (Block* n = prev->follow(eip)) return n;
+  }
+  Block* b = lookup();
+  // Link only within one linear page (the successor's physical page is then the one prev was
+  // found on, whatever the page tables do later) and between blocks of the same mode.
+  if (prev && prev->valid && b->cached && b->key.mode == prev->key.mode &&
+      b->key.cs_base == prev->key.cs_base && ((b->key.lin() ^ prev->key.lin()) & ~0xFFFu) == 0)
+    cache_.link(prev, b, eip);
+  return b;
+}
+
+// Runs b's instructions, no further than instruction count `limit`.
+void Interpreter::execute(Block& b, uint64_t limit) {
+  ++st_.block_execs;
+  const Insn* begin = b.insns.data();
+  const Insn* end = begin + b.insns.size();
+  const uint64_t room = limit - cpu_.s.icount;
+  if (uint64_t(end - begin) > room) end = begin + room;
+  cpu_.run_insns(begin, end);
+}
+
+uint64_t Interpreter::run(uint64_t budget) {
+  CpuState& s = cpu_.s;
+  s.attention &= ~attn::STOP;
+  const uint64_t start = s.icount;
+  const uint64_t limit = start + budget;
+  const bool tracing = cpu_.trace.cpu || cpu_.trace.exec;
+  Block* prev = nullptr;  // the block that ran last, if its successor may be linked to it
+  while (!(s.attention & (attn::STOP | attn::SHUTDOWN)) && s.icount < limit) {
+    if (cache_.has_garbage()) {
+      cache_.collect_garbage();
+      prev = nullptr;
+    }
+    if (s.attention & attn::FAULT) {
+      prev = nullptr;
+      cpu_.deliver_pending_fault();
+      continue;
+    }
+    if ((s.attention & attn::IRQ_SHADOW || s.eflags & fl::IF) && cpu_.check_interrupts()) {
+      prev = nullptr;
+      continue;
+    }
+    if (s.attention & attn::HALT) break;
+    if (s.attention & (attn::MODE | attn::SMC)) prev = nullptr;
+    s.attention &= ~attn::TRANSIENT;
+    try {
+      Block* b = next_block(prev);
+      prev = nullptr;
+      if (__builtin_expect(tracing, 0)) trace_block_state(cpu_, *b);
+      if (__builtin_expect(s.attention & attn::STEP, 0)) {
+        // The end of an interrupt shadow with an interrupt waiting: one instruction, then take it.
+        s.attention &= ~attn::STEP;
+        ++st_.block_execs;
+        cpu_.run_insns(&b->insns.front(), &b->insns.front() + 1);
+        continue;
+      }
+      // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time.
+      if (__builtin_expect((s.eflags & (fl::TF | fl::RF)) || cpu_.debug_active(), 0)) {
+        ++st_.block_execs;
+        cpu_.debug_step(b->insns.front());
+        continue;
+      }
+      // Run linked blocks back to back until something needs the loop above: an attention bit,
+      // the budget, an interrupt waiting, a successor not linked yet, or tracing.
+      for (;;) {
+        execute(*b, limit);
+        if (!b->cached) break;
+        prev = b;
+        if (s.attention || s.icount >= limit || tracing) break;
+        if ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()) break;
+        Block* n = b->follow(s.eip);
+        if (!n) break;
+        b = n;
+      }
+    } catch (const GuestFault& f) {
+      prev = nullptr;
+      cpu_.deliver_fault(f);
+    }
+  }
+  if (cache_.has_garbage()) cache_.collect_garbage();
+  return s.icount - start;
+}
+
+}  // namespace bt86

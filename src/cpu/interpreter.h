@@ -1,0 +1,40 @@
+// The interpreter engine (tier 0): the reference for guest semantics and the fallback of the
+// translator. It decodes guest code into cached blocks of Insns (block_decoder.h), runs each
+// instruction's handler through Cpu::run_insns, and follows links between blocks. Its block
+// policy is a parameter: the lockstep harness runs one instance with one instruction per block
+// against another with whole blocks.
+#pragma once
+#include <memory>
+#include "cpu/block_cache.h"
+#include "cpu/engine.h"
+
+namespace bt86 {
+
+class Interpreter final : public Engine {
+ public:
+  struct Policy {
+    unsigned max_block_insns = 64;  // 1: every instruction is its own block
+  };
+  explicit Interpreter(Cpu& cpu) : Interpreter(cpu, Policy{}) {}
+  Interpreter(Cpu& cpu, Policy policy);
+  ~Interpreter() override;
+
+  const char* name() const override;
+  uint64_t run(uint64_t budget) override;
+  EngineStats stats() const override;
+  BlockCache& cache() { return cache_; }
+
+ private:
+  Block* lookup();                 // the block at CS:EIP (decoded on a miss)
+  Block* next_block(Block* prev);  // prev's linked successor for EIP, else lookup() + link
+  bool decode(uint32_t lin, const uint8_t* host_page, Block& b);
+  void execute(Block& b, uint64_t limit);
+
+  Cpu& cpu_;
+  Policy policy_;
+  BlockCache cache_;
+  std::unique_ptr<Block> uncached_;  // the last block that could not be cached
+  EngineStats st_;
+};
+
+}  // namespace bt86
