@@ -6,21 +6,25 @@
 
 namespace bt86 {
 
-void trace_block_asm(Cpu& cpu, const Block& b, uint32_t lin) {
-  FILE* out = cpu.trace.out;
+void disassemble_block(PhysMem& mem, const Block& b, FILE* out) {
   std::vector<uint8_t> bytes(b.bytes);
-  for (uint32_t k = 0; k < b.bytes; ++k) bytes[k] = uint8_t(cpu.mem.read(b.key.phys + k, 1));
+  for (uint32_t k = 0; k < b.bytes; ++k) bytes[k] = uint8_t(mem.read(b.key.phys + k, 1));
+  const bool code32 = b.key.mode & block_mode::CODE32;
   csh h;
-  bool code32 = cpu.s.code32();
-  std::fprintf(out, "IN: %04x:%08x (linear %08x, phys %08x, %zu insns)\n", cpu.s.seg[CS].sel, cpu.s.eip,
-               lin, b.key.phys, b.insns.size());
   if (cs_open(CS_ARCH_X86, code32 ? CS_MODE_32 : CS_MODE_16, &h) != CS_ERR_OK) return;
   cs_insn* insn = nullptr;
-  size_t n = cs_disasm(h, bytes.data(), bytes.size(), cpu.s.eip, 0, &insn);
+  const size_t n = cs_disasm(h, bytes.data(), bytes.size(), b.key.eip, 0, &insn);
   for (size_t k = 0; k < n; ++k)
     std::fprintf(out, "0x%08llx:  %-8s %s\n", (unsigned long long)insn[k].address, insn[k].mnemonic, insn[k].op_str);
   if (n) cs_free(insn, n);
   cs_close(&h);
+}
+
+void trace_block_asm(Cpu& cpu, const Block& b, uint32_t lin) {
+  FILE* out = cpu.trace.out;
+  std::fprintf(out, "IN: %04x:%08x (linear %08x, phys %08x, %zu insns)\n", cpu.s.seg[CS].sel, cpu.s.eip,
+               lin, b.key.phys, b.insns.size());
+  disassemble_block(cpu.mem, b, out);
   std::fputc('\n', out);
 }
 

@@ -22,6 +22,7 @@
 namespace bt86 {
 
 class Cpu;
+struct Block;
 
 // Counters an engine reports (-stats, monitor "info jit").
 struct EngineStats {
@@ -42,6 +43,12 @@ class Engine {
   // halts or shuts down, or attn::STOP is raised. Returns the instructions retired. No guest
   // fault escapes: faults are delivered to the guest inside.
   virtual uint64_t run(uint64_t budget) = 0;
+  // As run(), but returns after the first block that retired instructions (interrupts waiting at
+  // its start are taken first, as run() would). The lockstep harness steps the engine under test
+  // with it, then runs the reference engine for as many instructions and compares.
+  virtual uint64_t run_block(uint64_t budget) = 0;
+  // The block run_block() / run() ran last (for divergence reports); null if none.
+  virtual const Block* last_block() const = 0;
   virtual EngineStats stats() const = 0;
 };
 

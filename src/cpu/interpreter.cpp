@@ -159,7 +159,7 @@ void Interpreter::execute(Block& b, uint64_t limit) {
   cpu_.run_insns(begin, end);
 }
 
-uint64_t Interpreter::run(uint64_t budget) {
+uint64_t Interpreter::run_loop(uint64_t budget, bool one_block) {
   CpuState& s = cpu_.s;
   s.attention &= ~attn::STOP;
   const uint64_t start = s.icount;
@@ -185,6 +185,7 @@ uint64_t Interpreter::run(uint64_t budget) {
     s.attention &= ~attn::TRANSIENT;
     try {
       Block* b = next_block(prev);
+      last_ = b;
       prev = nullptr;
       if (__builtin_expect(tracing, 0)) trace_block_state(cpu_, *b);
       if (__builtin_expect(s.attention & attn::STEP, 0)) {
@@ -192,33 +193,37 @@ uint64_t Interpreter::run(uint64_t budget) {
         s.attention &= ~attn::STEP;
         ++st_.block_execs;
         cpu_.run_insns(&b->insns.front(), &b->insns.front() + 1);
+        if (one_block) break;
         continue;
       }
       // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time.
       if (__builtin_expect((s.eflags & (fl::TF | fl::RF)) || cpu_.debug_active(), 0)) {
         ++st_.block_execs;
         cpu_.debug_step(b->insns.front());
+        if (one_block) break;
         continue;
       }
       // Run linked blocks back to back until something needs the loop above: an attention bit,
       // the budget, an interrupt waiting, a successor not linked yet, or tracing.
       for (;;) {
         execute(*b, limit);
+        last_ = b;
         if (!b->cached) break;
         prev = b;
-        if (s.attention || s.icount >= limit || tracing) break;
+        if (s.attention || s.icount >= limit || tracing || one_block) break;
         if ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()) break;
         Block* n = b->follow(s.eip);
         if (!n) break;
         b = n;
       }
+      if (one_block) break;
     } catch (const GuestFault& f) {
       prev = nullptr;
       cpu_.deliver_fault(f);
+      if (one_block && s.icount != start) break;
     }
   }
-  if (cache_.has_garbage()) cache_.collect_garbage();
-  return s.icount - start;
+  return s.icount - start;  // (garbage waits for the next run: last_block() may be in it)
 }
 
 }  // namespace bt86

@@ -20,11 +20,14 @@ class Interpreter final : public Engine {
   ~Interpreter() override;
 
   const char* name() const override;
-  uint64_t run(uint64_t budget) override;
+  uint64_t run(uint64_t budget) override { return run_loop(budget, false); }
+  uint64_t run_block(uint64_t budget) override { return run_loop(budget, true); }
+  const Block* last_block() const override { return last_; }
   EngineStats stats() const override;
   BlockCache& cache() { return cache_; }
 
  private:
+  uint64_t run_loop(uint64_t budget, bool one_block);
   Block* lookup();                 // the block at CS:EIP (decoded on a miss)
   Block* next_block(Block* prev);  // prev's linked successor for EIP, else lookup() + link
   bool decode(uint32_t lin, const uint8_t* host_page, Block& b);
@@ -34,6 +37,7 @@ class Interpreter final : public Engine {
   Policy policy_;
   BlockCache cache_;
   std::unique_ptr<Block> uncached_;  // the last block that could not be cached
+  const Block* last_ = nullptr;      // the block run last (valid until the next run)
   EngineStats st_;
 };
 
