@@ -7,14 +7,12 @@
 namespace bt86 {
 
 Cpu::Cpu(PhysMem& m, IoBus& i, VirtualClock& c)
-    : mem(m), io(i), clock(c) {
-  mem.on_map_change = [this] { flush_tlb(); };
+    : mem(m), mmu(s, m), io(i), clock(c) {
+  mmu.breakpoints = &bp_;
   reset();
 }
 
-Cpu::~Cpu() {
-  mem.on_map_change = nullptr;
-}
+Cpu::~Cpu() = default;
 
 void Cpu::reset() {
   CpuState fresh;
@@ -38,7 +36,7 @@ void Cpu::reset() {
 void Cpu::set_seg(unsigned idx, const Segment& sg) {
   const bool was_flat = s.seg[idx].flat();
   s.seg[idx] = sg;
-  update_seg_cache(idx);
+  mmu.update_seg_cache(idx);
   // CS and SS decide code and stack size; CS, SS, DS and ES together whether the block mode is
   // flat (block.h).
   if (idx == CS || idx == SS || (idx != FS && idx != GS && was_flat != sg.flat())) end_block();

@@ -24,7 +24,7 @@
 #include "devices/clock.h"
 #include "devices/device.h"
 #include "devices/io_bus.h"
-#include "mmu/code_pages.h"
+#include "mmu/guest_mmu.h"
 #include "mmu/phys_mem.h"
 
 namespace bt86 {
@@ -52,11 +52,7 @@ enum class IntKind : uint8_t {
 struct CpuStats {
   uint64_t exceptions = 0;
   uint64_t interrupts = 0;
-  uint64_t smc_invalidations = 0;
-  uint64_t tlb_flushes = 0;
 };
-
-enum class AccessType : uint8_t { Read = 0, Write = 1, Exec = 2 };
 
 class Cpu {
  public:
@@ -65,6 +61,7 @@ class Cpu {
 
   CpuState s;
   PhysMem& mem;
+  GuestMmu mmu;  // segmentation, paging, TLB, code pages: shared by every engine
   IoBus& io;
   VirtualClock& clock;
   InterruptSource* intc = nullptr;  // external interrupt controller (PIC), may be null
@@ -143,72 +140,31 @@ class Cpu {
     return i.asize == 2 ? (a & 0xFFFF) : a;
   }
 
-  // Segmented data accesses with limit/type checks (#GP(0), or #SS(0) for SS) and paging.
-  // With alignment checking on (CR0.AM, EFLAGS.AC, CPL 3) a misaligned operand is #AC(0).
-  template <class T> T read(unsigned seg, uint32_t off) {
-    const uint32_t lin = seg_check(seg, off, sizeof(T), false);
-    check_alignment(lin, sizeof(T));
-    return read_lin<T>(lin, user_access());
-  }
-  template <class T> void write(unsigned seg, uint32_t off, T v) {
-    const uint32_t lin = seg_check(seg, off, sizeof(T), true);
-    check_alignment(lin, sizeof(T));
-    write_lin<T>(lin, v, user_access());
-  }
-  // The read half of a read-modify-write instruction: checked and translated as a write, as the
-  // hardware does (a not-present page faults with W=1 in the error code; a read-only segment or
-  // page faults before the read).
-  template <class T> T read_rmw(unsigned seg, uint32_t off) {
-    uint32_t lin = seg_check(seg, off, sizeof(T), true);
-    check_alignment(lin, sizeof(T));
-    const TlbEntry& e = tlb_[user_access()][1][(lin >> 12) & (kTlbSize - 1)];
-    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
-      T v; std::memcpy(&v, reinterpret_cast<const uint8_t*>(e.addend + lin), sizeof(T)); return v;
-    }
-    return static_cast<T>(read_rmw_slow(lin, sizeof(T), user_access()));
-  }
-  // #AC(0) if alignment checking is on and `lin` is not a multiple of `align` (a power of two).
-  void check_alignment(uint32_t lin, unsigned align) const {
-    if (__builtin_expect(align_check_, 0) && (lin & (align - 1))) guest_fault(vec::AC, 0);
-  }
-  // Recomputes whether alignment checking is on; called wherever CR0.AM, EFLAGS.AC or CPL change.
-  void update_align_check() { align_check_ = (s.cr0 & cr0::AM) && (s.eflags & fl::AC) && s.cpl == 3; }
-
-  // Check that a write of `size` bytes would succeed (segment + paging), without writing.
-  // Used by instructions that must fault before changing other state.
-  void probe_write(unsigned seg, uint32_t off, unsigned size);
-  void probe_read(unsigned seg, uint32_t off, unsigned size);
-  // Byte images (the x87's operands and environments): alignment-checked as such images are.
-  void read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n);
-  void write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n);
-
-  // Linear-address accesses. `user` selects user-mode page checks (CPL 3 data access).
-  template <class T> T read_lin(uint32_t lin, bool user) {
-    const TlbEntry& e = tlb_[user][0][(lin >> 12) & (kTlbSize - 1)];
-    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
-      T v; std::memcpy(&v, reinterpret_cast<const uint8_t*>(e.addend + lin), sizeof(T)); return v;
-    }
-    return static_cast<T>(read_lin_slow(lin, sizeof(T), user));
-  }
-  template <class T> void write_lin(uint32_t lin, T v, bool user) {
-    const TlbEntry& e = tlb_[user][1][(lin >> 12) & (kTlbSize - 1)];
-    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
-      std::memcpy(reinterpret_cast<uint8_t*>(e.addend + lin), &v, sizeof(T)); return;
-    }
-    write_lin_slow(lin, static_cast<uint64_t>(v), sizeof(T), user);
-  }
+  // Memory goes through the guest MMU (mmu/guest_mmu.h); these forward to it. Segmented data
+  // accesses check limits and types (#GP(0), or #SS(0) for SS), alignment (#AC(0) with CR0.AM,
+  // EFLAGS.AC at CPL 3) and pages (#PF).
+  template <class T> T read(unsigned seg, uint32_t off) { return mmu.read<T>(seg, off); }
+  template <class T> void write(unsigned seg, uint32_t off, T v) { mmu.write<T>(seg, off, v); }
+  template <class T> T read_rmw(unsigned seg, uint32_t off) { return mmu.read_rmw<T>(seg, off); }
+  void check_alignment(uint32_t lin, unsigned align) const { mmu.check_alignment(lin, align); }
+  void update_align_check() { mmu.update_align_check(); }
+  void probe_write(unsigned seg, uint32_t off, unsigned size) { mmu.probe_write(seg, off, size); }
+  void probe_read(unsigned seg, uint32_t off, unsigned size) { mmu.probe_read(seg, off, size); }
+  void read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n) { mmu.read_bytes(seg, off, dst, n); }
+  void write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n) { mmu.write_bytes(seg, off, src, n); }
+  template <class T> T read_lin(uint32_t lin, bool user) { return mmu.read_lin<T>(lin, user); }
+  template <class T> void write_lin(uint32_t lin, T v, bool user) { mmu.write_lin<T>(lin, v, user); }
   // Implicit supervisor accesses (descriptor tables, TSS, IDT): page checks as CPL 0.
-  template <class T> T read_sys(uint32_t lin) { return read_lin<T>(lin, false); }
-  template <class T> void write_sys(uint32_t lin, T v) { write_lin<T>(lin, v, false); }
-
-  // Linear -> physical translation with page-fault semantics (sets A/D bits as the access
-  // would). Throws #PF on failure.
-  uint32_t translate(uint32_t lin, AccessType type, bool user);
-  void flush_tlb();                  // CR3 load, CR0/CR4 paging bit changes, A20 change
-                                     // (also recomputes the segment-check caches, since CR0.PE
-                                     // writes come through here)
-  void flush_tlb_page(uint32_t lin); // INVLPG
+  template <class T> T read_sys(uint32_t lin) { return mmu.read_lin<T>(lin, false); }
+  template <class T> void write_sys(uint32_t lin, T v) { mmu.write_lin<T>(lin, v, false); }
+  uint32_t translate(uint32_t lin, AccessType type, bool user) { return mmu.translate(lin, type, user); }
+  void flush_tlb() { mmu.flush_tlb(); }
+  void flush_tlb_page(uint32_t lin) { mmu.flush_tlb_page(lin); }
   bool user_access() const { return s.cpl == 3; }
+  uint32_t seg_check(unsigned seg, uint32_t off, unsigned size, bool write) {
+    return mmu.seg_check(seg, off, size, write);
+  }
+  const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys) { return mmu.fetch_ptr(lin, phys); }
 
   // ---- stack -------------------------------------------------------------------------------
   template <class T> void push(T v) {
@@ -281,67 +237,16 @@ class Cpu {
 
   uint64_t tsc() const { return clock.tsc() + s.msr.tsc_adjust; }
 
-  // Segment check for a data access; returns the linear address. Public so string ops and the
-  // x87 can use it for multi-byte operands.
-  uint32_t seg_check(unsigned seg, uint32_t off, unsigned size, bool write) {
-    const SegCache& c = segc_[seg];
-    uint32_t last = off + size - 1;
-    if (__builtin_expect(off >= c.lo && last <= c.hi && last >= off && (write ? c.w : c.r), 1))
-      return c.base + off;
-    return seg_check_slow(seg, off, size, write);
-  }
-
-  // Instruction fetch: physical address and host pointer (nullptr for MMIO) of linear `lin`.
-  const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys);
-  // Which physical pages hold decoded/translated code, and the engines' caches behind them.
-  CodePages code_pages;
-  // Called by memory writes that hit a page holding decoded code: the holders drop what the
-  // bytes overlap; attn::SMC if anything was dropped (maybe the running block).
-  void note_code_write(uint32_t paddr, unsigned size);
-  // A page became a code page: its stores must reach note_code_write, so no direct-write TLB
-  // entries may stay.
-  void drop_write_tlb();
-
  private:
-  static constexpr unsigned kTlbSize = 256;
-  struct TlbEntry {
-    uint32_t tag = 1;       // linear page address; 1 = invalid (never page-aligned)
-    uint32_t phys = 0;      // physical page address (A20 applied)
-    uintptr_t addend = 0;   // host pointer = addend + linear address
-  };
-  struct SegCache {
-    uint32_t base = 0, lo = 0, hi = 0xFFFF;
-    bool r = true, w = true;
-  };
-
-  uint64_t read_lin_slow(uint32_t lin, unsigned size, bool user);
-  uint64_t read_rmw_slow(uint32_t lin, unsigned size, bool user);
-  uint64_t read_translated(uint32_t lin, unsigned size, bool user, AccessType type);
-  uint64_t read_translated_unwatched(uint32_t lin, unsigned size, bool user, AccessType type);
-  void write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user);
-  void write_translated(uint32_t lin, uint64_t v, unsigned size, bool user);
-  uint32_t seg_check_slow(unsigned seg, uint32_t off, unsigned size, bool write);
-  void update_seg_cache(unsigned idx);
-  void phys_write(uint32_t paddr, uint64_t v, unsigned size);
-  uint64_t phys_read(uint32_t paddr, unsigned size);
   void execute_one(const Insn& insn);
   void deliver_debug_trap(uint32_t dr6_bits);
   void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_; }
-  void note_data_access(uint32_t lin, unsigned size, bool write);
   void note_io_access(uint16_t port, unsigned size);
   Breakpoints bp_;            // DR7 decoded
   bool debug_active_ = false; // breakpoints enabled or a trap pending: run through debug_step
-  uint8_t db_hits_ = 0;       // enabled breakpoints hit by the running instruction
-  uint8_t db_matched_ = 0;    // all breakpoints whose condition it met (reported in DR6 B0-B3)
   uint32_t db_pending_ = 0;   // DR6 bits of a trap due before the next instruction
-  bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
-  void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty);
-
-  TlbEntry tlb_[2][2][kTlbSize];  // [user][write][index]
-  SegCache segc_[6];
   int fault_depth_ = 0;  // nesting of exception delivery, for #DF / triple fault
 
-  friend struct CpuTestAccess;
 };
 
 }  // namespace bt86

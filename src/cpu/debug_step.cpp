@@ -58,16 +58,10 @@ void Cpu::raise_debug_trap(uint32_t dr6_bits) {
   end_block();
 }
 
-void Cpu::note_data_access(uint32_t lin, unsigned size, bool write) {
-  const uint8_t m = bp_.match_data(lin, size, write);
-  db_matched_ |= m;
-  db_hits_ |= m & bp_.data_enabled;
-}
-
 void Cpu::note_io_access(uint16_t port, unsigned size) {
   const uint8_t m = bp_.match_io(port, size, s.cr4 & cr4::DE);
-  db_matched_ |= m;
-  db_hits_ |= m & bp_.io_enabled;
+  mmu.bp_matched |= m;
+  mmu.bp_hits |= m & bp_.io_enabled;
 }
 
 // B0-B3 are replaced by the breakpoints this exception reports (the SDM allows the processor to
@@ -123,9 +117,9 @@ void Cpu::debug_step(const Insn& insn) {
   }
   const bool single_step = s.eflags & fl::TF;
   s.eflags &= ~fl::RF;
-  db_hits_ = db_matched_ = 0;
+  mmu.bp_hits = mmu.bp_matched = 0;
   execute_one(insn);
-  uint32_t bits = db_pending_ | (db_hits_ ? db_matched_ : 0u) | (single_step ? dr6::BS : 0u);
+  uint32_t bits = db_pending_ | (mmu.bp_hits ? mmu.bp_matched : 0u) | (single_step ? dr6::BS : 0u);
   if (!bits) return;
   db_pending_ = 0;
   update_debug_active();

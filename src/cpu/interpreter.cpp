@@ -18,7 +18,7 @@ BlockDecoder& decoder() {
 }  // namespace
 
 Interpreter::Interpreter(Cpu& cpu, Policy policy)
-    : cpu_(cpu), policy_(policy), cache_(cpu.code_pages) {
+    : cpu_(cpu), policy_(policy), cache_(cpu.mmu.code_pages) {
   if (policy_.max_block_insns == 0) policy_.max_block_insns = 1;
 }
 
@@ -131,7 +131,7 @@ Block* Interpreter::lookup() {
   Block* raw = b.get();
   // A page that now holds code for the first time: drop direct-write TLB entries so its stores
   // come to Cpu::note_code_write.
-  if (cache_.insert(std::move(b))) cpu_.drop_write_tlb();
+  if (cache_.insert(std::move(b))) cpu_.mmu.drop_write_tlb();
   return raw;
 }
 
@@ -150,12 +150,13 @@ Block* Interpreter::next_block(Block* prev) {
 }
 
 // Runs b's instructions, no further than instruction count `limit`.
-void Interpreter::execute(Block& b, uint64_t limit) {
+inline void Interpreter::execute(Block& b, uint64_t limit) {
   ++st_.block_execs;
   const Insn* begin = b.insns.data();
   const Insn* end = begin + b.insns.size();
+  // Blocks hold at most max_block_insns, so only a budget closer than that can cut one short.
   const uint64_t room = limit - cpu_.s.icount;
-  if (uint64_t(end - begin) > room) end = begin + room;
+  if (__builtin_expect(room < policy_.max_block_insns, 0) && begin + room < end) end = begin + room;
   cpu_.run_insns(begin, end);
 }
 
@@ -203,15 +204,15 @@ uint64_t Interpreter::run_loop(uint64_t budget, bool one_block) {
         if (one_block) break;
         continue;
       }
-      // Run linked blocks back to back until something needs the loop above: an attention bit,
-      // the budget, an interrupt waiting, a successor not linked yet, or tracing.
+      // Run linked blocks back to back until something needs the loop above: an attention bit
+      // (an interrupt controller raising INTR sets attn::IRQ_WINDOW; whatever sets IF ends the
+      // block), the budget, a successor not linked yet, or tracing.
       for (;;) {
         execute(*b, limit);
         last_ = b;
         if (!b->cached) break;
         prev = b;
         if (s.attention || s.icount >= limit || tracing || one_block) break;
-        if ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()) break;
         Block* n = b->follow(s.eip);
         if (!n) break;
         b = n;

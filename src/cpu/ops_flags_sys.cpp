@@ -16,7 +16,7 @@ void Cpu::write_eflags(uint32_t value, uint32_t mask) {
   const uint32_t old = s.eflags;
   s.eflags = (((old & ~mask) | (value & mask)) & kImplementedFlags) | fl::FIXED1;
   if ((old ^ s.eflags) & fl::VM)
-    for (unsigned idx = 0; idx < 6; ++idx) update_seg_cache(idx);  // V86 segments are unchecked
+    for (unsigned idx = 0; idx < 6; ++idx) mmu.update_seg_cache(idx);  // V86 segments are unchecked
   update_align_check();
   end_block();
 }

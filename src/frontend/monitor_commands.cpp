@@ -137,8 +137,8 @@ std::string MonitorSession::info_jit() {
   out += format("blocks invalidated          %llu\n", (unsigned long long)es.invalidations);
   out += format("exceptions                  %llu\n", (unsigned long long)st.exceptions);
   out += format("interrupts                  %llu\n", (unsigned long long)st.interrupts);
-  out += format("code-write invalidations    %llu\n", (unsigned long long)st.smc_invalidations);
-  out += format("TLB flushes                 %llu\n", (unsigned long long)st.tlb_flushes);
+  out += format("code-write invalidations    %llu\n", (unsigned long long)cpu.mmu.stats.smc_invalidations);
+  out += format("TLB flushes                 %llu\n", (unsigned long long)cpu.mmu.stats.tlb_flushes);
   out += format("guest MIPS since start      %.2f (%.1f s of wall time, pauses included)\n",
                 mips(now.insns - start_.insns, now.wall_s - start_.wall_s), now.wall_s - start_.wall_s);
   out += format("guest MIPS since last 'info jit'  %.2f (%.1f s)\n",

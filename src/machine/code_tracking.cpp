@@ -11,7 +11,7 @@ void track_content_changes(PhysMem& mem, Cpu& cpu) {
     const uint64_t end = uint64_t(paddr) + size;
     for (uint64_t a = paddr; a < end; a = (a | 0xFFF) + 1) {
       const uint32_t in_page = uint32_t(std::min<uint64_t>(end, (a | 0xFFF) + 1) - a);
-      if (cpu.code_pages.has_code(uint32_t(a))) cpu.note_code_write(uint32_t(a), in_page);
+      if (cpu.mmu.code_pages.has_code(uint32_t(a))) cpu.mmu.note_code_write(uint32_t(a), in_page);
     }
   };
 }

@@ -151,7 +151,7 @@ void LinuxLoader::load(PhysMem& mem, Cpu& cpu) const {
   // GDT: entries 2 and 3 are the flat 4 GiB __BOOT_CS (execute/read) and __BOOT_DS (read/write).
   const uint64_t gdt[4] = {0, 0, 0x00CF9B000000FFFFull, 0x00CF93000000FFFFull};
   mem.copy_to(kGdt, gdt, sizeof gdt);
-  cpu.code_pages.invalidate_all();
+  cpu.mmu.code_pages.invalidate_all();
 
   constexpr uint32_t kFlat32 = (1u << 22) | (1u << 23);  // D/B and G
   cpu.s.cr0 |= cr0::PE;

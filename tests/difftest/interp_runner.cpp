@@ -100,7 +100,7 @@ dt_result InterpRunner::run(const TestCase& tc) {
   PhysMem& mem = *mem_;
   mem.copy_to(DT_CODE_ADDR, tc.code.data(), tc.code.size());
   mem.write(DT_CODE_ADDR + uint32_t(tc.code.size()), kHlt, 1);
-  cpu.code_pages.note_write(DT_CODE_ADDR, DT_PAGE);
+  cpu.mmu.code_pages.note_write(DT_CODE_ADDR, DT_PAGE);
   mem.copy_to(DT_DATA_ADDR, tc.init.data, DT_PAGE);
   mem.copy_to(DT_LOW_ADDR, tc.init.low, DT_PAGE);
 

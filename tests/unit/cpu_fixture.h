@@ -62,7 +62,7 @@ struct CpuFixture {
   }
   void load_code(const std::vector<uint8_t>& bytes, uint32_t at = kCodeAddr) {
     mem.copy_to(at, bytes.data(), bytes.size());
-    cpu.code_pages.invalidate_all();  // the copy bypassed the CPU's code-write tracking
+    cpu.mmu.code_pages.invalidate_all();  // the copy bypassed the CPU's code-write tracking
     cpu.s.eip = at;
   }
   // Assemble with nasm (bits 32 or 16 per the mode) at org `at` and load.

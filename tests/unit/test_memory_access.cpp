@@ -85,10 +85,10 @@ TEST_CASE("memory: a store into decoded code invalidates the block") {
   f.load_code({0x90, 0xF4});  // nop; hlt
   f.run();
   REQUIRE(f.cpu.halted());
-  CHECK(f.cpu.code_pages.has_code(CpuFixture::kCodeAddr));
+  CHECK(f.cpu.mmu.code_pages.has_code(CpuFixture::kCodeAddr));
   f.cpu.write<uint8_t>(DS, CpuFixture::kCodeAddr, 0xF4);
-  CHECK(f.cpu.stats.smc_invalidations == 1);
-  CHECK_FALSE(f.cpu.code_pages.has_code(CpuFixture::kCodeAddr));
+  CHECK(f.cpu.mmu.stats.smc_invalidations == 1);
+  CHECK_FALSE(f.cpu.mmu.code_pages.has_code(CpuFixture::kCodeAddr));
 }
 
 TEST_CASE("interrupts: sti; nop; cli opens a one-instruction window") {

@@ -68,7 +68,7 @@ TEST_CASE("SETcc, CMOVcc and Jcc agree with the reference conditions for all 16 
                               fl::SF | fl::ZF, fl::OF | fl::ZF, fl::ARITH};
   for (unsigned cc = 0; cc < 16; ++cc) {
     for (uint32_t flags : samples) {
-      f.cpu.code_pages.invalidate_all();
+      f.cpu.mmu.code_pages.invalidate_all();
       // SETcc al; CMOVcc ebx, ecx; Jcc over "mov edx, 1".
       f.load_code({0x0F, uint8_t(0x90 + cc), 0xC0,
                    0xBB, 0, 0, 0, 0, 0xB9, 7, 0, 0, 0, 0x0F, uint8_t(0x40 + cc), 0xD9,

@@ -10,7 +10,7 @@ namespace bt86 {
 // decoded by an earlier snippet at the same address are dropped first (load_asm writes memory
 // behind the CPU's back).
 inline void run_asm(CpuFixture& f, const std::string& src) {
-  f.cpu.code_pages.invalidate_all();
+  f.cpu.mmu.code_pages.invalidate_all();
   f.load_asm(src + "\nhlt");
   f.run();
 }

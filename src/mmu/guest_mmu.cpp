@@ -1,0 +1,248 @@
+// The guest MMU: segment checks, the software TLB, translation with #PF semantics, the slow
+// paths (page crossings, MMIO, code pages, data breakpoints), multi-byte helpers and instruction
+// fetch. See guest_mmu.h.
+#include "mmu/guest_mmu.h"
+
+#include "mmu/page_walk.h"
+
+namespace bt86 {
+
+GuestMmu::GuestMmu(CpuState& s, PhysMem& mem) : s_(s), mem_(mem) {
+  mem_.on_map_change = [this] { flush_tlb(); };
+}
+
+GuestMmu::~GuestMmu() { mem_.on_map_change = nullptr; }
+
+void GuestMmu::note_data_access(uint32_t lin, unsigned size, bool write) {
+  const uint8_t m = breakpoints->match_data(lin, size, write);
+  bp_matched |= m;
+  bp_hits |= m & breakpoints->data_enabled;
+}
+
+void GuestMmu::update_seg_cache(unsigned idx) {
+  const Segment& sg = s_.seg[idx];
+  SegCache& c = segc_[idx];
+  c.base = sg.base;
+  if (sg.expand_down()) {
+    c.lo = sg.limit + 1;
+    c.hi = sg.db() ? 0xFFFFFFFFu : 0xFFFFu;
+  } else {
+    c.lo = 0;
+    c.hi = sg.limit;
+  }
+  if (!s_.protected_mode() || s_.v86()) {
+    c.r = c.w = true;  // real mode and V86: no type checks, only limits
+  } else if (!sg.present()) {
+    c.r = c.w = false;  // null or unusable selector
+  } else {
+    c.r = sg.readable();
+    c.w = sg.writable();
+  }
+}
+
+void GuestMmu::seg_fault(unsigned seg) const {
+  // The fast check encodes every rule exactly, so reaching here means the access faults.
+  guest_fault(seg == SS ? vec::SS : vec::GP, 0);
+}
+
+// ---- TLB -----------------------------------------------------------------------------------------
+
+void GuestMmu::flush_tlb() {
+  for (auto& u : tlb_)
+    for (auto& rw : u)
+      for (TlbEntry& e : rw) e = TlbEntry{};
+  for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
+  update_align_check();  // CR0 writes come through here
+  ++stats.tlb_flushes;
+  s_.attention |= attn::MODE;
+}
+
+void GuestMmu::flush_tlb_page(uint32_t lin) {
+  unsigned idx = (lin >> 12) & (kTlbSize - 1);
+  for (auto& u : tlb_)
+    for (auto& rw : u) rw[idx] = TlbEntry{};
+  s_.attention |= attn::MODE;
+}
+
+void GuestMmu::drop_write_tlb() {
+  for (auto& u : tlb_)
+    for (TlbEntry& e : u[1]) e = TlbEntry{};
+}
+
+uint32_t GuestMmu::translate(uint32_t lin, AccessType type, bool user) {
+  bool write = type == AccessType::Write;
+  uint32_t paddr;
+  bool dirty = true;
+  if (!s_.paging()) {
+    paddr = lin;
+  } else {
+    PageWalk w = walk_page_tables(mem_, s_.cr0, s_.cr3, s_.cr4, lin, write, user);
+    if (!w.ok) {
+      s_.cr2 = lin;
+      guest_fault(vec::PF, int32_t(w.error));
+    }
+    paddr = w.paddr;
+    dirty = w.dirty;
+  }
+  paddr &= mem_.a20_mask();
+  fill_tlb(lin, paddr, type, user, dirty);
+  return paddr;
+}
+
+void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty) {
+  PhysMem::PageRef ref = mem_.page(paddr & ~0xFFFu);
+  if (!ref.host) return;
+  // Accesses to a page holding a data breakpoint must reach the slow path, which checks them.
+  if (__builtin_expect(watching(), 0) && breakpoints->watches_page(lin)) return;
+  bool write = type == AccessType::Write;
+  if (write && (!ref.writable || !pte_dirty || code_pages.has_code(paddr))) return;
+  TlbEntry& e = tlb_[user][write][(lin >> 12) & (kTlbSize - 1)];
+  e.tag = lin & ~0xFFFu;
+  e.phys = paddr & ~0xFFFu;
+  e.addend = reinterpret_cast<uintptr_t>(ref.host) - (lin & ~0xFFFu);
+}
+
+// ---- physical slow paths --------------------------------------------------------------------------
+
+uint64_t GuestMmu::phys_read(uint32_t paddr, unsigned size) {
+  PhysMem::PageRef ref = mem_.page(paddr & ~0xFFFu);
+  if (ref.host) {
+    uint64_t v = 0;
+    std::memcpy(&v, ref.host + (paddr & 0xFFF), size);
+    return v;
+  }
+  if (size == 8) return mem_.read(paddr, 4) | (uint64_t(mem_.read(paddr + 4, 4)) << 32);
+  return mem_.read(paddr, size);
+}
+
+void GuestMmu::phys_write(uint32_t paddr, uint64_t v, unsigned size) {
+  if (code_pages.has_code(paddr)) note_code_write(paddr, size);
+  PhysMem::PageRef ref = mem_.page(paddr & ~0xFFFu);
+  if (ref.host && ref.writable) {
+    std::memcpy(ref.host + (paddr & 0xFFF), &v, size);
+  } else if (size == 8) {
+    mem_.write(paddr, uint32_t(v), 4);
+    mem_.write(paddr + 4, uint32_t(v >> 32), 4);
+  } else {
+    mem_.write(paddr, uint32_t(v), size);
+  }
+}
+
+void GuestMmu::note_code_write(uint32_t paddr, unsigned size) {
+  const unsigned n = code_pages.note_write(paddr, size);
+  if (n) {
+    stats.smc_invalidations += n;
+    s_.attention |= attn::SMC;  // the running block may be among them: leave it after this instruction
+  }
+}
+
+// ---- linear slow paths -----------------------------------------------------------------------------
+
+// Reads `size` bytes at `lin`, translating each page touched for access `type`.
+uint64_t GuestMmu::read_translated(uint32_t lin, unsigned size, bool user, AccessType type) {
+  // (The read half of a read-modify-write counts as a read for data breakpoints; its write half
+  // comes through write_lin_slow.)
+  if (__builtin_expect(watching(), 0)) {
+    const uint64_t v = read_translated_unwatched(lin, size, user, type);
+    note_data_access(lin, size, false);
+    return v;
+  }
+  return read_translated_unwatched(lin, size, user, type);
+}
+
+uint64_t GuestMmu::read_translated_unwatched(uint32_t lin, unsigned size, bool user, AccessType type) {
+  unsigned first = 0x1000 - (lin & 0xFFF);
+  if (first >= size) return phys_read(translate(lin, type, user), size);
+  // Crosses a page boundary: translate both pages (faults before any effect), then combine.
+  uint32_t p0 = translate(lin, type, user);
+  uint32_t p1 = translate(lin + first, type, user);
+  uint64_t v = 0;
+  for (unsigned k = 0; k < size; ++k) {
+    uint32_t p = k < first ? p0 + k : p1 + (k - first);
+    v |= phys_read(p, 1) << (8 * k);
+  }
+  return v;
+}
+
+void GuestMmu::write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user) {
+  write_translated(lin, v, size, user);
+  if (__builtin_expect(watching(), 0)) note_data_access(lin, size, true);
+}
+
+void GuestMmu::write_translated(uint32_t lin, uint64_t v, unsigned size, bool user) {
+  unsigned first = 0x1000 - (lin & 0xFFF);
+  if (first >= size) {
+    phys_write(translate(lin, AccessType::Write, user), v, size);
+    return;
+  }
+  uint32_t p0 = translate(lin, AccessType::Write, user);
+  uint32_t p1 = translate(lin + first, AccessType::Write, user);
+  for (unsigned k = 0; k < size; ++k) {
+    uint32_t p = k < first ? p0 + k : p1 + (k - first);
+    phys_write(p, (v >> (8 * k)) & 0xFF, 1);
+  }
+}
+
+// ---- multi-byte helpers ------------------------------------------------------------------------------
+
+void GuestMmu::probe_read(unsigned seg, uint32_t off, unsigned size) {
+  uint32_t lin = seg_check(seg, off, size, false);
+  for (uint32_t page = lin & ~0xFFFu; ; page += 0x1000) {
+    translate(page < lin ? lin : page, AccessType::Read, user_access());
+    if (page >= ((lin + size - 1) & ~0xFFFu)) break;
+  }
+}
+
+void GuestMmu::probe_write(unsigned seg, uint32_t off, unsigned size) {
+  uint32_t lin = seg_check(seg, off, size, true);
+  for (uint32_t page = lin & ~0xFFFu; ; page += 0x1000) {
+    translate(page < lin ? lin : page, AccessType::Write, user_access());
+    if (page >= ((lin + size - 1) & ~0xFFFu)) break;
+  }
+}
+
+// The alignment #AC demands of an x87 memory image of `n` bytes (SDM vol. 3, table "Alignment
+// Requirements by Data Type"): m16/m32/m64 their size, m80 8, FSTENV/FSAVE images 2 or 4 by
+// operand size. FXSAVE areas are checked for 16-byte alignment (#GP) by their instructions.
+static unsigned x87_image_alignment(unsigned n) {
+  switch (n) {
+    case 2: case 14: case 94: return 2;
+    case 4: case 28: case 108: return 4;
+    case 8: case 10: return 8;
+    default: return 1;
+  }
+}
+
+void GuestMmu::read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n) {
+  if (!n) return;
+  uint32_t lin = seg_check(seg, off, n, false);
+  check_alignment(lin, x87_image_alignment(n));
+  auto* d = static_cast<uint8_t*>(dst);
+  for (unsigned k = 0; k < n; ++k) d[k] = read_lin<uint8_t>(lin + k, user_access());
+}
+
+void GuestMmu::write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n) {
+  if (!n) return;
+  uint32_t lin = seg_check(seg, off, n, true);
+  check_alignment(lin, x87_image_alignment(n));
+  probe_write(seg, off, n);
+  auto* p = static_cast<const uint8_t*>(src);
+  for (unsigned k = 0; k < n; ++k) write_lin<uint8_t>(lin + k, p[k], user_access());
+}
+
+// ---- instruction fetch ---------------------------------------------------------------------------------
+
+const uint8_t* GuestMmu::fetch_ptr(uint32_t lin, uint32_t* phys) {
+  bool user = user_access();
+  const TlbEntry& e = tlb_[user][0][(lin >> 12) & (kTlbSize - 1)];
+  if (e.tag == (lin & ~0xFFFu)) {
+    *phys = e.phys | (lin & 0xFFF);
+    return reinterpret_cast<const uint8_t*>(e.addend + lin);
+  }
+  uint32_t p = translate(lin, AccessType::Exec, user);
+  *phys = p;
+  PhysMem::PageRef ref = mem_.page(p & ~0xFFFu);
+  return ref.host ? ref.host + (p & 0xFFF) : nullptr;
+}
+
+}  // namespace bt86

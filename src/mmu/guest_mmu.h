@@ -1,0 +1,159 @@
+// The guest MMU every engine shares: segmentation checks (limits, types, expand-down, cached per
+// segment register), alignment checks, the linear -> physical walk (page_walk.h) with #PF
+// semantics, a software TLB (linear page -> host pointer, one set per privilege and per
+// read/write), the slow paths (page crossings, MMIO, pages holding code, data breakpoints), A20
+// (PhysMem applies it; a change flushes the TLB through PhysMem's map listeners) and code-page
+// tracking (CodePages: stores to pages holding decoded or translated code reach
+// note_code_write). It works on the shared CpuState: a TLB flush raises attn::MODE, a store that
+// drops code raises attn::SMC. The shadow-page-table MMU (DESIGN.md §6) will replace the TLB
+// probe of translated code; this walk stays the one paging implementation.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include "cpu/cpu_state.h"
+#include "cpu/debug_breakpoints.h"
+#include "cpu/exception.h"
+#include "mmu/code_pages.h"
+#include "mmu/phys_mem.h"
+
+namespace bt86 {
+
+enum class AccessType : uint8_t { Read = 0, Write = 1, Exec = 2 };
+
+struct MmuStats {
+  uint64_t tlb_flushes = 0;
+  uint64_t smc_invalidations = 0;  // blocks dropped because guest stores hit them
+};
+
+class GuestMmu {
+ public:
+  GuestMmu(CpuState& s, PhysMem& mem);
+  ~GuestMmu();
+  GuestMmu(const GuestMmu&) = delete;
+  GuestMmu& operator=(const GuestMmu&) = delete;
+
+  // ---- segmentation ------------------------------------------------------------------------
+  // Segment check for a data access; returns the linear address (#GP(0), or #SS(0) for SS).
+  uint32_t seg_check(unsigned seg, uint32_t off, unsigned size, bool write) {
+    const SegCache& c = segc_[seg];
+    const uint32_t last = off + size - 1;
+    if (__builtin_expect(off >= c.lo && last <= c.hi && last >= off && (write ? c.w : c.r), 1))
+      return c.base + off;
+    seg_fault(seg);
+  }
+  // Segment register `idx` (or the mode: PE, VM) changed: recompute its check.
+  void update_seg_cache(unsigned idx);
+  // #AC(0) if alignment checking is on and `lin` is not a multiple of `align` (a power of two).
+  void check_alignment(uint32_t lin, unsigned align) const {
+    if (__builtin_expect(align_check_, 0) && (lin & (align - 1))) guest_fault(vec::AC, 0);
+  }
+  // Recomputes whether alignment checking is on; called wherever CR0.AM, EFLAGS.AC or CPL change.
+  void update_align_check() { align_check_ = (s_.cr0 & cr0::AM) && (s_.eflags & fl::AC) && s_.cpl == 3; }
+  bool user_access() const { return s_.cpl == 3; }
+
+  // ---- segmented accesses ------------------------------------------------------------------
+  template <class T> T read(unsigned seg, uint32_t off) {
+    const uint32_t lin = seg_check(seg, off, sizeof(T), false);
+    check_alignment(lin, sizeof(T));
+    return read_lin<T>(lin, user_access());
+  }
+  template <class T> void write(unsigned seg, uint32_t off, T v) {
+    const uint32_t lin = seg_check(seg, off, sizeof(T), true);
+    check_alignment(lin, sizeof(T));
+    write_lin<T>(lin, v, user_access());
+  }
+  // The read half of a read-modify-write instruction: checked and translated as a write, as the
+  // hardware does (a not-present page faults with W=1 in the error code; a read-only segment or
+  // page faults before the read).
+  template <class T> T read_rmw(unsigned seg, uint32_t off) {
+    const uint32_t lin = seg_check(seg, off, sizeof(T), true);
+    check_alignment(lin, sizeof(T));
+    const TlbEntry& e = tlb_[user_access()][1][(lin >> 12) & (kTlbSize - 1)];
+    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
+      T v; std::memcpy(&v, reinterpret_cast<const uint8_t*>(e.addend + lin), sizeof(T)); return v;
+    }
+    return static_cast<T>(read_translated(lin, sizeof(T), user_access(), AccessType::Write));
+  }
+  // Check that an access of `size` bytes would succeed (segment + paging), without making it.
+  void probe_write(unsigned seg, uint32_t off, unsigned size);
+  void probe_read(unsigned seg, uint32_t off, unsigned size);
+  // Byte images (the x87's operands and environments): alignment-checked as such images are.
+  void read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n);
+  void write_bytes(unsigned seg, uint32_t off, const void* src, unsigned n);
+
+  // ---- linear accesses (`user`: CPL 3 page checks) -------------------------------------------
+  template <class T> T read_lin(uint32_t lin, bool user) {
+    const TlbEntry& e = tlb_[user][0][(lin >> 12) & (kTlbSize - 1)];
+    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
+      T v; std::memcpy(&v, reinterpret_cast<const uint8_t*>(e.addend + lin), sizeof(T)); return v;
+    }
+    return static_cast<T>(read_translated(lin, sizeof(T), user, AccessType::Read));
+  }
+  template <class T> void write_lin(uint32_t lin, T v, bool user) {
+    const TlbEntry& e = tlb_[user][1][(lin >> 12) & (kTlbSize - 1)];
+    if (__builtin_expect(e.tag == (lin & ~0xFFFu) && ((lin & 0xFFF) + sizeof(T)) <= 0x1000, 1)) {
+      std::memcpy(reinterpret_cast<uint8_t*>(e.addend + lin), &v, sizeof(T)); return;
+    }
+    write_lin_slow(lin, static_cast<uint64_t>(v), sizeof(T), user);
+  }
+
+  // Linear -> physical translation with page-fault semantics (sets A/D bits as the access
+  // would; CR2 and #PF on failure). Fills the TLB.
+  uint32_t translate(uint32_t lin, AccessType type, bool user);
+  // Instruction fetch: physical address and host pointer (nullptr for MMIO) of linear `lin`.
+  const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys);
+  // CR3 load, CR0/CR4 paging bit changes, A20 or memory-map change: drops every TLB entry,
+  // recomputes the segment and alignment checks (CR0.PE writes come through here), attn::MODE.
+  void flush_tlb();
+  void flush_tlb_page(uint32_t lin);  // INVLPG (attn::MODE)
+  // A page became a code page: no direct-write TLB entries may stay, so its stores reach
+  // note_code_write.
+  void drop_write_tlb();
+
+  // ---- code pages ----------------------------------------------------------------------------
+  CodePages code_pages;
+  // A write to a page holding code: the holders drop what the bytes overlap; attn::SMC if
+  // anything was dropped (maybe the running block).
+  void note_code_write(uint32_t paddr, unsigned size);
+
+  // ---- data breakpoints ----------------------------------------------------------------------
+  // The CPU's decoded DR7 (pages holding an enabled data breakpoint stay out of the TLB so their
+  // accesses come to the slow path, which matches them). Hits of the running instruction
+  // accumulate in bp_hits (enabled ones) and bp_matched (all whose condition was met).
+  const Breakpoints* breakpoints = nullptr;
+  uint8_t bp_hits = 0;
+  uint8_t bp_matched = 0;
+
+  MmuStats stats;
+
+ private:
+  static constexpr unsigned kTlbSize = 256;
+  struct TlbEntry {
+    uint32_t tag = 1;       // linear page address; 1 = invalid (never page-aligned)
+    uint32_t phys = 0;      // physical page address (A20 applied)
+    uintptr_t addend = 0;   // host pointer = addend + linear address
+  };
+  struct SegCache {
+    uint32_t base = 0, lo = 0, hi = 0xFFFF;
+    bool r = true, w = true;
+  };
+
+  [[noreturn]] void seg_fault(unsigned seg) const;
+  uint64_t read_translated(uint32_t lin, unsigned size, bool user, AccessType type);
+  uint64_t read_translated_unwatched(uint32_t lin, unsigned size, bool user, AccessType type);
+  void write_lin_slow(uint32_t lin, uint64_t v, unsigned size, bool user);
+  void write_translated(uint32_t lin, uint64_t v, unsigned size, bool user);
+  void phys_write(uint32_t paddr, uint64_t v, unsigned size);
+  uint64_t phys_read(uint32_t paddr, unsigned size);
+  void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty);
+  void note_data_access(uint32_t lin, unsigned size, bool write);
+  bool watching() const { return breakpoints && breakpoints->data_enabled; }
+
+  CpuState& s_;
+  PhysMem& mem_;
+  bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
+  TlbEntry tlb_[2][2][kTlbSize];  // [user][write][index]
+  SegCache segc_[6];
+};
+
+}  // namespace bt86
