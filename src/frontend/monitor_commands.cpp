@@ -135,6 +135,7 @@ std::string MonitorSession::info_jit() {
   out += format("block lookups               %llu\n", (unsigned long long)es.lookups);
   out += format("block links made            %llu\n", (unsigned long long)es.links_made);
   out += format("blocks invalidated          %llu\n", (unsigned long long)es.invalidations);
+  out += format("one-off (uncached) blocks   %llu\n", (unsigned long long)es.one_off_blocks);
   out += format("exceptions                  %llu\n", (unsigned long long)st.exceptions);
   out += format("interrupts                  %llu\n", (unsigned long long)st.interrupts);
   out += format("code-write invalidations    %llu\n", (unsigned long long)cpu.mmu.stats.smc_invalidations);

@@ -268,17 +268,26 @@ void Machine::run_slice() {
 void Machine::print_stats(double wall_s) const {
   const CpuStats& s = cpu_.stats;
   const EngineStats e = engine_->stats();
+  const uint64_t insns = cpu_.s.icount;
   std::fprintf(stderr,
                "bt86 stats:\n"
+               "  engine                      %s\n"
                "  guest instructions retired  %llu\n"
                "  wall seconds                %.3f\n"
                "  guest MIPS                  %.2f\n"
                "  blocks decoded              %llu\n"
+               "  block executions            %llu\n"
+               "  block lookups               %llu\n"
+               "  block links made            %llu\n"
+               "  blocks invalidated          %llu\n"
+               "  one-off (uncached) blocks   %llu\n"
                "  exceptions                  %llu\n"
                "  interrupts                  %llu\n",
-               (unsigned long long)cpu_.s.icount, wall_s,
-               wall_s > 0 ? double(cpu_.s.icount) / wall_s / 1e6 : 0.0,
-               (unsigned long long)e.blocks_made, (unsigned long long)s.exceptions,
+               engine_->name(), (unsigned long long)insns, wall_s,
+               wall_s > 0 ? double(insns) / wall_s / 1e6 : 0.0, (unsigned long long)e.blocks_made,
+               (unsigned long long)e.block_execs, (unsigned long long)e.lookups,
+               (unsigned long long)e.links_made, (unsigned long long)e.invalidations,
+               (unsigned long long)e.one_off_blocks, (unsigned long long)s.exceptions,
                (unsigned long long)s.interrupts);
 }
 
