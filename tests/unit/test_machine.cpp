@@ -214,15 +214,21 @@ struct ScriptedFrontend : Frontend {
 
 TEST_CASE("Machine: front ends are polled, can pause/resume the guest and quit the run") {
   const std::string console = temp_path("frontend");
-  // An endless loop: only the front end can end this run (before the 10 s timeout).
-  MachineOptions o = rom_options(make_rom({0xEB, 0xFE}), console);
-  Machine m(o);
-  ScriptedFrontend f;
-  m.add_frontend(&f);
-  CHECK(m.run() == exit_code::kEndedOnRequest);
-  CHECK(f.polls == 8);
-  CHECK(f.was_paused);
-  CHECK(f.paused_after == f.paused_at);  // virtual time stood still for three poll periods
-  CHECK(m.cpu().s.icount > 0);
+  for (bool icount : {false, true}) {  // host time, and -icount: time stands still while paused
+    CAPTURE(icount);
+    // An endless loop: only the front end can end this run (before the 10 s timeout).
+    MachineOptions o = rom_options(make_rom({0xEB, 0xFE}), console);
+    o.icount.enabled = icount;
+    o.icount.shift = 2;
+    Machine m(o);
+    ScriptedFrontend f;
+    m.add_frontend(&f);
+    CHECK(m.run() == exit_code::kEndedOnRequest);
+    CHECK(f.polls == 8);
+    CHECK(f.was_paused);
+    CHECK(f.paused_after == f.paused_at);  // virtual time stood still for three poll periods
+    CHECK(m.cpu().s.icount > 0);
+    if (icount) CHECK(m.clock().now_ns() == m.cpu().s.icount << 2);  // never halted: no warps
+  }
   std::remove(console.c_str());
 }
