@@ -19,13 +19,6 @@ constexpr uint8_t kInterruptFlags = RtcCmos::kCPf | RtcCmos::kCAf | RtcCmos::kCU
 static_assert(RtcCmos::kBPie == RtcCmos::kCPf && RtcCmos::kBAie == RtcCmos::kCAf &&
               RtcCmos::kBUie == RtcCmos::kCUf);
 
-std::tm host_local_time() {
-  const std::time_t t = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&t, &local);
-  return local;
-}
-
 int days_in_month(int month, int year) {
   static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month < 1 || month > 12) return 31;  // a nonsense month the guest wrote
@@ -33,8 +26,6 @@ int days_in_month(int month, int year) {
 }
 
 }  // namespace
-
-RtcCmos::RtcCmos(VirtualClock& clock) : RtcCmos(clock, host_local_time()) {}
 
 RtcCmos::RtcCmos(VirtualClock& clock, const std::tm& start)
     : clock_(clock), now_ns_([&clock] { return clock.now_ns(); }) {

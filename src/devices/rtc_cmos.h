@@ -7,8 +7,8 @@
 //  B: SET (stops updates so software can set the time), PIE, AIE, UIE, SQWE, DM, 24/12, DSE.
 //  C: IRQF, PF, AF, UF; read-only, cleared by reading it.
 //  D: VRT (valid RAM and time) reads 1.
-// The clock is initialised from the host's local time when the RtcCmos is made and then runs on
-// the VirtualClock: flags are brought up to date whenever the guest touches the chip, and a
+// The clock starts at the date it is made with (the Machine's -rtc base=, see legacy_devices.h)
+// and then runs on the VirtualClock, never reading host time itself: flags are brought up to date whenever the guest touches the chip, and a
 // timer wakes the device for the next event that can interrupt (IRQ8).
 #pragma once
 #include <cstdint>
@@ -40,9 +40,8 @@ class RtcCmos : public Device {
   static constexpr uint8_t kDVrt = 0x80;
   static constexpr uint64_t kUipLeadNs = 244'000;  // UIP rises this long before an update
 
-  // Starts the clock at `start` (local time fields as from localtime_r: tm_year since 1900,
-  // tm_mon 0-11, tm_wday 0-6 from Sunday); by default the host's local time now.
-  explicit RtcCmos(VirtualClock& clock);
+  // Starts the clock at `start` (calendar fields as from gmtime_r/localtime_r: tm_year since
+  // 1900, tm_mon 0-11, tm_wday 0-6 from Sunday).
   RtcCmos(VirtualClock& clock, const std::tm& start);
   ~RtcCmos() override;
   RtcCmos(const RtcCmos&) = delete;

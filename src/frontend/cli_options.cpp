@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cmath>
+#include <ctime>
 #include <cstdlib>
 #include <iterator>
 
+#include "devices/clock.h"
 #include "devices/debug_console.h"
 #include "devices/fw_cfg.h"
 #include "devices/serial_backend.h"
@@ -46,6 +49,35 @@ double parse_timeout(const std::string& text) {
   if (text.empty() || *end != '\0' || !std::isfinite(v) || v <= 0)
     throw CliError("-timeout '" + text + "': expected a positive number of seconds");
   return v;
+}
+
+// QEMU-style "key=value,key=value" parameters; a first word without '=' is given the name
+// `implied` (empty: not allowed).
+std::vector<std::pair<std::string, std::string>> split_params(const std::string& option,
+                                                              const std::string& text,
+                                                              const std::string& implied) {
+  std::vector<std::pair<std::string, std::string>> params;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    const size_t comma = std::min(text.find(',', pos), text.size());
+    const std::string item = text.substr(pos, comma - pos);
+    const size_t eq = item.find('=');
+    if (eq != std::string::npos) {
+      params.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    } else if (params.empty() && !implied.empty() && !item.empty()) {
+      params.emplace_back(implied, item);
+    } else {
+      throw CliError("-" + option + " '" + text + "': expected key=value parameters separated by commas");
+    }
+    pos = comma + 1;
+  }
+  return params;
+}
+
+bool parse_on_off(const std::string& option, const std::string& key, const std::string& value) {
+  if (value == "on") return true;
+  if (value == "off") return false;
+  throw CliError("-" + option + " " + key + "='" + value + "': expected on or off");
 }
 
 // -hda .. -hdd: disk image N (0 = primary master .. 3 = secondary slave).
@@ -116,6 +148,12 @@ const OptionSpec kOptions[] = {
      [](CliOptions& o, const std::string&) { o.machine.no_reboot = true; }},
     {"timeout", "SECONDS", "end a still-running guest after SECONDS (exit code 124)",
      [](CliOptions& o, const std::string& a) { o.machine.timeout_s = parse_timeout(a); }},
+    {"icount", "shift=N[,sleep=on|off]",
+     "guest time from instructions retired: 2^N ns each (N 0-10); reproducible runs",
+     [](CliOptions& o, const std::string& a) { o.machine.icount = parse_icount(a); }},
+    {"rtc", "base=utc|localtime|DATE",
+     "RTC start: host UTC time (default), host local time, or DATE (2006-06-17T16:01:21)",
+     [](CliOptions& o, const std::string& a) { parse_rtc(a, o.machine); }},
     {"monitor", "SPEC", "QEMU-style monitor: stdio, none (default) or unix:PATH,server[,nowait]",
      [](CliOptions& o, const std::string& a) {
        try {
@@ -157,6 +195,93 @@ uint64_t parse_ram_size(const std::string& text) {
     throw CliError("-m '" + text + "': expected a RAM size from 1 to " + std::to_string(kMaxRamMiB) +
                    " MiB, e.g. 128, 512M or 2G");
   return n * unit_mib * kMiB;
+}
+
+IcountOptions parse_icount(const std::string& text) {
+  IcountOptions ic;
+  bool have_shift = false;
+  for (const auto& [key, value] : split_params("icount", text, "shift")) {
+    if (key == "shift") {
+      if (value == "auto")
+        throw CliError("-icount shift=auto (adaptive) is not supported: give a fixed shift=N, N from 0 to " +
+                       std::to_string(VirtualClock::kMaxIcountShift));
+      unsigned n = 0;
+      const auto [rest, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (value.empty() || ec != std::errc() || rest != value.data() + value.size() ||
+          n > VirtualClock::kMaxIcountShift)
+        throw CliError("-icount shift='" + value + "': expected a number from 0 to " +
+                       std::to_string(VirtualClock::kMaxIcountShift));
+      ic.shift = n;
+      have_shift = true;
+    } else if (key == "sleep") {
+      ic.sleep = parse_on_off("icount", key, value);
+    } else if (key == "align" || key == "rr" || key == "rrfile" || key == "rrsnapshot") {
+      throw CliError("-icount " + key + "= is not supported (only shift=N and sleep=on|off)");
+    } else {
+      throw CliError("-icount: unknown parameter '" + key + "' (expected shift=N, sleep=on|off)");
+    }
+  }
+  if (!have_shift) throw CliError("-icount '" + text + "': shift=N is required (N from 0 to 10)");
+  ic.enabled = true;
+  return ic;
+}
+
+int64_t parse_rtc_date(const std::string& text) {
+  const std::string bad = "-rtc base='" + text +
+                          "': expected utc, localtime or a date from 1970 to 2099 as "
+                          "2006-06-17T16:01:21 or 2006-06-17";
+  // Fields: year, month, day[, hour, minute, second], with the separators between them.
+  int v[6] = {0, 0, 0, 0, 0, 0};
+  const char* p = text.c_str();
+  const char seps[6] = {'-', '-', 'T', ':', ':', '\0'};
+  const int max_digits[6] = {4, 2, 2, 2, 2, 2};
+  int fields = 0;
+  for (; fields < 6; ++fields) {
+    int digits = 0;
+    while (std::isdigit(static_cast<unsigned char>(*p)) && digits < max_digits[fields]) {
+      v[fields] = v[fields] * 10 + (*p++ - '0');
+      ++digits;
+    }
+    if (digits == 0 || (fields == 0 && digits != 4)) throw CliError(bad);
+    if (*p == '\0' && (fields == 2 || fields == 5)) break;
+    if (*p != seps[fields]) throw CliError(bad);
+    ++p;
+  }
+  const int year = v[0], month = v[1], day = v[2];
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 1970 || year > 2099 || month < 1 || month > 12 || day < 1 ||
+      day > kDays[month - 1] + (month == 2 && leap) || v[3] > 23 || v[4] > 59 || v[5] > 59)
+    throw CliError(bad);
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = v[3];
+  tm.tm_min = v[4];
+  tm.tm_sec = v[5];
+  return int64_t(timegm(&tm));
+}
+
+void parse_rtc(const std::string& text, MachineOptions& machine) {
+  for (const auto& [key, value] : split_params("rtc", text, "")) {
+    if (key == "base") {
+      if (value == "utc") {
+        machine.rtc_base = RtcBase::Utc;
+      } else if (value == "localtime") {
+        machine.rtc_base = RtcBase::LocalTime;
+      } else {
+        machine.rtc_start_s = parse_rtc_date(value);
+        machine.rtc_base = RtcBase::Fixed;
+      }
+    } else if (key == "clock") {
+      if (value != "vm")
+        throw CliError("-rtc clock='" + value + "': not supported; bt86's RTC always runs on the "
+                       "machine's virtual clock (clock=vm)");
+    } else {
+      throw CliError("-rtc: unknown parameter '" + key + "' (expected base=..., clock=vm)");
+    }
+  }
 }
 
 void parse_trace_items(const std::string& list, TraceConfig& trace) {

@@ -33,6 +33,15 @@ struct CliOptions {
 CliOptions parse_cli(const std::vector<std::string>& args);
 // "-m" values: a number of MiB, or a number with suffix M or G (1 MiB .. 3584 MiB).
 uint64_t parse_ram_size(const std::string& text);
+// "-icount" values, QEMU's syntax: [shift=]N[,sleep=on|off], N from 0 to 10. shift=auto and
+// QEMU's align= and rr= are not supported (CliError saying so).
+IcountOptions parse_icount(const std::string& text);
+// "-rtc" values: base=utc|localtime|DATE[,clock=vm] (QEMU's syntax; bt86's RTC always runs on
+// virtual time, so clock=vm is the only clock there is). Sets rtc_base and rtc_start_s.
+void parse_rtc(const std::string& text, MachineOptions& machine);
+// -rtc base=DATE: YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD (midnight), a real date from 1970 to 2099;
+// seconds since 1970-01-01 UTC.
+int64_t parse_rtc_date(const std::string& text);
 // "-d" values: a comma list of in_asm, cpu, int, exec. Sets the matching TraceConfig flags.
 void parse_trace_items(const std::string& list, TraceConfig& trace);
 

@@ -1,6 +1,7 @@
 // The legacy ISA devices (see legacy_devices.h).
 #include "machine/legacy_devices.h"
 
+#include <ctime>
 #include <stdexcept>
 
 namespace bt86 {
@@ -12,9 +13,22 @@ constexpr unsigned kComIrq[LegacyDevices::kMaxSerialPorts] = {Uart16550::kCom1Ir
                                                               Uart16550::kCom2Irq};
 }  // namespace
 
+std::tm rtc_start_time(const MachineOptions& options) {
+  const std::time_t t = options.rtc_base == RtcBase::Fixed ? std::time_t(options.rtc_start_s)
+                                                           : std::time(nullptr);
+  std::tm when{};
+  if (options.rtc_base == RtcBase::LocalTime) localtime_r(&t, &when);
+  else gmtime_r(&t, &when);
+  return when;
+}
+
 LegacyDevices::LegacyDevices(const MachineOptions& options, PhysMem& mem, VirtualClock& clock)
-    : rtc_(clock), kbc_(mem), port92_(mem) {
-  fill_pc_cmos(rtc_, PcCmosConfig{options.ram_bytes, options.boot_order});
+    : LegacyDevices(options, mem, clock, rtc_start_time(options)) {}
+
+LegacyDevices::LegacyDevices(const MachineOptions& options, PhysMem& mem, VirtualClock& clock,
+                             const std::tm& rtc_start)
+    : rtc_(clock, rtc_start), kbc_(mem), port92_(mem) {
+  fill_pc_cmos(rtc_, PcCmosConfig{options.ram_bytes, options.boot_order, (rtc_start.tm_year + 1900) / 100});
   kbc_.on_reset_request = [this] { if (on_reset_request) on_reset_request(); };
   port92_.on_reset_request = [this] { if (on_reset_request) on_reset_request(); };
 

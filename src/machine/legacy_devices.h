@@ -3,8 +3,10 @@
 // keyboard and mouse, System Control Port A (0x92), the 8237 DMA pair with its page registers
 // (0x00-0x0F, 0xC0-0xDF, 0x80-0x8F), and the 16550A COM ports that -serial asks
 // for (COM1 0x3F8/IRQ4, COM2 0x2F8/IRQ3). Guest reset requests (8042, port 0x92) and the
-// Ctrl-A x quit key of a stdio serial port are passed to the Machine's callbacks.
+// Ctrl-A x quit key of a stdio serial port are passed to the Machine's callbacks. The RTC starts
+// at the date -rtc base= gives (rtc_start_time()), and the CMOS century byte follows it.
 #pragma once
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -19,12 +21,17 @@
 
 namespace bt86 {
 
+// What the RTC reads at power-on for options.rtc_base: the host's UTC or local time now, or the
+// fixed date (broken-down calendar time, tm_wday filled in).
+std::tm rtc_start_time(const MachineOptions& options);
+
 class LegacyDevices {
  public:
   static constexpr size_t kMaxSerialPorts = 2;
 
   // Throws std::runtime_error for more than two -serial ports or an unopenable serial file.
   LegacyDevices(const MachineOptions& options, PhysMem& mem, VirtualClock& clock);
+  LegacyDevices(const MachineOptions& options, PhysMem& mem, VirtualClock& clock, const std::tm& rtc_start);
   LegacyDevices(const LegacyDevices&) = delete;
   LegacyDevices& operator=(const LegacyDevices&) = delete;
 

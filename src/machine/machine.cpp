@@ -1,8 +1,12 @@
 // The machine (see machine.h): wiring of memory, buses, clock, CPU and devices, and the run loop.
-// The loop alternates CPU time slices of at most ~1 ms (sized from the measured guest speed so
-// the next timer deadline is met) with firing due timers; a halted CPU sleeps until the next
-// deadline instead of spinning. The run ends on an exit-port write, a triple fault with
-// -no-reboot, a halt nothing can wake, or the -timeout.
+// The loop alternates CPU time slices with firing due timers. With host time (the default) a
+// slice lasts at most ~1 ms, sized from the measured guest speed so the next timer deadline is
+// met, and a halted CPU sleeps until the next deadline instead of spinning. With -icount a slice
+// is exactly the instructions until the next deadline (the CPU may finish its block beyond it),
+// and a halted CPU moves virtual time on to the deadline (sleep=on: after waiting that long in
+// host time): nothing the guest sees depends on the host, see docs/deterministic.md. The run
+// ends on an exit-port write, a triple fault with -no-reboot, a halt nothing can wake, or the
+// -timeout (wall time in both modes).
 #include "machine/machine.h"
 
 #include <time.h>
@@ -11,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
 #include "cpu/interpreter.h"
@@ -27,6 +32,17 @@ constexpr uint64_t kMaxHaltSleepNs = 10'000'000;  // a halted CPU rechecks at le
 constexpr uint64_t kMinSliceInsns = 64;
 constexpr uint64_t kMinMeasuredNs = 20'000;       // shorter slices are too noisy to measure
 constexpr double kInitialInsnsPerNs = 0.01;       // 10 MIPS until measured
+// -icount: the longest slice, so the loop still polls front ends and checks -timeout while no
+// timer is due for long. Slice ends are not visible to the guest: timers fire at the first block
+// boundary at or after their deadline however the instructions before it were sliced.
+constexpr uint64_t kMaxIcountSliceInsns = 1'000'000;
+
+// The Machine's clock: host time, or with -icount the CPU's instruction counter (`count` is not
+// called before the CPU is built: the clock is built first).
+VirtualClock make_clock(const IcountOptions& icount, std::function<uint64_t()> count) {
+  if (!icount.enabled) return VirtualClock();
+  return VirtualClock(VirtualClock::InstructionCount{std::move(count), icount.shift});
+}
 
 double host_seconds() {
   using namespace std::chrono;
@@ -51,6 +67,7 @@ Machine::Machine(const MachineOptions& options)
     : opt_(options),
       trace_file_(open_trace_file(options.trace_path)),
       mem_(options.ram_bytes),
+      clock_(make_clock(options.icount, [this] { return cpu_.s.icount; })),
       cpu_(mem_, io_, clock_),
       engine_(std::make_unique<Interpreter>(cpu_)),
       debugcon_(options.debugcon),
@@ -251,11 +268,31 @@ int Machine::wait_while_halted() {
     return kStillRunning;
   }
   const uint64_t now = clock_.now_ns(), deadline = clock_.next_deadline();
-  if (deadline > now) sleep_ns(std::min(deadline - now, kMaxHaltSleepNs));
+  if (deadline <= now) return kStillRunning;  // the loop fires it next
+  if (clock_.counts_instructions() && deadline != UINT64_MAX) {
+    // -icount: a halted CPU retires nothing, so time moves on by itself to the deadline, exactly
+    // (QEMU's icount "warp"). With sleep=on the host waits as long first, in steps so front ends
+    // are still polled; the guest sees the same either way.
+    uint64_t step = deadline - now;
+    if (opt_.icount.sleep) {
+      step = std::min(step, kMaxHaltSleepNs);
+      sleep_ns(step);
+    }
+    clock_.warp_to(now + step);
+    return kStillRunning;
+  }
+  // Host time; or -icount with no timer pending at all, where only a front end or host input
+  // (not reproducible) can wake the CPU.
+  sleep_ns(std::min(deadline - now, kMaxHaltSleepNs));
   return kStillRunning;
 }
 
 void Machine::run_slice() {
+  if (clock_.counts_instructions()) {
+    const uint64_t until = clock_.insns_until(clock_.next_deadline());
+    engine_->run(std::clamp<uint64_t>(until, 1, kMaxIcountSliceInsns));
+    return;
+  }
   const uint64_t now = clock_.now_ns(), deadline = clock_.next_deadline();
   const uint64_t span_ns = deadline <= now ? 0 : std::min(deadline - now, kSliceNs);
   const uint64_t want = std::max(kMinSliceInsns, uint64_t(insns_per_ns_ * double(span_ns)));
@@ -268,7 +305,11 @@ void Machine::run_slice() {
 void Machine::print_stats(double wall_s) const {
   const CpuStats& s = cpu_.stats;
   const EngineStats e = engine_->stats();
-  const uint64_t insns = cpu_.s.icount;
+  const CpuState& r = cpu_.s;
+  char clock[64] = "host";
+  if (opt_.icount.enabled)
+    std::snprintf(clock, sizeof clock, "icount shift=%u,sleep=%s", opt_.icount.shift,
+                  opt_.icount.sleep ? "on" : "off");
   std::fprintf(stderr,
                "bt86 stats:\n"
                "  engine                      %s\n"
@@ -282,13 +323,23 @@ void Machine::print_stats(double wall_s) const {
                "  blocks invalidated          %llu\n"
                "  one-off (uncached) blocks   %llu\n"
                "  exceptions                  %llu\n"
-               "  interrupts                  %llu\n",
-               engine_->name(), (unsigned long long)insns, wall_s,
-               wall_s > 0 ? double(insns) / wall_s / 1e6 : 0.0, (unsigned long long)e.blocks_made,
+               "  interrupts                  %llu\n"
+               "  clock                       %s\n"
+               "  virtual nanoseconds         %llu\n",
+               engine_->name(), (unsigned long long)r.icount, wall_s,
+               wall_s > 0 ? double(r.icount) / wall_s / 1e6 : 0.0, (unsigned long long)e.blocks_made,
                (unsigned long long)e.block_execs, (unsigned long long)e.lookups,
                (unsigned long long)e.links_made, (unsigned long long)e.invalidations,
                (unsigned long long)e.one_off_blocks, (unsigned long long)s.exceptions,
-               (unsigned long long)s.interrupts);
+               (unsigned long long)s.interrupts, clock, (unsigned long long)clock_.now_ns());
+  // The architectural state the run ended with, on one line, so two runs compare with a diff.
+  std::fprintf(stderr,
+               "  final registers             EAX=%08x EBX=%08x ECX=%08x EDX=%08x ESI=%08x EDI=%08x "
+               "EBP=%08x ESP=%08x EIP=%08x EFL=%08x CS=%04x SS=%04x DS=%04x ES=%04x FS=%04x GS=%04x "
+               "CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n",
+               r.r[EAX], r.r[EBX], r.r[ECX], r.r[EDX], r.r[ESI], r.r[EDI], r.r[EBP], r.r[ESP], r.eip,
+               r.eflags, r.seg[CS].sel, r.seg[SS].sel, r.seg[DS].sel, r.seg[ES].sel, r.seg[FS].sel,
+               r.seg[GS].sel, r.cr0, r.cr2, r.cr3, r.cr4);
 }
 
 }  // namespace bt86

@@ -23,6 +23,24 @@ constexpr int kInternalError = 125; // an emulator bug surfaced as a C++ excepti
 inline constexpr const char* kDefaultBiosPath = "/usr/share/seabios/bios.bin";
 inline constexpr const char* kDefaultVgaBiosPath = "/usr/share/seabios/vgabios-stdvga.bin";
 
+// -icount: guest time from the instructions retired instead of the host clock (devices/clock.h),
+// which makes a run reproducible. See docs/deterministic.md.
+struct IcountOptions {
+  bool enabled = false;
+  unsigned shift = 0;  // shift=N: 2^N ns of guest time per instruction retired (0-10)
+  // sleep=on (default): a halted CPU waits in host time for the next timer deadline, so idle
+  // guest time takes as long on the host; sleep=off: time jumps to the deadline at once. Guest
+  // time lands on the deadline either way, so both give the same run.
+  bool sleep = true;
+};
+
+// -rtc base=: what the RTC reads at power-on (it then runs on virtual time).
+enum class RtcBase {
+  Utc,        // the host's UTC date and time at start (default, as QEMU)
+  LocalTime,  // the host's local date and time at start
+  Fixed,      // rtc_start_s
+};
+
 struct MachineOptions {
   uint64_t ram_bytes = 128ull << 20;
   std::string bios_path = kDefaultBiosPath;
@@ -47,6 +65,9 @@ struct MachineOptions {
   std::string kernel;               // -kernel bzImage: direct Linux boot (32-bit protocol, no BIOS)
   std::string initrd;               // -initrd FILE: the kernel's initial RAM disk
   std::string append;               // -append CMDLINE: the kernel command line
+  IcountOptions icount;             // -icount
+  RtcBase rtc_base = RtcBase::Utc;  // -rtc base=
+  int64_t rtc_start_s = 0;          // RtcBase::Fixed: the date, seconds since 1970-01-01 UTC
 };
 
 }  // namespace bt86

@@ -7,9 +7,12 @@ LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
 
 usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
 scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon | vesafb
+           | determinism [SHIFT]
 (see docs/linux-tests.md)
 """
 import argparse
+import difflib
+import hashlib
 import os
 import re
 import subprocess
@@ -354,7 +357,84 @@ def scenario_timeout(ctx, _arg):
     return code
 
 
-SCENARIOS = {"default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
+DETERMINISM_RTC = "2006-06-17T16:01:21"
+STATS_KEYS = ("guest instructions retired", "virtual nanoseconds", "final registers")
+
+
+def run_untouched(cmd, limit, hog):
+    """Runs bt86 to its end with stdin at EOF (nothing is ever typed), optionally while busy
+    processes load every host core; returns (exit code, stdout bytes, stderr text, wall s)."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(os.cpu_count() or 2)] if hog else []
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise ConsoleError(f"bt86 still running after {limit:.0f} s: {' '.join(cmd)}")
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+    return p.returncode, p.stdout, p.stderr.decode("latin-1"), time.monotonic() - t0
+
+
+def stats_of(stderr):
+    """The -stats lines that must match between two -icount runs."""
+    found = {}
+    for line in stderr.splitlines():
+        for key in STATS_KEYS:
+            if line.strip().startswith(key):
+                found[key] = line.strip()[len(key):].strip()
+    return found
+
+
+def scenario_determinism(ctx, arg):
+    """-icount: the same command line twice, the second time with every host core busy. The
+    guest's /init (bt86.poweroff on the command line) reports its uptime, date and timer interrupt
+    count after an idle second and powers off, so nothing is typed; the serial logs must be
+    byte-identical and -stats must give the same instruction count, virtual time and final
+    registers. ARG is the shift (default 2: 4 ns per instruction, about the interpreter's speed)."""
+    r = ctx.report
+    shift = arg or "2"
+    cmd = [ctx.args.bt86, "-m", "256", "-kernel", ctx.guest_file("vmlinuz"), "-initrd", ctx.guest_file("initrd.gz"),
+           "-append", CONSOLE + " bt86.poweroff", "-nographic", "-icount", f"shift={shift}",
+           "-rtc", f"base={DETERMINISM_RTC}", "-stats", "-timeout", str(int(ctx.args.limit) + 10)]
+    print("running twice (the second time with a CPU hog on every core):", " ".join(cmd), flush=True)
+    runs = []
+    for hog in (False, True):
+        left = ctx.deadline - time.monotonic()
+        code, out, err, wall = run_untouched(cmd, left, hog)
+        log = out.decode("latin-1").replace("\r\n", "\n")
+        digest = hashlib.sha256(out).hexdigest()
+        stats = stats_of(err)
+        name = "hog" if hog else "quiet"
+        runs.append((out, stats))
+        r.check(f"determinism.{name}.exit", code == 0, f"exit code {code} after {wall:.1f} s wall")
+        r.check(f"determinism.{name}.powered_off", "bt86-guest: powering off" in log and "reboot: Power down" in log,
+                "/init reported and powered off")
+        m = re.search(r"bt86-guest: uptime ([\d.]+)", log)
+        d = re.search(r"bt86-guest: date (\S+ \S+)", log)
+        r.check(f"determinism.{name}.rtc", bool(d) and d.group(1).startswith(DETERMINISM_RTC[:10]),
+                f"guest date {d.group(1) if d else '?'} (RTC base {DETERMINISM_RTC})")
+        r.check(f"determinism.{name}.stats", all(k in stats for k in STATS_KEYS),
+                f"serial log sha256 {digest} ({len(out)} bytes), "
+                f"{stats.get(STATS_KEYS[0], '?')} instructions, {stats.get(STATS_KEYS[1], '?')} virtual ns, "
+                f"guest uptime {m.group(1) if m else '?'} s")
+        chk.check_log_hygiene(r, f"{name}_console", log)
+        if code != 0 or not r.check(f"determinism.{name}.log", bool(m), "uptime line present"):
+            print(f"----- {name} console log -----\n{log}\n----- {name} bt86 stderr -----\n{err}")
+    (out_a, stats_a), (out_b, stats_b) = runs
+    if not r.check("determinism.serial_log", out_a == out_b,
+                   f"sha256 {hashlib.sha256(out_a).hexdigest()} vs {hashlib.sha256(out_b).hexdigest()}"):
+        diff = difflib.unified_diff(out_a.decode("latin-1").splitlines(), out_b.decode("latin-1").splitlines(),
+                                    "quiet", "hog", lineterm="", n=1)
+        print("----- serial log diff -----\n" + "\n".join(list(diff)[:200]))
+    for key in STATS_KEYS:
+        r.check("determinism." + key.replace(" ", "_"), stats_a.get(key) == stats_b.get(key),
+                f"{stats_a.get(key)} vs {stats_b.get(key)}")
+
+
+SCENARIOS = {"determinism": scenario_determinism, "default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
              "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
              "cdboot": scenario_cdboot, "fbcon": scenario_fbcon, "vesafb": scenario_vesafb}
 

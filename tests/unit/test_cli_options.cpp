@@ -96,3 +96,65 @@ TEST_CASE("CLI usage lists every option") {
                           "-h", "-version"})
     CHECK_MESSAGE(usage.find(opt) != std::string::npos, opt);
 }
+
+TEST_CASE("CLI -icount: QEMU's syntax, wall-clock time by default") {
+  CHECK_FALSE(parse({}).machine.icount.enabled);
+  IcountOptions ic = parse({"-icount", "shift=3"}).machine.icount;
+  CHECK(ic.enabled);
+  CHECK(ic.shift == 3);
+  CHECK(ic.sleep);  // QEMU's default
+  ic = parse({"-icount", "shift=0,sleep=off"}).machine.icount;
+  CHECK(ic.enabled);
+  CHECK(ic.shift == 0);
+  CHECK_FALSE(ic.sleep);
+  ic = parse({"--icount", "10"}).machine.icount;  // -icount N is shift=N
+  CHECK(ic.shift == 10);
+  ic = parse_icount("2,sleep=on");
+  CHECK(ic.shift == 2);
+  CHECK(ic.sleep);
+  CHECK(parse_icount("sleep=off,shift=1").shift == 1);
+  for (const char* bad : {"", "foo", "shift=", "shift=11", "shift=99", "shift=-1", "shift=3x",
+                          "shift=auto", "sleep=off", "shift=2,sleep=maybe", "shift=2,align=on",
+                          "shift=2,rr=record", "shift=2,bogus=1", "3,4", "shift=2,"})
+    CHECK_THROWS_AS_MESSAGE(parse_icount(bad), CliError, bad);
+}
+
+TEST_CASE("CLI -rtc: base=utc (default), localtime or a date; clock=vm") {
+  CHECK(parse({}).machine.rtc_base == RtcBase::Utc);
+  CHECK(parse({"-rtc", "base=localtime"}).machine.rtc_base == RtcBase::LocalTime);
+  CHECK(parse({"-rtc", "base=localtime,base=utc"}).machine.rtc_base == RtcBase::Utc);
+  MachineOptions m = parse({"-rtc", "base=2006-06-17T16:01:21"}).machine;
+  CHECK(m.rtc_base == RtcBase::Fixed);
+  CHECK(m.rtc_start_s == 1150560081);  // date -u -d 2006-06-17T16:01:21 +%s
+  m = parse({"-rtc", "clock=vm,base=2006-06-17"}).machine;
+  CHECK(m.rtc_base == RtcBase::Fixed);
+  CHECK(m.rtc_start_s == 1150502400);  // midnight UTC
+  CHECK(parse_rtc_date("1970-01-01") == 0);
+  CHECK(parse_rtc_date("2000-02-29T23:59:59") == 951868799);
+  CHECK(parse_rtc_date("2099-12-31T23:59:59") == 4102444799);
+  CHECK(parse_rtc_date("2006-6-7T1:2:3") == parse_rtc_date("2006-06-07T01:02:03"));
+  for (const char* bad : {"2006-13-40", "2006-02-29", "1900-02-29", "2006-04-31", "2006-00-10",
+                          "2006-01-00", "1969-12-31", "2100-01-01", "2006-06-17T24:00:00",
+                          "2006-06-17T12:60:00", "2006-06-17T12:00:60", "2006-06-17T12:00",
+                          "2006-06-17T", "2006-06-17 12:00:00", "06-06-17", "2006/06/17", "now",
+                          "2006-06-170", "2006-06-17T12:00:00Z", ""})
+    CHECK_THROWS_AS_MESSAGE(parse_rtc_date(bad), CliError, bad);
+  auto message_of = [](std::vector<std::string> args) -> std::string {
+    try {
+      parse_cli(args);
+    } catch (const CliError& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  CHECK(message_of({"-rtc", "base=2006-13-40"}).find("2006-06-17T16:01:21") != std::string::npos);
+  CHECK(message_of({"-rtc", "clock=host"}).find("clock=vm") != std::string::npos);
+  CHECK(message_of({"-rtc", "driftfix=slew"}).find("unknown parameter 'driftfix'") != std::string::npos);
+  CHECK(message_of({"-rtc", "utc"}).find("key=value") != std::string::npos);
+  CHECK(message_of({"-icount", "shift=99"}).find("from 0 to 10") != std::string::npos);
+  CHECK(message_of({"-icount", "foo"}).find("from 0 to 10") != std::string::npos);
+  CHECK(message_of({"-icount", "sleep=off"}).find("shift=N is required") != std::string::npos);
+  CHECK(message_of({"-icount", "shift=auto"}).find("not supported") != std::string::npos);
+  CHECK(cli_usage().find("-icount shift=N") != std::string::npos);
+  CHECK(cli_usage().find("-rtc base=") != std::string::npos);
+}

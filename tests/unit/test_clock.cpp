@@ -1,10 +1,14 @@
 // VirtualClock: timers fire in deadline order (ties in scheduling order) only once due, cancel
-// works, and pausing freezes virtual time without a jump on resume.
+// works, and pausing freezes virtual time without a jump on resume (host time); instruction-count
+// time (-icount): time is exactly bias + count << shift, idle warps move it on to a deadline and
+// never back, and the instructions until a deadline are rounded up. Only the tests about host time
+// sleep; the rest drive the clock by an instruction count.
 #include <doctest/doctest.h>
 
 #include <time.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "devices/clock.h"
@@ -16,6 +20,14 @@ void sleep_ms(long ms) {
   timespec ts{0, ms * 1'000'000};
   nanosleep(&ts, nullptr);
 }
+
+// A clock driven by a counter the test advances: with shift 0, one instruction is one ns.
+struct CountedClock {
+  uint64_t insns = 0;
+  VirtualClock clock;
+  explicit CountedClock(unsigned shift = 0)
+      : clock(VirtualClock::InstructionCount{[this] { return insns; }, shift}) {}
+};
 }  // namespace
 
 TEST_CASE("VirtualClock: time advances while running") {
@@ -43,8 +55,9 @@ TEST_CASE("VirtualClock: pause freezes time, resume continues without a jump") {
   CHECK(clock.now_ns() - after < 10'000'000);
 }
 
-TEST_CASE("VirtualClock: timers fire in deadline order, ties in scheduling order") {
-  VirtualClock clock;
+TEST_CASE("VirtualClock: timers fire in deadline order, ties in scheduling order, only once due") {
+  CountedClock c;
+  VirtualClock& clock = c.clock;
   std::vector<int> fired;
   const uint64_t now = clock.now_ns();
   clock.schedule_at(now + 3, [&] { fired.push_back(3); });
@@ -53,7 +66,12 @@ TEST_CASE("VirtualClock: timers fire in deadline order, ties in scheduling order
   clock.schedule_at(now + 2, [&] { fired.push_back(21); });
   clock.schedule_at(now + 60'000'000'000ull, [&] { fired.push_back(99); });  // a minute away
   CHECK(clock.next_deadline() == now + 1);
-  sleep_ms(1);
+  clock.run_due();
+  CHECK(fired.empty());
+  c.insns += 2;
+  clock.run_due();
+  CHECK(fired == std::vector<int>{1, 20, 21});
+  c.insns += 1'000'000;
   clock.run_due();
   CHECK(fired == std::vector<int>{1, 20, 21, 3});
   CHECK(clock.next_deadline() == now + 60'000'000'000ull);
@@ -77,7 +95,7 @@ TEST_CASE("VirtualClock: cancel, and callbacks that schedule more timers") {
 }
 
 TEST_CASE("VirtualClock: a paused clock fires nothing new") {
-  VirtualClock clock;
+  VirtualClock clock;  // host time: the subject is that host time passing does not count
   bool fired = false;
   clock.pause();
   clock.schedule_at(clock.now_ns() + 1'000'000, [&] { fired = true; });
@@ -88,4 +106,69 @@ TEST_CASE("VirtualClock: a paused clock fires nothing new") {
   sleep_ms(3);
   clock.run_due();
   CHECK(fired);
+}
+
+TEST_CASE("VirtualClock, instruction count: time is count << shift, nothing else") {
+  CountedClock c(3);  // 8 ns per instruction
+  VirtualClock& clock = c.clock;
+  CHECK(clock.counts_instructions());
+  CHECK(clock.icount_shift() == 3);
+  CHECK(clock.now_ns() == 0);
+  sleep_ms(2);                   // host time does not count
+  CHECK(clock.now_ns() == 0);
+  c.insns = 1000;
+  CHECK(clock.now_ns() == 8000);
+  CHECK(clock.tsc() == 8000);    // 1 GHz nominal TSC: one tick per virtual ns
+  clock.pause();                 // pausing changes nothing by itself: the count stands still
+  CHECK(clock.paused());
+  CHECK(clock.now_ns() == 8000);
+  clock.resume();
+  CHECK(clock.now_ns() == 8000);
+  CHECK_FALSE(VirtualClock().counts_instructions());
+  CHECK_THROWS_AS(VirtualClock(VirtualClock::InstructionCount{[] { return uint64_t(0); }, 11}),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(VirtualClock(VirtualClock::InstructionCount{}), std::invalid_argument);
+}
+
+TEST_CASE("VirtualClock, instruction count: instructions until a deadline are rounded up") {
+  CountedClock c(2);  // 4 ns per instruction
+  VirtualClock& clock = c.clock;
+  c.insns = 10;       // 40 ns
+  CHECK(clock.insns_until(40) == 0);
+  CHECK(clock.insns_until(39) == 0);
+  CHECK(clock.insns_until(41) == 1);
+  CHECK(clock.insns_until(44) == 1);
+  CHECK(clock.insns_until(45) == 2);
+  CHECK(clock.insns_until(UINT64_MAX) == (UINT64_MAX - 40) / 4 + 1);
+  // Running exactly that many reaches the deadline, one fewer does not.
+  bool fired = false;
+  clock.schedule_at(1'000'001, [&] { fired = true; });
+  const uint64_t n = clock.insns_until(clock.next_deadline());
+  c.insns += n - 1;
+  clock.run_due();
+  CHECK_FALSE(fired);
+  c.insns += 1;
+  clock.run_due();
+  CHECK(fired);
+}
+
+TEST_CASE("VirtualClock, instruction count: an idle warp moves time to a deadline, never back") {
+  CountedClock c(0);
+  VirtualClock& clock = c.clock;
+  c.insns = 100;
+  std::vector<uint64_t> fired_at;
+  clock.schedule_at(5'000, [&] { fired_at.push_back(clock.now_ns()); });
+  clock.warp_to(clock.next_deadline());
+  CHECK(clock.now_ns() == 5'000);
+  clock.run_due();
+  CHECK(fired_at == std::vector<uint64_t>{5'000});
+  clock.warp_to(10);             // the past: ignored
+  CHECK(clock.now_ns() == 5'000);
+  c.insns += 7;                  // instructions count on top of the skipped idle time
+  CHECK(clock.now_ns() == 5'007);
+  CHECK(clock.insns_until(6'000) == 993);
+  VirtualClock host;
+  const uint64_t before = host.now_ns();
+  host.warp_to(before + 60'000'000'000ull);  // host time cannot be warped
+  CHECK(host.now_ns() < before + 1'000'000'000ull);
 }

@@ -3,8 +3,6 @@
 // GPE0, and the 3.579545 MHz PM timer derived from virtual time.
 #include <doctest/doctest.h>
 
-#include <time.h>
-
 #include "devices/piix4_pm.h"
 
 using namespace bt86;
@@ -20,7 +18,8 @@ struct PmFixture {
   IoBus io;
   PhysMem mem{1 << 20};
   PciBus bus{io, mem};
-  VirtualClock clock;
+  uint64_t ns = 123'456'789;  // virtual time, moved by the tests (instruction-count clock, 1 ns each)
+  VirtualClock clock{VirtualClock::InstructionCount{[this] { return ns; }, 0}};
   Piix4Pm pm{clock};
   IrqRecorder irqs;
   int power_offs = 0;
@@ -156,27 +155,24 @@ TEST_CASE("PIIX4 PM: GPE0 status and enable raise the SCI; status is write-1-to-
 TEST_CASE("PIIX4 PM: the PM timer counts 3.579545 MHz of virtual time in 24 bits") {
   PmFixture f;
   f.seabios_setup();
-  f.clock.pause();
   const uint32_t expected = uint32_t(expected_ticks(f.clock.now_ns()) & 0xFFFFFF);
   CHECK(f.io.in(0x608, 4) == expected);
   CHECK(f.io.in(0x60A, 1) == (expected >> 16));  // a byte of the same count
   f.io.out(0x608, 0, 4);                        // read-only
   CHECK(f.io.in(0x608, 4) == expected);
-  f.clock.resume();
   const uint32_t t0 = f.io.in(0x608, 4);
-  timespec ts{0, 20'000'000};
-  nanosleep(&ts, nullptr);
+  f.ns += 20'000'000;
   const uint32_t t1 = f.io.in(0x608, 4);
   const uint32_t delta = (t1 - t0) & 0xFFFFFF;
-  CHECK(delta >= 71591);                        // 20 ms
-  CHECK(delta < 3579545 / 2);                   // well under 500 ms
-  CHECK(f.io.in(0x608, 4) <= 0xFFFFFF);
+  CHECK(delta >= 71590);                        // 20 ms: 71590.9 ticks
+  CHECK(delta <= 71591);
+  f.ns += 5'000'000'000ull;                     // 17.9 M ticks: the 24-bit count wraps
+  CHECK(f.io.in(0x608, 4) == (expected_ticks(f.ns) & 0xFFFFFF));
 }
 
 TEST_CASE("PIIX4 PM: TMR_EN schedules the SCI for the next toggle of timer bit 23") {
   PmFixture f;
   f.seabios_setup();
-  f.clock.pause();
   CHECK((f.io.in(0x600, 2) & Piix4Pm::kTmrSts) == 0);
   CHECK(f.clock.next_deadline() == UINT64_MAX);
   f.io.out(0x602, Piix4Pm::kTmrSts, 2);
@@ -185,6 +181,15 @@ TEST_CASE("PIIX4 PM: TMR_EN schedules the SCI for the next toggle of timer bit 2
   CHECK(f.clock.next_deadline() == deadline);
   CHECK((expected_ticks(deadline) >> 23) == (next_toggle >> 23));  // due exactly at the toggle
   CHECK((expected_ticks(deadline - 1) >> 23) == (next_toggle >> 23) - 1);
+  CHECK_FALSE(f.sci());
+  f.ns = deadline - 1;
+  f.clock.run_due();
+  CHECK((f.io.in(0x600, 2) & Piix4Pm::kTmrSts) == 0);
+  f.ns = deadline;                              // the toggle: TMR_STS, and the SCI
+  f.clock.run_due();
+  CHECK((f.io.in(0x600, 2) & Piix4Pm::kTmrSts) != 0);
+  CHECK(f.sci());
+  f.io.out(0x600, Piix4Pm::kTmrSts, 2);         // write 1 to clear
   CHECK_FALSE(f.sci());
   f.io.out(0x602, 0, 2);                        // TMR_EN off: no event
   CHECK(f.clock.next_deadline() == UINT64_MAX);

@@ -3,8 +3,7 @@
 // ports 0x40-0x43 with its IRQ0 events; port 0x61 (counter 2 gate and OUT, refresh toggle).
 #include <doctest/doctest.h>
 
-#include <time.h>
-
+#include <algorithm>
 #include <vector>
 
 #include "devices/clock.h"
@@ -47,11 +46,6 @@ struct LineRecorder : IrqSink {
     return n;
   }
 };
-
-void sleep_ms(long ms) {
-  timespec ts{ms / 1000, (ms % 1000) * 1'000'000};
-  nanosleep(&ts, nullptr);
-}
 
 }  // namespace
 
@@ -234,14 +228,29 @@ TEST_CASE("PIT: status latch — OUT, null count, access, mode, BCD; read before
 
 namespace {
 
+// The PIT on a clock the test moves by hand (an instruction-count clock at 1 ns per count), so
+// every test is exact and takes no host time.
 struct PitFixture {
-  VirtualClock clock;
+  uint64_t ns = 0;
+  VirtualClock clock{VirtualClock::InstructionCount{[this] { return ns; }, 0}};
   IoBus io;
   Pit8254 pit{clock};
   SystemControlPort port61{pit};
   LineRecorder irq;
+  // Time moves on by `d` without the timer events being run (the machine was busy: they are
+  // late when run_due() comes).
+  void advance(uint64_t d) { ns += d; }
+  // Time moves on by `d` with each timer event run at its deadline, as the machine loop does.
+  void run_for(uint64_t d) {
+    const uint64_t end = ns + d;
+    while (clock.next_deadline() <= end) {
+      ns = std::max(ns, clock.next_deadline());
+      clock.run_due();
+    }
+    ns = end;
+    clock.run_due();
+  }
   PitFixture() {
-    clock.pause();
     pit.irq0 = IrqLine(&irq, 0);
     pit.attach(io);
     port61.attach(io);
@@ -273,17 +282,15 @@ TEST_CASE("PIT ports: read-back of several counters latches each; latched values
   f.io.out(0x40, 0x00, 1);
   f.io.out(0x40, 0x80, 1);
   f.io.out(0x43, 0xD6, 1);  // read-back: count only, counters 0 and 1
-  f.clock.resume();
-  sleep_ms(2);
-  f.clock.pause();
+  f.advance(2'000'000);
   CHECK(f.io.in(0x40, 1) == 0x00);
   CHECK(f.io.in(0x40, 1) == 0x80);
   // Counter 1 was reset to mode 3, count 0x10000: its latched count is even.
   CHECK((f.io.in(0x41, 1) & 1) == 0);
   f.io.in(0x41, 1);
-  // Unlatched, counter 0 has counted on (2 ms is ~2386 clocks).
+  // Unlatched, counter 0 has counted on: 2 ms are 2386 whole clocks.
   const unsigned lsb = f.io.in(0x40, 1), msb = f.io.in(0x40, 1);
-  CHECK((msb << 8 | lsb) < 0x8000 - 2000);
+  CHECK((msb << 8 | lsb) == 0x8000 - 2386);
 }
 
 TEST_CASE("PIT: counter 0 drives IRQ0 through timer events at its OUT changes") {
@@ -295,28 +302,19 @@ TEST_CASE("PIT: counter 0 drives IRQ0 through timer events at its OUT changes") 
   CHECK(f.irq.levels.back());           // OUT high
   CHECK(near(f.clock.next_deadline(), now + at(1192)));  // the low pulse
   f.irq.levels.clear();
-  f.clock.resume();
-  sleep_ms(30);
-  f.clock.pause();
-  f.clock.run_due();
-  // A late event plays back only a few changes, so count edges across several sleeps instead.
-  for (int i = 0; i < 20; ++i) {
-    f.clock.resume();
-    sleep_ms(1);
-    f.clock.pause();
-    f.clock.run_due();
-  }
-  CHECK(f.irq.rising_edges() >= 15);
-  CHECK(f.irq.rising_edges() <= 60);
+  // 50 periods of 1193 clocks (0.99985 ms) end within 50 ms: 50 rising edges, none owed.
+  f.run_for(50'000'000);
+  CHECK(f.irq.rising_edges() == 50);
+  CHECK(f.pit.tick_backlog() == 49);  // nobody acknowledged them: all but the first are owed
+  CHECK(near(f.clock.next_deadline(), now + at(50 * 1193 + 1192)));  // the 51st low pulse
   // Mode 0 raises IRQ0 once at terminal count and schedules nothing after it.
   f.io.out(0x43, 0x30, 1);
   f.io.out(0x40, 10, 1);
   f.io.out(0x40, 0, 1);
   CHECK_FALSE(f.irq.levels.back());
-  f.clock.resume();
-  sleep_ms(1);
-  f.clock.pause();
-  f.clock.run_due();
+  f.run_for(at(10) - 1);              // 9 clocks after the count was written
+  CHECK_FALSE(f.irq.levels.back());
+  f.run_for(1);                       // 10: terminal count
   CHECK(f.irq.levels.back());
   CHECK(f.clock.next_deadline() == UINT64_MAX);
 }
@@ -333,9 +331,9 @@ TEST_CASE("Port 0x61: bit 0 gates counter 2, bit 5 shows its OUT, bit 4 toggles 
   CHECK(f.pit.gate(2));
   CHECK(f.port61.speaker_data_enabled());
   CHECK((f.io.in(0x61, 1) & 0x0F) == 0x03);
-  f.clock.resume();
-  sleep_ms(1);                       // 0x10 clocks are ~13 us
-  f.clock.pause();
+  f.advance(at(0x10) - 1);          // 0x0F clocks: the count is 1
+  CHECK((f.io.in(0x61, 1) & 0x20) == 0);
+  f.advance(1);                      // 0x10 clocks: terminal count
   CHECK((f.io.in(0x61, 1) & 0x20) == 0x20);
   f.io.out(0x61, 0xFC, 1);          // read-only bits ignored, gate off
   CHECK_FALSE(f.pit.gate(2));
@@ -348,9 +346,7 @@ TEST_CASE("PIT: late IRQ0 events give one edge now and owe the missed ticks (re-
   f.io.out(0x40, 20, 1);
   f.io.out(0x40, 0, 1);
   f.irq.levels.clear();
-  f.clock.resume();
-  sleep_ms(5);              // ~300 periods
-  f.clock.pause();
+  f.advance(5'000'000);     // ~300 periods pass before the events run
   f.clock.run_due();
   CHECK(f.irq.rising_edges() >= 1);
   CHECK(f.irq.levels.size() <= 6);  // not hundreds of changes
@@ -380,9 +376,7 @@ TEST_CASE("PIT: late IRQ0 events give one edge now and owe the missed ticks (re-
     f.io.out(0x43, 0x30, 1);
     f.io.out(0x40, 10, 1);
     f.io.out(0x40, 0, 1);
-    f.clock.resume();
-    sleep_ms(1);
-    f.clock.pause();
+    f.advance(1'000'000);
     f.clock.run_due();
   };
   mode0_terminal_count();

@@ -6,14 +6,12 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "devices/io_bus.h"
 #include "devices/uart16550.h"
@@ -26,7 +24,8 @@ namespace {
 constexpr uint16_t kBase = Uart16550::kCom1Base;
 
 struct Com {
-  VirtualClock clock;
+  uint64_t ns = 0;  // virtual time, moved by the test (an instruction-count clock, 1 ns each)
+  VirtualClock clock{VirtualClock::InstructionCount{[this] { return ns; }, 0}};
   BufferSerial wire;
   Uart16550 uart{kBase, clock, &wire};
   IoBus io;
@@ -190,7 +189,11 @@ TEST_CASE("UART: character timeout interrupt after 4 character times below the t
   c.out(Uart16550::kMcr, Uart16550::kMcrOut2);
   c.uart.receive('q');
   CHECK(c.iir() == 0x01);
-  std::this_thread::sleep_for(std::chrono::milliseconds(140));
+  c.ns += 4 * 33'333'333 - 1'000;  // just under 4 character times: not yet
+  c.uart.poll();
+  CHECK(c.iir() == 0x01);
+  c.ns += 1'000;
+  CHECK(c.iir() == 0x0C);                    // 4 character times of silence
   c.uart.poll();
   CHECK(c.irq());
   CHECK(c.iir() == 0x0C);

@@ -138,6 +138,29 @@ TEST_CASE("Machine: -timeout ends a guest that never stops") {
   std::remove(console.c_str());
 }
 
+TEST_CASE("Machine -icount: guest time is the instruction count, 2^shift ns each") {
+  const std::string console = temp_path("icount");
+  for (unsigned shift : {0u, 3u, 5u}) {
+    CAPTURE(shift);
+    MachineOptions o = rom_options(make_rom({
+                                       0x0F, 0x31,        // rdtsc
+                                       0x66, 0x89, 0xC3,  // mov ebx, eax
+                                       0x0F, 0x31,        // rdtsc: two instructions later
+                                       0x66, 0x29, 0xD8,  // sub eax, ebx
+                                       0xE6, 0xF4,        // out 0xF4, al: exit code = the TSC delta
+                                   }),
+                                   console);
+    o.icount.enabled = true;
+    o.icount.shift = shift;
+    Machine m(o);
+    CHECK(m.clock().counts_instructions());
+    CHECK(m.run() == int(2u << shift));
+    CHECK(m.cpu().s.icount == 6);  // jmp at the reset vector, then five
+    CHECK(m.clock().now_ns() == 6u << shift);
+  }
+  std::remove(console.c_str());
+}
+
 namespace {
 // Prints 'R', then triple faults: LIDT loads a zero-limit IVT from RAM at 0 (all zero), so INT3
 // finds no vector (#GP), nor does the #GP (#DF), nor the #DF: shutdown.
@@ -191,15 +214,21 @@ struct ScriptedFrontend : Frontend {
 
 TEST_CASE("Machine: front ends are polled, can pause/resume the guest and quit the run") {
   const std::string console = temp_path("frontend");
-  // An endless loop: only the front end can end this run (before the 10 s timeout).
-  MachineOptions o = rom_options(make_rom({0xEB, 0xFE}), console);
-  Machine m(o);
-  ScriptedFrontend f;
-  m.add_frontend(&f);
-  CHECK(m.run() == exit_code::kEndedOnRequest);
-  CHECK(f.polls == 8);
-  CHECK(f.was_paused);
-  CHECK(f.paused_after == f.paused_at);  // virtual time stood still for three poll periods
-  CHECK(m.cpu().s.icount > 0);
+  for (bool icount : {false, true}) {  // host time, and -icount: time stands still while paused
+    CAPTURE(icount);
+    // An endless loop: only the front end can end this run (before the 10 s timeout).
+    MachineOptions o = rom_options(make_rom({0xEB, 0xFE}), console);
+    o.icount.enabled = icount;
+    o.icount.shift = 2;
+    Machine m(o);
+    ScriptedFrontend f;
+    m.add_frontend(&f);
+    CHECK(m.run() == exit_code::kEndedOnRequest);
+    CHECK(f.polls == 8);
+    CHECK(f.was_paused);
+    CHECK(f.paused_after == f.paused_at);  // virtual time stood still for three poll periods
+    CHECK(m.cpu().s.icount > 0);
+    if (icount) CHECK(m.clock().now_ns() == m.cpu().s.icount << 2);  // never halted: no warps
+  }
   std::remove(console.c_str());
 }

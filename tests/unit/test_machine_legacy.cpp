@@ -1,9 +1,11 @@
 // The Machine's legacy devices seen from a guest: a reset requested through the 8042 or port 0x92
 // restarts the machine (RAM kept), or ends the run with exit code 0 under -no-reboot; the CMOS
-// memory and boot order bytes follow -m and -boot.
+// memory and boot order bytes follow -m and -boot; the RTC starts at -rtc base.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <initializer_list>
 #include <iterator>
 #include <vector>
@@ -84,4 +86,46 @@ TEST_CASE("Machine: CMOS memory and boot bytes follow the options; legacy ports 
   CHECK(m.io().in(0x92, 1) == 0x02);
   CHECK(m.io().in(0x64, 1) == 0x10);
   CHECK(m.io().in(0x3FD, 1) == 0xFF);  // no -serial: no COM1
+}
+
+TEST_CASE("Machine: -rtc base sets the RTC's start date and the CMOS century") {
+  auto cmos_of = [](Machine& m) {
+    return [&m](uint8_t index) {
+      m.io().out(0x70, index, 1);
+      return m.io().in(0x71, 1);
+    };
+  };
+  MachineOptions o = options_for(make_rom({0xF4}));
+  o.rtc_base = RtcBase::Fixed;
+  o.rtc_start_s = 946684799;  // 1999-12-31T23:59:59 UTC, a Friday
+  const std::tm start = rtc_start_time(o);
+  CHECK(start.tm_year == 99);
+  CHECK(start.tm_wday == 5);
+  {
+    Machine m(o);
+    auto cmos = cmos_of(m);  // BCD, 24-hour
+    CHECK(cmos(0x00) == 0x59);
+    CHECK(cmos(0x02) == 0x59);
+    CHECK(cmos(0x04) == 0x23);
+    CHECK(cmos(0x06) == 6);     // day of week 1-7 from Sunday
+    CHECK(cmos(0x07) == 0x31);
+    CHECK(cmos(0x08) == 0x12);
+    CHECK(cmos(0x09) == 0x99);
+    CHECK(cmos(0x32) == 0x19);  // century
+  }
+  o.rtc_start_s = 1150560081;   // 2006-06-17T16:01:21
+  {
+    Machine m(o);
+    auto cmos = cmos_of(m);
+    CHECK(cmos(0x09) == 0x06);
+    CHECK(cmos(0x08) == 0x06);
+    CHECK(cmos(0x07) == 0x17);
+    CHECK(cmos(0x04) == 0x16);
+    CHECK(cmos(0x32) == 0x20);
+  }
+  // base=utc: the host's UTC time now.
+  o.rtc_base = RtcBase::Utc;
+  const std::time_t now = std::time(nullptr);
+  std::tm got = rtc_start_time(o);
+  CHECK(std::llabs(int64_t(timegm(&got)) - int64_t(now)) <= 2);
 }
