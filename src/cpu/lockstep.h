@@ -3,7 +3,8 @@
 // itself an Engine, so the machine loop drives it like any other: it steps the engine under test
 // one block at a time (Engine::run_block), runs the reference for exactly as many instructions
 // (Engine::run), and compares the two CPU states at that boundary (and all of guest RAM every
-// so many instructions). The first divergence stops the run and prints both states, the fields
+// so many instructions). A block that ends in a fault is compared one step later (see
+// realignments()). The first divergence stops the run and prints both states, the fields
 // that differ and the block's guest disassembly (Capstone). The translator issue plugs the
 // translator in as the engine under test and the interpreter as the reference, unchanged.
 #pragma once
@@ -39,6 +40,10 @@ class Lockstep final : public Engine {
 
   bool diverged() const { return diverged_; }
   uint64_t blocks_checked() const { return blocks_checked_; }
+  // Steps compared one step later because the engine under test delivered a fault raised in the
+  // middle of its block, which the reference (stopped after as many retired instructions) raises
+  // at the start of its next step.
+  uint64_t realignments() const { return realignments_; }
   // Compares all guest RAM now; reports and returns false on a difference.
   bool check_ram();
 
@@ -51,7 +56,9 @@ class Lockstep final : public Engine {
   uint64_t next_ram_check_;
   std::string name_;
   bool diverged_ = false;
+  bool realigning_ = false;   // the last step ended in a fault only the test engine delivered
   uint64_t blocks_checked_ = 0;
+  uint64_t realignments_ = 0;
 };
 
 }  // namespace bt86

@@ -116,6 +116,10 @@ const OptionSpec kOptions[] = {
     {"hdd", "FILE", "raw disk image on IDE secondary slave", set_disk_image<3>},
     {"cdrom", "FILE", "CD/DVD image (ISO) in an ATAPI drive on IDE secondary master",
      [](CliOptions& o, const std::string& a) { o.machine.cdrom = a; }},
+    {"lockstep", nullptr,
+     "check the engine block by block against a reference machine (the interpreter, one "
+     "instruction per block); needs -icount; disks as -snapshot; exit code 3 on a divergence",
+     [](CliOptions& o, const std::string&) { o.machine.lockstep = true; o.machine.snapshot = true; }},
     {"snapshot", nullptr, "disk writes go to memory; image files stay unchanged",
      [](CliOptions& o, const std::string&) { o.machine.snapshot = true; }},
     {"kernel", "FILE", "boot a Linux bzImage directly (32-bit boot protocol; the BIOS does not run)",
@@ -336,7 +340,7 @@ std::string cli_usage() {
   }
   text += "\nexit codes: a guest's write of V to port 0xF4 ends the run with V & 0xFF;\n"
           "0 guest reset request or triple fault with -no-reboot, or Ctrl-A x;\n"
-          "1 startup error, 2 guest halted for good, 124 timeout,\n"
+          "1 startup error, 2 guest halted for good, 3 lockstep divergence, 124 timeout,\n"
           "125 internal error.\n";
   return text;
 }

@@ -56,6 +56,40 @@ FILE* open_trace_file(const std::string& path) {
   return f;
 }
 
+// -lockstep: both machines must start their RTCs at the same second, so a host-time base is
+// resolved to a fixed date once, before either machine exists.
+MachineOptions resolve_rtc_for_lockstep(MachineOptions o) {
+  if (!o.lockstep || o.rtc_base == RtcBase::Fixed) return o;
+  std::time_t now = std::time(nullptr);
+  if (o.rtc_base == RtcBase::LocalTime) {
+    std::tm local{};
+    localtime_r(&now, &local);
+    now += local.tm_gmtoff;
+  }
+  o.rtc_base = RtcBase::Fixed;
+  o.rtc_start_s = int64_t(now);
+  return o;
+}
+
+// The reference machine of -lockstep: the same machine, but silent (serial output to /dev/null,
+// no debug console, traces or stats), disks as -snapshot, and the interpreter with one
+// instruction per block.
+MachineOptions reference_options(const MachineOptions& test) {
+  MachineOptions o = test;
+  o.lockstep = false;
+  o.block_insns = 1;
+  for (std::string& s : o.serial)
+    if (s != "none") s = "file:/dev/null";
+  o.debugcon = "none";
+  o.debugcon_explicit = false;
+  o.trace = TraceConfig{};
+  o.trace_path.clear();
+  o.print_stats = false;
+  o.snapshot = true;
+  o.timeout_s = 0;
+  return o;
+}
+
 void sleep_ns(uint64_t ns) {
   timespec ts{time_t(ns / 1'000'000'000ull), long(ns % 1'000'000'000ull)};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
@@ -64,12 +98,12 @@ void sleep_ns(uint64_t ns) {
 }  // namespace
 
 Machine::Machine(const MachineOptions& options)
-    : opt_(options),
+    : opt_(resolve_rtc_for_lockstep(options)),
       trace_file_(open_trace_file(options.trace_path)),
       mem_(options.ram_bytes),
       clock_(make_clock(options.icount, [this] { return cpu_.s.icount; })),
       cpu_(mem_, io_, clock_),
-      engine_(std::make_unique<Interpreter>(cpu_)),
+      engine_(std::make_unique<Interpreter>(cpu_, Interpreter::Policy{options.block_insns})),
       debugcon_(options.debugcon),
       firmware_log_sink_("none"),
       insns_per_ns_(kInitialInsnsPerNs) {
@@ -148,13 +182,40 @@ Machine::Machine(const MachineOptions& options)
     if (!video.warning.empty()) std::fprintf(stderr, "bt86: %s\n", video.warning.c_str());
     linux_->set_screen(video.screen);
   }
+  if (opt_.lockstep) set_up_lockstep();
   clock_.pause();  // virtual time starts with run()
   reset();
+}
+
+void Machine::set_up_lockstep() {
+  if (!opt_.icount.enabled)
+    throw std::invalid_argument("-lockstep needs -icount shift=N: the two machines must see the same time");
+  lockstep_peer_ = std::make_unique<Machine>(reference_options(opt_));
+  engine_under_test_ = std::move(engine_);
+  auto ls = std::make_unique<Lockstep>(Lockstep::Side{*engine_under_test_, cpu_},
+                                       Lockstep::Side{*lockstep_peer_->engine_, lockstep_peer_->cpu_},
+                                       stderr);
+  lockstep_ = ls.get();
+  engine_ = std::move(ls);
+}
+
+// At the end of a -lockstep run: a last RAM comparison and a summary line; the exit code for a
+// divergence.
+int Machine::finish_lockstep() {
+  if (!lockstep_->diverged()) lockstep_->check_ram();
+  std::fprintf(stderr, "bt86: lockstep: %llu blocks checked, %llu instructions, %s\n",
+               (unsigned long long)lockstep_->blocks_checked(), (unsigned long long)cpu_.s.icount,
+               lockstep_->diverged() ? "DIVERGED" : "0 divergences");
+  return lockstep_->diverged() ? exit_code::kLockstepDivergence : kStillRunning;
 }
 
 Machine::~Machine() = default;
 
 void Machine::reset() {
+  if (lockstep_peer_) {
+    lockstep_peer_->guest_reset_requested_ = false;
+    lockstep_peer_->reset();
+  }
   mem_.set_a20(true);
   for (Device* d : devices_) d->reset();
   cpu_.reset();
@@ -170,10 +231,12 @@ void Machine::reset() {
 int Machine::run() {
   const double start = host_seconds();
   clock_.resume();
+  if (lockstep_peer_) lockstep_peer_->clock_.resume();
   int code = kStillRunning;
   while (code == kStillRunning) {
     poll_frontends();
     clock_.run_due();
+    if (lockstep_peer_) lockstep_peer_->clock_.run_due();
     if (exit_dev_.requested()) {
       code = exit_dev_.exit_code();
     } else if (guest_powered_off_) {
@@ -198,9 +261,15 @@ int Machine::run() {
       code = wait_while_halted();
     } else {
       run_slice();
+      if (lockstep_ && lockstep_->diverged()) code = finish_lockstep();
     }
   }
+  if (lockstep_ && !lockstep_->diverged()) {
+    const int ls = finish_lockstep();
+    if (ls != kStillRunning) code = ls;
+  }
   clock_.pause();
+  if (lockstep_peer_) lockstep_peer_->clock_.pause();
   debugcon_.flush();
   std::fflush(cpu_.trace.out);
   if (opt_.print_stats) print_stats(host_seconds() - start);
@@ -219,6 +288,7 @@ void Machine::pause() {
   if (paused_) return;
   paused_ = true;
   clock_.pause();
+  if (lockstep_peer_) lockstep_peer_->clock_.pause();
   cpu_.stop();
 }
 
@@ -226,6 +296,7 @@ void Machine::resume() {
   if (!paused_) return;
   paused_ = false;
   clock_.resume();
+  if (lockstep_peer_) lockstep_peer_->clock_.resume();
 }
 
 void Machine::request_quit(const char* why) {
@@ -279,6 +350,7 @@ int Machine::wait_while_halted() {
       sleep_ns(step);
     }
     clock_.warp_to(now + step);
+    if (lockstep_peer_) lockstep_peer_->clock_.warp_to(now + step);
     return kStillRunning;
   }
   // Host time; or -icount with no timer pending at all, where only a front end or host input

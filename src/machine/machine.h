@@ -7,6 +7,7 @@
 #include <vector>
 #include "cpu/cpu.h"
 #include "cpu/engine.h"
+#include "cpu/lockstep.h"
 #include "devices/clock.h"
 #include "devices/debug_console.h"
 #include "devices/exit_device.h"
@@ -89,6 +90,13 @@ class Machine {
   VirtualClock clock_;
   Cpu cpu_;
   std::unique_ptr<Engine> engine_;   // runs guest code over cpu_ (the interpreter today)
+  // -lockstep: engine_ is a Lockstep over engine_under_test_ (on this machine) and the reference
+  // machine's engine; the loop mirrors its timer, halt and reset steps on the reference machine.
+  std::unique_ptr<Machine> lockstep_peer_;
+  std::unique_ptr<Engine> engine_under_test_;
+  Lockstep* lockstep_ = nullptr;
+  void set_up_lockstep();
+  int finish_lockstep();
   DebugConsole debugcon_;
   DebugConsole firmware_log_sink_;  // port 0x402 when -debugcon was not given: dropped
   ExitDevice exit_dev_;

@@ -15,6 +15,7 @@ namespace exit_code {
 constexpr int kEndedOnRequest = 0;  // guest reset request or triple fault with -no-reboot, Ctrl-A x on stdio
 constexpr int kStartupError = 1;    // bad command line, missing or unusable BIOS, unopenable file
 constexpr int kHaltedForever = 2;   // guest halted and nothing can wake it (e.g. CLI; HLT)
+constexpr int kLockstepDivergence = 3;  // -lockstep: the engines' states differed (report on stderr)
 constexpr int kGuestPanic = 4;      // the guest kernel reported a panic through pvpanic
 constexpr int kTimeout = 124;       // -timeout elapsed (as timeout(1))
 constexpr int kInternalError = 125; // an emulator bug surfaced as a C++ exception
@@ -66,6 +67,8 @@ struct MachineOptions {
   std::string initrd;               // -initrd FILE: the kernel's initial RAM disk
   std::string append;               // -append CMDLINE: the kernel command line
   IcountOptions icount;             // -icount
+  bool lockstep = false;            // -lockstep: check the engine against a reference machine
+  unsigned block_insns = 64;        // interpreter block size cap (internal; 1 for the lockstep reference)
   RtcBase rtc_base = RtcBase::Utc;  // -rtc base=
   int64_t rtc_start_s = 0;          // RtcBase::Fixed: the date, seconds since 1970-01-01 UTC
 };
