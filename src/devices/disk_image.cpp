@@ -11,30 +11,24 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "devices/host_file.h"
+
 namespace bt86 {
 
 DiskImage::DiskImage(const std::string& path, Mode mode, const std::string& what)
     : path_(path), mode_(mode) {
+  InputFileRules rules{what + ": cannot use image"};
+  rules.block_device = true;
+  rules.read_write = mode == Mode::ReadWrite;
+  HostFile file = open_input_file(path, rules);  // a regular file or block device; never blocks
   auto fail = [&](const std::string& why) {
-    if (fd_ >= 0) ::close(fd_);
     throw std::runtime_error(what + ": cannot use image '" + path + "': " + why);
   };
-  fd_ = ::open(path.c_str(), (mode == Mode::ReadWrite ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-  if (fd_ < 0) fail(std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd_, &st) != 0) fail(std::strerror(errno));
-  if (S_ISREG(st.st_mode)) {
-    size_ = uint64_t(st.st_size);
-  } else if (S_ISBLK(st.st_mode)) {
-    const off_t end = ::lseek(fd_, 0, SEEK_END);
-    if (end < 0) fail(std::strerror(errno));
-    size_ = uint64_t(end);
-  } else {
-    fail("not a regular file or block device");
-  }
+  size_ = file.size();
   if (size_ == 0) fail("the image is empty");
   char probe;
-  if (::pread(fd_, &probe, 1, 0) != 1) fail(std::string("cannot read it: ") + std::strerror(errno));
+  if (::pread(file.fd(), &probe, 1, 0) != 1) fail(std::string("cannot read it: ") + std::strerror(errno));
+  fd_ = file.release();
 }
 
 DiskImage::~DiskImage() {

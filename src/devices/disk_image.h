@@ -5,8 +5,9 @@
 // snapshot (-snapshot: writes land in an in-memory overlay of changed 512-byte blocks that later
 // reads see; the file itself is opened read-only and never changes).
 //
-// Opening throws std::runtime_error with a one-line user-facing message naming the file when it
-// is missing, unreadable, not a regular file, or (for read-write) not writable.
+// Opening (through open_input_file(), devices/host_file.h: never blocks) throws
+// std::runtime_error with a one-line user-facing message naming the file when it is missing,
+// unreadable, empty, not a regular file or block device, or (for read-write) not writable.
 #pragma once
 #include <array>
 #include <cstdint>
