@@ -32,7 +32,9 @@ DiskImage::DiskImage(const std::string& path, Mode mode, const std::string& what
 }
 
 DiskImage::~DiskImage() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  if (written_) flush();  // as QEMU when it closes an image: the guest's writes reach the disk
+  ::close(fd_);
 }
 
 bool DiskImage::read_file(uint64_t offset, void* dst, uint64_t len) {
@@ -84,6 +86,7 @@ bool DiskImage::write(uint64_t offset, const void* src, uint64_t len) {
   if (!in_range(offset, len) || mode_ == Mode::ReadOnly) return false;
   const auto* in = static_cast<const uint8_t*>(src);
   if (mode_ == Mode::Snapshot) return write_overlay(offset, in, len);
+  written_ = true;
   while (len > 0) {
     const ssize_t n = ::pwrite(fd_, in, len, off_t(offset));
     if (n < 0 && errno == EINTR) continue;
@@ -94,7 +97,10 @@ bool DiskImage::write(uint64_t offset, const void* src, uint64_t len) {
 }
 
 bool DiskImage::flush() {
-  return mode_ != Mode::ReadWrite || ::fdatasync(fd_) == 0;
+  if (mode_ != Mode::ReadWrite) return true;
+  if (::fdatasync(fd_) != 0) return false;
+  written_ = false;
+  return true;
 }
 
 }  // namespace bt86

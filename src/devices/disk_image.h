@@ -35,7 +35,7 @@ class DiskImage {
   // outside the image (and write() also when the image is read-only).
   bool read(uint64_t offset, void* dst, uint64_t len);
   bool write(uint64_t offset, const void* src, uint64_t len);
-  bool flush();
+  bool flush();  // fdatasync() of a read-write image; the destructor does it too after writes
 
  private:
   using Block = std::array<uint8_t, kBlock>;
@@ -47,6 +47,7 @@ class DiskImage {
   Mode mode_;
   int fd_ = -1;
   uint64_t size_ = 0;
+  bool written_ = false;  // the file was written since it was opened
   std::unordered_map<uint64_t, Block> overlay_;  // block index -> contents (snapshot mode)
 };
 

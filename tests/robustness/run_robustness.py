@@ -5,15 +5,22 @@
   bad_files  every file option given /dev/zero, a FIFO and a directory (and outputs a FIFO no one
              reads, a directory): bt86 must end at once with exit code 1 and one line on stderr
              naming the option and the file, never read forever or block in open().
+  signals    SIGTERM, SIGINT and SIGHUP to a guest that loops forever: bt86 ends quickly with exit
+             code 0 and QEMU's message "terminating on signal N from pid P (NAME)", with the
+             debug console file and the -D trace flushed.
+  terminal   the same on a pseudo-terminal with COM1 on stdio (raw mode): the terminal settings
+             are restored.
 
 The guests are made here: a 64 KiB ROM whose reset vector jumps to itself (a guest that runs
 forever), and a minimal bzImage header for -kernel (enough to reach the -initrd checks)."""
 import argparse
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 START_LIMIT_S = 5  # a startup error must come well within this
@@ -28,6 +35,15 @@ def write_loop_rom(path):
     """64 KiB ROM: at the reset vector (offset 0xFFF0, F000:FFF0) `jmp $` (EB FE)."""
     rom = bytearray(64 * 1024)
     rom[0xFFF0:0xFFF2] = b"\xEB\xFE"
+    with open(path, "wb") as f:
+        f.write(rom)
+
+
+def write_hello_loop_rom(path):
+    """64 KiB ROM: at the reset vector `mov al,'h'; out 0xE9,al; mov al,'i'; out 0xE9,al; jmp $`.
+    "hi" has no newline, so it stays in the debug console's buffer until bt86 flushes at exit."""
+    rom = bytearray(64 * 1024)
+    rom[0xFFF0:0xFFFA] = b"\xB0\x68\xE6\xE9\xB0\x69\xE6\xE9\xEB\xFE"
     with open(path, "wb") as f:
         f.write(rom)
 
@@ -123,7 +139,94 @@ def case_bad_files(bt86, tmp):
             run_startup_error(bt86, args, [option, f"'{bad}'", kind])
 
 
-CASES = {"bad_files": case_bad_files}
+def own_command_name():
+    """argv[0] of this process as bt86 reads it from /proc/PID/cmdline (QEMU's wording)."""
+    with open("/proc/self/cmdline", "rb") as f:
+        return f.read().split(b"\0")[0].decode()
+
+
+def signal_and_wait(proc, sig, settle_s=1.0):
+    """Lets bt86 get into its run loop, sends sig, returns (stderr text, seconds to exit)."""
+    time.sleep(settle_s)
+    if proc.poll() is not None:
+        fail(f"bt86 ended before the signal: exit {proc.returncode}, stderr {proc.stderr.read()!r}")
+    start = time.monotonic()
+    proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        fail(f"bt86 still running 5 s after signal {sig}")
+    return err.decode(errors="replace"), time.monotonic() - start
+
+
+def check_terminated(proc, sig, err, took):
+    expected = f"bt86: terminating on signal {int(sig)} from pid {os.getpid()} ({own_command_name()})"
+    print(f"  signal {int(sig)}: exit {proc.returncode} in {took:.2f} s; stderr {err.strip()!r}")
+    if proc.returncode != 0:
+        fail(f"signal {int(sig)}: exit code {proc.returncode}, expected 0 (as QEMU)")
+    if err.strip().splitlines() != [expected]:
+        fail(f"signal {int(sig)}: stderr {err!r}, expected the one line {expected!r}")
+    if took > 2:
+        fail(f"signal {int(sig)}: took {took:.2f} s to end")
+
+
+def case_signals(bt86, tmp):
+    rom = os.path.join(tmp, "hello_loop.rom")
+    write_hello_loop_rom(rom)
+    console = os.path.join(tmp, "console.txt")
+    trace = os.path.join(tmp, "trace.txt")
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        print(f"signal {sig.name}")
+        proc = subprocess.Popen([bt86, "-m", "32", "-display", "none", "-vga", "none", "-serial", "none",
+                                 "-bios", rom, "-debugcon", "file:" + console, "-d", "in_asm", "-D", trace],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err, took = signal_and_wait(proc, sig)
+        check_terminated(proc, sig, err, took)
+        with open(console) as f:
+            text = f.read()
+        if text != "hi":
+            fail(f"signal {sig.name}: the debug console file holds {text!r}, expected 'hi' (flushed at exit)")
+        with open(trace) as f:
+            text = f.read()
+        if "jmp" not in text:
+            fail(f"signal {sig.name}: the -D trace was not flushed at exit: {text!r}")
+
+
+def case_terminal(bt86, tmp):
+    rom = os.path.join(tmp, "loop.rom")
+    write_loop_rom(rom)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        print(f"signal {sig.name} on a pseudo-terminal")
+        master, slave = os.openpty()
+        try:
+            before = termios.tcgetattr(slave)
+            if not before[3] & termios.ICANON:
+                fail("the new pseudo-terminal is not in canonical mode")
+            proc = subprocess.Popen([bt86, "-m", "32", "-display", "none", "-vga", "none", "-nographic",
+                                     "-debugcon", "none", "-bios", rom],
+                                    stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+            deadline = time.monotonic() + 5
+            while termios.tcgetattr(slave) == before:  # wait for raw mode
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    proc.kill()
+                    fail("bt86 did not put the terminal into raw mode")
+                time.sleep(0.02)
+            raw = termios.tcgetattr(slave)
+            if raw[3] & (termios.ICANON | termios.ECHO | termios.ISIG):
+                fail("raw mode left ICANON, ECHO or ISIG on")
+            err, took = signal_and_wait(proc, sig, settle_s=0.3)
+            check_terminated(proc, sig, err, took)
+            after = termios.tcgetattr(slave)
+            if after != before:
+                fail(f"signal {sig.name}: terminal settings not restored: {after} != {before}")
+        finally:
+            os.close(master)
+            os.close(slave)
+
+
+CASES = {"bad_files": case_bad_files, "signals": case_signals, "terminal": case_terminal}
 
 
 def main():
