@@ -7,7 +7,10 @@
 //
 // Opening (through open_input_file(), devices/host_file.h: never blocks) throws
 // std::runtime_error with a one-line user-facing message naming the file when it is missing,
-// unreadable, empty, not a regular file or block device, or (for read-write) not writable.
+// unreadable, empty, not a regular file or block device, (for read-write) not writable, or in use:
+// images are locked as QEMU locks them (OFD locks on its lock bytes): a read-write image excludes
+// every other user, in this process or another, bt86 or QEMU; read-only and snapshot images are
+// shared among readers.
 #pragma once
 #include <array>
 #include <cstdint>

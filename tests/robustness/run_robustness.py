@@ -10,6 +10,9 @@
              debug console file and the -D trace flushed.
   terminal   the same on a pseudo-terminal with COM1 on stdio (raw mode): the terminal settings
              are restored.
+  locks      disk images are locked as QEMU locks them: the same image twice on one command line,
+             or read-write in a second process (also -cdrom/-snapshot against a writer), is exit
+             code 1 with 'failed to get "write" lock'; readers (-cdrom, -snapshot) share.
 
 The guests are made here: a 64 KiB ROM whose reset vector jumps to itself (a guest that runs
 forever), and a minimal bzImage header for -kernel (enough to reach the -initrd checks)."""
@@ -226,7 +229,66 @@ def case_terminal(bt86, tmp):
             os.close(slave)
 
 
-CASES = {"bad_files": case_bad_files, "signals": case_signals, "terminal": case_terminal}
+def run_briefly(bt86, args):
+    """bt86 with a guest that loops forever and -timeout 1: must run (exit 124: it got past
+    start-up) rather than fail."""
+    cmd = [bt86, "-timeout", "1"] + args
+    r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+    print(f"  exit {r.returncode}: {r.stderr.decode(errors='replace').strip()}")
+    if r.returncode != 124:
+        fail(f"{' '.join(cmd)}: exit {r.returncode}, expected to run until -timeout (124)")
+
+
+def case_locks(bt86, tmp):
+    rom = os.path.join(tmp, "loop.rom")
+    write_loop_rom(rom)
+    disk, cd = os.path.join(tmp, "disk.img"), os.path.join(tmp, "cd.iso")
+    for path in (disk, cd):
+        with open(path, "wb") as f:
+            f.truncate(1 << 20)
+    base = ["-m", "32", "-display", "none", "-vga", "none", "-serial", "none", "-debugcon", "none", "-bios", rom]
+    write_lock = 'failed to get "write" lock'
+    shared_lock = 'failed to get shared "write" lock'
+
+    print("one command line: the same image twice")
+    run_startup_error(bt86, base + ["-hda", disk, "-hdb", disk], ["-hdb", f"'{disk}'", write_lock])
+    run_startup_error(bt86, base + ["-hda", disk, "-cdrom", disk], ["-cdrom", f"'{disk}'", shared_lock])
+    run_briefly(bt86, base + ["-snapshot", "-hda", disk, "-hdb", disk])  # two readers share
+
+    print("two processes: a writer holds the image")
+    writer = subprocess.Popen([bt86] + base + ["-hda", disk], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)
+        if writer.poll() is not None:
+            fail(f"the first bt86 ended early: exit {writer.returncode}, {writer.stderr.read()!r}")
+        run_startup_error(bt86, base + ["-hda", disk], ["-hda", f"'{disk}'", write_lock, "another process"])
+        run_startup_error(bt86, base + ["-hdd", disk], ["-hdd", f"'{disk}'", write_lock])
+        run_startup_error(bt86, base + ["-cdrom", disk], ["-cdrom", f"'{disk}'", shared_lock])
+        run_startup_error(bt86, base + ["-snapshot", "-hda", disk], ["-hda", f"'{disk}'", shared_lock])
+    finally:
+        writer.terminate()
+        writer.wait(timeout=10)
+    print("the writer has ended: its lock is gone")
+    run_briefly(bt86, base + ["-hda", disk])
+
+    print("two processes sharing a read-only CD (and a -snapshot disk)")
+    reader = subprocess.Popen([bt86] + base + ["-cdrom", cd, "-snapshot", "-hda", disk], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)
+        if reader.poll() is not None:
+            fail(f"the first bt86 ended early: exit {reader.returncode}, {reader.stderr.read()!r}")
+        run_briefly(bt86, base + ["-cdrom", cd, "-snapshot", "-hda", disk])
+        run_startup_error(bt86, base + ["-hda", cd], ["-hda", f"'{cd}'", write_lock])
+        run_startup_error(bt86, base + ["-hda", disk], ["-hda", f"'{disk}'", write_lock])
+    finally:
+        reader.terminate()
+        reader.wait(timeout=10)
+
+
+CASES = {"bad_files": case_bad_files, "signals": case_signals, "terminal": case_terminal,
+         "locks": case_locks}
 
 
 def main():
