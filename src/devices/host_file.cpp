@@ -48,6 +48,40 @@ void clear_nonblock(int fd) {
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 }
 
+// The FILE behind open_output_file(): stdio buffers, this writes; the first failure is reported.
+struct OutputCookie {
+  int fd;
+  std::string what, path;
+  bool reported = false;
+};
+
+ssize_t output_write(void* cookie, const char* buf, size_t size) {
+  auto* out = static_cast<OutputCookie*>(cookie);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(out->fd, buf + done, size - done);
+    if (n > 0) {
+      done += size_t(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    const int err = n < 0 ? errno : EIO;
+    if (!out->reported)
+      std::fprintf(stderr, "bt86: %s '%s': write failed: %s\n", out->what.c_str(), out->path.c_str(),
+                   std::strerror(err));
+    out->reported = true;
+    break;
+  }
+  return ssize_t(size);  // what could not be written is dropped: the run goes on
+}
+
+int output_close(void* cookie) {
+  auto* out = static_cast<OutputCookie*>(cookie);
+  const int result = ::close(out->fd);
+  delete out;
+  return result;
+}
+
 }  // namespace
 
 HostFile::~HostFile() {
@@ -119,9 +153,13 @@ FILE* open_output_file(const std::string& path, const std::string& what) {
   if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
     fail(what, path, std::string("is ") + file_kind(st.st_mode) + ", not a file to write to");
   clear_nonblock(fd);
-  FILE* f = ::fdopen(fd, "w");
-  if (!f) fail(what, path, std::strerror(errno));
-  owner.release();  // fclose() closes it now
+  auto* cookie = new OutputCookie{fd, what, path};
+  FILE* f = ::fopencookie(cookie, "w", cookie_io_functions_t{nullptr, output_write, nullptr, output_close});
+  if (!f) {
+    delete cookie;
+    fail(what, path, std::strerror(errno));
+  }
+  owner.release();  // output_close() closes it now
   return f;
 }
 

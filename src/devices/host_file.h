@@ -8,7 +8,8 @@
 //     by name before a byte is read;
 //   - an input's size is checked against the option's limit before it is read, and reading stops
 //     at the size found, so no input can grow without bound.
-// Outputs may also be character devices (/dev/null, a terminal) or a FIFO that a process reads.
+// Outputs may also be character devices (/dev/null, a terminal) or a FIFO that a process reads;
+// write errors on them (a full disk, /dev/full) are reported once on stderr and the run goes on.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -57,7 +58,10 @@ HostFile open_input_file(const std::string& path, const InputFileRules& rules);
 std::vector<uint8_t> read_input_file(const std::string& path, const InputFileRules& rules);
 
 // Creates/truncates `path` for writing (a regular file, a character device such as /dev/null, or
-// a FIFO that a process already reads; open() never blocks) and returns a FILE* for it. Throws
+// a FIFO that a process already reads; open() never blocks) and returns a FILE* for it. The
+// FILE reports the first write error on stderr as "bt86: <what> '<path>': write failed:
+// <strerror>" (once per file), drops what
+// could not be written and keeps going (later writes are tried again, silently). Throws
 // std::runtime_error "<what> '<path>': <why>" when the file cannot be opened.
 FILE* open_output_file(const std::string& path, const std::string& what);
 

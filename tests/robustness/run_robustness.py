@@ -13,6 +13,9 @@
   locks      disk images are locked as QEMU locks them: the same image twice on one command line,
              or read-write in a second process (also -cdrom/-snapshot against a writer), is exit
              code 1 with 'failed to get "write" lock'; readers (-cdrom, -snapshot) share.
+  write_errors  -D, -debugcon file: and -serial file: on /dev/full: each write error is reported
+             once ("bt86: -D '/dev/full': write failed: No space left on device") and the run goes
+             on (here until -timeout, exit code 124).
 
 The guests are made here: a 64 KiB ROM whose reset vector jumps to itself (a guest that runs
 forever), and a minimal bzImage header for -kernel (enough to reach the -initrd checks)."""
@@ -47,6 +50,17 @@ def write_hello_loop_rom(path):
     "hi" has no newline, so it stays in the debug console's buffer until bt86 flushes at exit."""
     rom = bytearray(64 * 1024)
     rom[0xFFF0:0xFFFA] = b"\xB0\x68\xE6\xE9\xB0\x69\xE6\xE9\xEB\xFE"
+    with open(path, "wb") as f:
+        f.write(rom)
+
+
+def write_chatty_rom(path):
+    """64 KiB ROM that writes "x\\n" to port 0xE9 and to COM1's THR (0x3F8) forever: from the reset
+    vector `jmp F000:E000`, at E000 `mov al,'x'; out 0xE9,al; mov dx,0x3F8; out dx,al;
+    mov al,10; out 0xE9,al; out dx,al; jmp E000`."""
+    rom = bytearray(64 * 1024)
+    rom[0xFFF0:0xFFF5] = b"\xEA\x00\xE0\x00\xF0"
+    rom[0xE000:0xE00F] = b"\xB0\x78\xE6\xE9\xBA\xF8\x03\xEE\xB0\x0A\xE6\xE9\xEE\xEB\xF1"
     with open(path, "wb") as f:
         f.write(rom)
 
@@ -287,8 +301,31 @@ def case_locks(bt86, tmp):
         reader.wait(timeout=10)
 
 
+def case_write_errors(bt86, tmp):
+    rom = os.path.join(tmp, "chatty.rom")
+    write_chatty_rom(rom)
+    base = [bt86, "-m", "32", "-display", "none", "-vga", "none", "-bios", rom, "-timeout", "1"]
+    cases = {
+        "-debugcon": ["-serial", "none", "-debugcon", "file:/dev/full"],
+        "-serial": ["-debugcon", "none", "-serial", "file:/dev/full"],
+        "-D": ["-serial", "none", "-debugcon", "none", "-d", "exec", "-D", "/dev/full"],
+    }
+    for option, args in cases.items():
+        print(f"{option} /dev/full")
+        r = subprocess.run(base + args, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+        lines = r.stderr.decode(errors="replace").splitlines()
+        print(f"  exit {r.returncode}; stderr {lines}")
+        expected = f"bt86: {option} '/dev/full': write failed: No space left on device"
+        if r.returncode != 124:
+            fail(f"{option} /dev/full: exit {r.returncode}, expected the run to go on until -timeout (124)")
+        if lines.count(expected) != 1:
+            fail(f"{option} /dev/full: expected the line {expected!r} exactly once on stderr, got {lines}")
+        if len(lines) != 2 or not lines[1].startswith("bt86: timeout"):
+            fail(f"{option} /dev/full: expected only the write error and the timeout on stderr, got {lines}")
+
+
 CASES = {"bad_files": case_bad_files, "signals": case_signals, "terminal": case_terminal,
-         "locks": case_locks}
+         "locks": case_locks, "write_errors": case_write_errors}
 
 
 def main():

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -104,4 +105,29 @@ TEST_CASE("open_output_file: a FIFO nobody reads and a directory are errors, /de
   CHECK(output_error(t.dir + "/out.txt") == "(accepted)");
   CHECK(output_error(t.dir + "/no/such/dir.txt") == "-D '" + t.dir + "/no/such/dir.txt': No such file or directory");
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
+
+TEST_CASE("open_output_file: write errors (/dev/full) are reported once on stderr, the writer goes on") {
+  TempDir t;
+  const std::string captured = t.dir + "/stderr.txt";
+  std::fflush(stderr);
+  const int saved = dup(STDERR_FILENO);
+  FILE* capture = std::fopen(captured.c_str(), "w");
+  REQUIRE(capture != nullptr);
+  dup2(fileno(capture), STDERR_FILENO);
+  FILE* f = open_output_file("/dev/full", "-debugcon");
+  for (int i = 0; i < 3; ++i) {
+    std::fputs("a line\n", f);
+    CHECK(std::fflush(f) == 0);  // dropped, not an error that stops the caller
+  }
+  CHECK_FALSE(std::ferror(f));
+  std::fclose(f);
+  std::fflush(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  std::fclose(capture);
+  std::ifstream in(captured);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text == "bt86: -debugcon '/dev/full': write failed: No space left on device\n");
+  std::remove(captured.c_str());
 }
