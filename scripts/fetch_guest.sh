@@ -11,7 +11,9 @@
 # Results, under stable names: DIR/vmlinuz and DIR/initrd.gz. DIR defaults to build/guest
 # (BT86_GUEST_DIR or --dir override). Step 2 runs once (DIR/packages.stamp records what was
 # fetched; --update fetches again); step 3 runs again only when its inputs change
-# (DIR/initrd.stamp), so reruns take a moment and need no network.
+# (DIR/initrd.stamp), so reruns take a moment and need no network. Runs on one DIR take turns
+# (flock on DIR/.fetch_guest.lock): a second run waits for the first, then finds its results,
+# instead of deleting the first one's downloads.
 # Usage: scripts/fetch_guest.sh [--dir DIR] [--update]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +39,15 @@ mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 
 fail() { echo "fetch_guest: $*" >&2; exit 1; }
+
+# One run at a time per directory: the lock lives on fd 9 until this script exits. The lock file
+# stays (removing it would let a third run lock a different file).
+exec 9>>"$dir/.fetch_guest.lock" || fail "cannot create $dir/.fetch_guest.lock"
+if ! flock -n 9; then
+  echo "fetch_guest: another fetch_guest.sh is working on $dir; waiting for it" >&2
+  flock 9 || fail "cannot lock $dir/.fetch_guest.lock"
+fi
+
 # Half-done work never survives a failed run (after a successful one these are gone already).
 trap 'rm -rf "$dir/download.tmp" "$dir/root.new" "$dir/packages.new" "$dir/initrd.gz.new"' EXIT
 

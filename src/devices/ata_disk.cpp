@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "frontend/cli_options.h"
+#include "version.h"
 
 namespace bt86 {
 

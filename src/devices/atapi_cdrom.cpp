@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "frontend/cli_options.h"
+#include "version.h"
 
 namespace bt86 {
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "frontend/cli_options.h"
+#include "version.h"
 
 namespace bt86 {
 

@@ -2,9 +2,9 @@
 // file or a terminal shows guest lines as they are written.
 #include "devices/debug_console.h"
 
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
+
+#include "devices/host_file.h"
 
 namespace bt86 {
 
@@ -25,8 +25,7 @@ DebugConsole::DebugConsole(const std::string& spec) {
     out_ = stdout;
   } else if (spec != "none") {
     const std::string path = spec.substr(kFilePrefixLen);
-    out_ = std::fopen(path.c_str(), "wb");
-    if (!out_) throw std::runtime_error("-debugcon: cannot open '" + path + "': " + std::strerror(errno));
+    out_ = open_output_file(path, "-debugcon");  // throws with a one-line message
     owns_out_ = true;
   }
 }

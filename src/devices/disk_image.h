@@ -5,8 +5,12 @@
 // snapshot (-snapshot: writes land in an in-memory overlay of changed 512-byte blocks that later
 // reads see; the file itself is opened read-only and never changes).
 //
-// Opening throws std::runtime_error with a one-line user-facing message naming the file when it
-// is missing, unreadable, not a regular file, or (for read-write) not writable.
+// Opening (through open_input_file(), devices/host_file.h: never blocks) throws
+// std::runtime_error with a one-line user-facing message naming the file when it is missing,
+// unreadable, empty, not a regular file or block device, (for read-write) not writable, or in use:
+// images are locked as QEMU locks them (OFD locks on its lock bytes): a read-write image excludes
+// every other user, in this process or another, bt86 or QEMU; read-only and snapshot images are
+// shared among readers.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -34,7 +38,7 @@ class DiskImage {
   // outside the image (and write() also when the image is read-only).
   bool read(uint64_t offset, void* dst, uint64_t len);
   bool write(uint64_t offset, const void* src, uint64_t len);
-  bool flush();
+  bool flush();  // fdatasync() of a read-write image; the destructor does it too after writes
 
  private:
   using Block = std::array<uint8_t, kBlock>;
@@ -46,6 +50,7 @@ class DiskImage {
   Mode mode_;
   int fd_ = -1;
   uint64_t size_ = 0;
+  bool written_ = false;  // the file was written since it was opened
   std::unordered_map<uint64_t, Block> overlay_;  // block index -> contents (snapshot mode)
 };
 

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "devices/host_file.h"
+
 namespace bt86 {
 
 namespace {
@@ -66,10 +68,7 @@ size_t BufferSerial::read(uint8_t* buf, size_t max) {
   return n;
 }
 
-FileSerial::FileSerial(const std::string& path) : out_(std::fopen(path.c_str(), "wb")) {
-  if (!out_)
-    throw std::runtime_error("-serial: cannot open '" + path + "': " + std::strerror(errno));
-}
+FileSerial::FileSerial(const std::string& path) : out_(open_output_file(path, "-serial")) {}
 
 FileSerial::~FileSerial() { std::fclose(out_); }
 

@@ -1,11 +1,9 @@
 // The VGA's PCI function (see vga_pci.h).
 #include "devices/vga_pci.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
+
+#include "devices/host_file.h"
 
 namespace bt86 {
 
@@ -15,9 +13,7 @@ constexpr size_t kMaxOptionRomBytes = 128 << 10;
 }  // namespace
 
 std::vector<uint8_t> load_vga_bios(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("VGA BIOS '" + path + "': " + std::strerror(errno));
-  std::vector<uint8_t> image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> image = read_input_file(path, {"VGA BIOS", kMaxOptionRomBytes, "the VGA's ROM BAR"});
   if (image.size() < 3 || image[0] != 0x55 || image[1] != 0xAA || image.size() > kMaxOptionRomBytes)
     throw std::runtime_error("VGA BIOS '" + path +
                              "': not an option ROM (expected the 55 AA signature, at most 128 KiB)");

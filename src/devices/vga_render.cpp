@@ -136,6 +136,11 @@ void Vga::render_vbe(VgaFrame& f) const {
   const unsigned bpp = dispi_[kBpp];
   f.width = std::min<unsigned>(dispi_[kXres], kMaxXres);
   f.height = std::min<unsigned>(dispi_[kYres], kMaxYres);
+  if (f.width == 0 || f.height == 0) {  // XRES or YRES 0: no picture, an empty 0x0 frame
+    f.width = f.height = 0;
+    f.pixels.clear();
+    return;
+  }
   f.pixels.assign(size_t(f.width) * f.height, 0);
   if (bpp == 4) {  // planar, like the VGA's 16-colour modes
     const uint32_t plane_stride = dispi_[kVirtWidth] / 8u;
@@ -158,7 +163,7 @@ void Vga::render_vbe_lines(VgaFrame& f, unsigned first, unsigned end) const {
   const uint32_t pixel_bytes = vbe_bytes_per_pixel();
   for (unsigned y = first; y < end; ++y) {
     const uint64_t line = vbe_line_start(y);
-    uint32_t* out = &f.pixels[size_t(y) * f.width];
+    uint32_t* out = f.pixels.data() + size_t(y) * f.width;  // (no reference into an empty frame)
     for (unsigned x = 0; x < f.width; ++x, ++out) {
       const uint64_t at = line + uint64_t(x) * pixel_bytes;
       if (at + 4 > kVramBytes) {

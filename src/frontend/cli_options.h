@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 #include "machine/machine_options.h"
+#include "version.h"
 
 namespace bt86 {
-
-inline constexpr const char* kBt86Version = "0.1.0";
 
 // A command-line mistake; what() is a one-line message for the user.
 class CliError : public std::runtime_error {

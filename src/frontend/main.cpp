@@ -10,6 +10,7 @@
 #include "frontend/monitor.h"
 #include "frontend/screenshot.h"
 #include "frontend/sdl_display.h"
+#include "frontend/termination.h"
 #include "machine/machine.h"
 
 int main(int argc, char** argv) {
@@ -28,12 +29,16 @@ int main(int argc, char** argv) {
     case CliOptions::Action::Run: break;
   }
 
+  // SIGTERM/SIGINT/SIGHUP end the run cleanly (terminal restored, files flushed), as in QEMU.
+  install_termination_handlers();
+  TerminationWatch termination;
   std::unique_ptr<Machine> machine;
   std::unique_ptr<Monitor> monitor;
   std::unique_ptr<SdlDisplay> window;
   try {
     if (!cli.screenshot_at_exit.empty()) check_screenshot_path(cli.screenshot_at_exit);
     machine = std::make_unique<Machine>(cli.machine);
+    machine->add_frontend(&termination);
     monitor = open_monitor(*machine, cli.monitor);
     window = open_window(*machine, cli.display);
   } catch (const std::exception& e) {

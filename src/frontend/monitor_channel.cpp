@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "frontend/termination.h"
+
 namespace bt86 {
 
 namespace {
@@ -60,7 +62,8 @@ std::unique_ptr<MonitorChannel> MonitorChannel::open_unix_server(const std::stri
   if (wait) {
     std::fprintf(stderr, "bt86: waiting for a monitor client on unix:%s\n", path.c_str());
     pollfd p{ch->listen_fd_, POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {}
+    // A termination signal (SIGTERM, ...) ends the wait; the run then ends at once.
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR && termination_signal() == 0) {}
   }
   set_nonblocking(ch->listen_fd_);
   return ch;

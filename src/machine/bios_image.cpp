@@ -1,9 +1,9 @@
 // Firmware image loading (see bios_image.h).
 #include "machine/bios_image.h"
 
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
+
+#include "devices/host_file.h"
 
 namespace bt86 {
 
@@ -14,17 +14,8 @@ void check_bios_size(size_t size, const std::string& what) {
 }
 
 std::vector<uint8_t> read_bios_image(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw std::runtime_error("BIOS image '" + path + "' not found");
-  if (!fs::is_regular_file(path, ec)) throw std::runtime_error("BIOS image '" + path + "' is not a regular file");
-  const uintmax_t size = fs::file_size(path, ec);
-  if (ec) throw std::runtime_error("BIOS image '" + path + "': " + ec.message());
-  check_bios_size(size, path);
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> image(size);
-  if (!in.read(reinterpret_cast<char*>(image.data()), std::streamsize(size)))
-    throw std::runtime_error("cannot read BIOS image '" + path + "'");
+  std::vector<uint8_t> image = read_input_file(path, {"BIOS image", kBiosMaxSize});
+  check_bios_size(image.size(), path);
   return image;
 }
 

@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
+#include "devices/host_file.h"
 #include "machine/le_bytes.h"
 
 namespace bt86 {
@@ -26,10 +25,9 @@ constexpr uint16_t kBootCs = 0x10, kBootDs = 0x18;
 constexpr uint32_t kE820Ram = 1, kE820Reserved = 2;
 constexpr uint32_t kPageMask = ~0xFFFu;
 
-std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(what + " '" + path + "': cannot open file");
-  return {std::istreambuf_iterator<char>(f), {}};
+// A kernel or initrd file: a regular file no bigger than the guest RAM that must hold it.
+std::vector<uint8_t> read_file(const std::string& path, const std::string& what, uint64_t ram_bytes) {
+  return read_input_file(path, {what, ram_bytes, "the guest RAM; use a larger -m"});
 }
 
 std::string version_text(uint16_t v) {
@@ -73,8 +71,8 @@ LinuxKernel parse_linux_kernel(const std::vector<uint8_t>& image, const std::str
 
 LinuxLoader::LinuxLoader(const std::string& kernel_path, const std::string& initrd_path,
                          const std::string& cmdline, uint64_t ram_bytes)
-    : kernel_(parse_linux_kernel(read_file(kernel_path, "-kernel"), "-kernel '" + kernel_path + "'")),
-      initrd_(initrd_path.empty() ? std::vector<uint8_t>() : read_file(initrd_path, "-initrd")),
+    : kernel_(parse_linux_kernel(read_file(kernel_path, "-kernel", ram_bytes), "-kernel '" + kernel_path + "'")),
+      initrd_(initrd_path.empty() ? std::vector<uint8_t>() : read_file(initrd_path, "-initrd", ram_bytes)),
       cmdline_(cmdline) {
   place(ram_bytes);
 }

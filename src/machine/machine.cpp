@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "cpu/interpreter.h"
+#include "devices/host_file.h"
 #include "machine/bios_image.h"
 #include "machine/code_tracking.h"
 #include "machine/ide_drives.h"
@@ -51,9 +52,7 @@ double host_seconds() {
 
 FILE* open_trace_file(const std::string& path) {
   if (path.empty()) return nullptr;
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error("-D: cannot open '" + path + "': " + std::strerror(errno));
-  return f;
+  return open_output_file(path, "-D");
 }
 
 // -lockstep: both machines must start their RTCs at the same second, so a host-time base is

@@ -81,3 +81,31 @@ TEST_CASE("DiskImage reports missing, empty and non-regular files clearly") {
   TempImage empty("empty", 0);
   CHECK(message(empty.path()).find("empty") != std::string::npos);
 }
+
+TEST_CASE("DiskImage locks images as QEMU does: a writer excludes every other user, readers share") {
+  using Mode = DiskImage::Mode;
+  TempImage file("lock", 4096);
+  auto error_opening = [&](Mode mode) {
+    try {
+      DiskImage img(file.path(), mode, "-hdb");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  {
+    DiskImage writer(file.path(), Mode::ReadWrite, "-hda");
+    CHECK(error_opening(Mode::ReadWrite) ==
+          "-hdb: cannot use image '" + file.path() +
+              "': failed to get \"write\" lock (is another process or drive option using the image?)");
+    CHECK(error_opening(Mode::ReadOnly).find("failed to get shared \"write\" lock") != std::string::npos);
+    CHECK(error_opening(Mode::Snapshot).find("failed to get shared \"write\" lock") != std::string::npos);
+  }
+  {  // the writer is gone: its locks went with it
+    DiskImage cd(file.path(), Mode::ReadOnly, "-cdrom");
+    DiskImage snapshot(file.path(), Mode::Snapshot, "-hda");  // readers share
+    CHECK(error_opening(Mode::ReadOnly).empty());
+    CHECK(error_opening(Mode::ReadWrite).find("failed to get \"write\" lock") != std::string::npos);
+  }
+  CHECK(error_opening(Mode::ReadWrite).empty());
+}

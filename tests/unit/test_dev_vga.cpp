@@ -471,6 +471,45 @@ TEST_CASE("Bochs VBE DISPI: ID, capabilities, memory size, enable") {
   CHECK_FALSE(r.vga.text_mode());
 }
 
+// An enabled VBE mode with XRES and/or YRES 0 (the DISPI registers accept 0) has no picture: the
+// frame is 0x0 and empty, and neither render() nor the window's incremental update_view() may
+// index into it (UBSan once caught a reference to a null pointer there).
+TEST_CASE("Bochs VBE: an enabled mode with XRES or YRES 0 renders an empty 0x0 frame") {
+  struct Size { uint16_t x, y; };
+  for (const Size size : {Size{0, 0}, Size{0, 480}, Size{640, 0}}) {
+    for (const uint16_t bpp : {uint16_t(32), uint16_t(16), uint16_t(8), uint16_t(4)}) {
+      CAPTURE(size.x);
+      CAPTURE(size.y);
+      CAPTURE(bpp);
+      VgaRig r;
+      VgaView view;
+      r.dispi(dispi::kXres, 640);  // a 640x480 picture first
+      r.dispi(dispi::kYres, 480);
+      r.dispi(dispi::kBpp, 32);
+      r.dispi(dispi::kEnable, dispi::kEnabled | dispi::kLfbEnabled);
+      CHECK(r.vga.update_view(view).end == 480);
+      r.dispi(dispi::kEnable, 0);
+      r.dispi(dispi::kXres, size.x);
+      r.dispi(dispi::kYres, size.y);
+      r.dispi(dispi::kBpp, bpp);
+      r.dispi(dispi::kEnable, dispi::kEnabled | dispi::kLfbEnabled);
+      REQUIRE(r.dispi(dispi::kXres) == size.x);
+      REQUIRE(r.dispi(dispi::kYres) == size.y);
+      const VgaFrame f = r.vga.render();
+      CHECK(f.width == 0);
+      CHECK(f.height == 0);
+      CHECK(f.pixels.empty());
+      CHECK(r.vga.update_view(view).empty());  // the mode change: nothing left to draw
+      CHECK(view.frame.width == 0);
+      CHECK(view.frame.height == 0);
+      r.poke(0xA0000, 0xFF);  // stores into video memory (dirty pages): still nothing to draw
+      r.poke(0xA0000 + 3 * 4096, 0xFF);
+      CHECK(r.vga.update_view(view).empty());
+      CHECK(r.vga.render().pixels.empty());
+    }
+  }
+}
+
 TEST_CASE("Bochs VBE: LFB writes appear in the rendered frame at 32, 24, 16, 15 and 8 bpp") {
   VgaRig r;
   struct Case { uint16_t bpp; uint32_t pixel; unsigned bytes; uint32_t rgb; };

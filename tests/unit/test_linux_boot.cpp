@@ -213,11 +213,11 @@ TEST_CASE("linux boot: missing files, too long command lines and too little RAM 
     }
     return "";
   };
-  CHECK(machine_error(linux_options("/nonexistent/bzImage", "", "")) == "-kernel '/nonexistent/bzImage': cannot open file");
+  CHECK(machine_error(linux_options("/nonexistent/bzImage", "", "")) == "-kernel '/nonexistent/bzImage': No such file or directory");
   const std::string kernel = temp_path(".bzImage");
   const std::vector<uint8_t> image = fake_bzimage();
   std::ofstream(kernel, std::ios::binary).write(reinterpret_cast<const char*>(image.data()), image.size());
-  CHECK(machine_error(linux_options(kernel, "/nonexistent/initrd", "")) == "-initrd '/nonexistent/initrd': cannot open file");
+  CHECK(machine_error(linux_options(kernel, "/nonexistent/initrd", "")) == "-initrd '/nonexistent/initrd': No such file or directory");
   CHECK(machine_error(linux_options(kernel, "", std::string(3000, 'x'))).find("longer than the kernel accepts") != std::string::npos);
   std::remove(kernel.c_str());
   CHECK_THROWS_AS(LinuxLoader(image, std::vector<uint8_t>(2u << 20), "", 2u << 20), std::runtime_error);

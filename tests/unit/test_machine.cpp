@@ -86,7 +86,7 @@ TEST_CASE("Machine: unusable BIOS images and files are clear startup errors") {
   CHECK_THROWS_AS(Machine{o}, std::runtime_error);
   o.bios_image.clear();
   o.bios_path = "/nonexistent/bios.bin";
-  CHECK_THROWS_WITH_AS(Machine{o}, "BIOS image '/nonexistent/bios.bin' not found", std::runtime_error);
+  CHECK_THROWS_WITH_AS(Machine{o}, "BIOS image '/nonexistent/bios.bin': No such file or directory", std::runtime_error);
   o.bios_path = "/tmp";
   CHECK_THROWS_AS(Machine{o}, std::runtime_error);
   const std::string big = temp_path("big_bios");
