@@ -7,7 +7,7 @@ LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
 
 usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
 scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon | vesafb
-           | determinism [SHIFT]
+           | determinism [SHIFT] | lockstep
 (see docs/linux-tests.md)
 """
 import argparse
@@ -434,7 +434,29 @@ def scenario_determinism(ctx, arg):
                 f"{stats_a.get(key)} vs {stats_b.get(key)}")
 
 
-SCENARIOS = {"determinism": scenario_determinism, "default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
+def scenario_lockstep(ctx, _arg):
+    """-lockstep over a whole Linux boot: the default guest boots under -icount with the
+    interpreter checked block by block against a reference machine (the interpreter with one
+    instruction per block); /init (bt86.poweroff) reports and powers off. Exit code 0, the
+    guest's power-off line, and "0 divergences" in bt86's summary are required."""
+    r = ctx.report
+    cmd = [ctx.args.bt86, "-m", "256", "-kernel", ctx.guest_file("vmlinuz"), "-initrd", ctx.guest_file("initrd.gz"),
+           "-append", CONSOLE + " bt86.poweroff", "-nographic", "-icount", "shift=2",
+           "-rtc", f"base={DETERMINISM_RTC}", "-lockstep", "-stats", "-timeout", str(int(ctx.args.limit) + 10)]
+    print("running:", " ".join(cmd), flush=True)
+    code, out, err, wall = run_untouched(cmd, ctx.deadline - time.monotonic(), False)
+    log = out.decode("latin-1").replace("\r\n", "\n")
+    summary = [line for line in err.splitlines() if "bt86: lockstep:" in line]
+    r.check("lockstep.exit", code == 0, f"exit code {code} after {wall:.1f} s wall")
+    r.check("lockstep.powered_off", "bt86-guest: powering off" in log and "reboot: Power down" in log,
+            "/init reported and powered off")
+    r.check("lockstep.no_divergence", len(summary) == 1 and "0 divergences" in summary[0],
+            summary[0] if summary else "no lockstep summary line")
+    if code != 0 or not summary or "0 divergences" not in summary[0]:
+        print(f"----- console log -----\n{log}\n----- bt86 stderr -----\n{err}")
+
+
+SCENARIOS = {"determinism": scenario_determinism, "lockstep": scenario_lockstep, "default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
              "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
              "cdboot": scenario_cdboot, "fbcon": scenario_fbcon, "vesafb": scenario_vesafb}
 
