@@ -59,16 +59,27 @@ std::string read_all(FILE* f) {
   return s;
 }
 
+// Two CPUs loaded with kProgram: `a` for the engine under test, `b` for the reference, an
+// interpreter with one instruction per block; the report goes to a temporary file.
+struct TwoMachines {
+  CpuFixture a, b;
+  Interpreter one_per_block{b.cpu, Interpreter::Policy{1}};
+  FILE* report = std::tmpfile();
+  TwoMachines() {
+    REQUIRE(report);
+    a.load_asm(kProgram);
+    b.load_asm(kProgram);
+  }
+  ~TwoMachines() { std::fclose(report); }
+};
+
 }  // namespace
 
 TEST_CASE("lockstep: whole blocks against one instruction per block agree") {
-  CpuFixture a, b;
-  a.load_asm(kProgram);
-  b.load_asm(kProgram);
-  Interpreter one_per_block(b.cpu, Interpreter::Policy{1});
-  FILE* report = std::tmpfile();
-  REQUIRE(report);
-  Lockstep ls({a.engine, a.cpu}, {one_per_block, b.cpu}, report, 1000);
+  TwoMachines m;
+  CpuFixture& a = m.a;
+  CpuFixture& b = m.b;
+  Lockstep ls({a.engine, a.cpu}, {m.one_per_block, b.cpu}, m.report, 1000);
   const uint64_t n = ls.run(1'000'000);
   CHECK_FALSE(ls.diverged());
   CHECK(a.cpu.halted());
@@ -77,45 +88,33 @@ TEST_CASE("lockstep: whole blocks against one instruction per block agree") {
   CHECK(a.cpu.s.icount == b.cpu.s.icount);
   CHECK(ls.blocks_checked() > 300);  // at least one check per loop iteration
   CHECK(ls.check_ram());
-  CHECK(read_all(report).empty());
-  std::fclose(report);
+  CHECK(read_all(m.report).empty());
 }
 
 TEST_CASE("lockstep: a wrong engine is caught at its first wrong block, with both states") {
-  CpuFixture a, b;
-  a.load_asm(kProgram);
-  b.load_asm(kProgram);
+  TwoMachines m;
+  CpuFixture& a = m.a;
   BrokenEngine broken(a.cpu);
-  Interpreter reference(b.cpu, Interpreter::Policy{1});
-  FILE* report = std::tmpfile();
-  REQUIRE(report);
-  Lockstep ls({broken, a.cpu}, {reference, b.cpu}, report);
+  Lockstep ls({broken, a.cpu}, {m.one_per_block, m.b.cpu}, m.report);
   ls.run(1'000'000);
   CHECK(ls.diverged());
   CHECK(ls.blocks_checked() == 5);
   CHECK_FALSE(a.cpu.halted());  // stopped at the divergence, not run on
-  const std::string text = read_all(report);
+  const std::string text = read_all(m.report);
   CHECK(text.find("DIVERGENCE after 5 checked blocks") != std::string::npos);
   CHECK(text.find("EBX") != std::string::npos);
   CHECK(text.find("broken") != std::string::npos);
   CHECK(text.find("one instruction per block") != std::string::npos);
   CHECK(text.find("terminal") != std::string::npos);
   CHECK(text.find("0x0000") != std::string::npos);  // Capstone lines of the block
-  std::fclose(report);
 }
 
 TEST_CASE("lockstep: a RAM difference is reported") {
-  CpuFixture a, b;
-  a.load_asm(kProgram);
-  b.load_asm(kProgram);
-  Interpreter reference(b.cpu, Interpreter::Policy{1});
-  FILE* report = std::tmpfile();
-  REQUIRE(report);
-  Lockstep ls({a.engine, a.cpu}, {reference, b.cpu}, report, 0);
-  b.poke<uint8_t>(0x20000, 0x77);
+  TwoMachines m;
+  Lockstep ls({m.a.engine, m.a.cpu}, {m.one_per_block, m.b.cpu}, m.report, 0);
+  m.b.poke<uint8_t>(0x20000, 0x77);
   CHECK_FALSE(ls.check_ram());
-  CHECK(read_all(report).find("RAM at physical 00020000: 00 != 77") != std::string::npos);
-  std::fclose(report);
+  CHECK(read_all(m.report).find("RAM at physical 00020000: 00 != 77") != std::string::npos);
 }
 
 TEST_CASE("engine: run() never retires more than its budget, also in the middle of a block") {
