@@ -41,7 +41,8 @@ void Cpu::reset() {
   end_block_ = irq_shadow_ = step_one_ = false;
   fault_depth_ = 0;
   perf = PerfCounters{};
-  db_pending_ = 0;
+  db_pending_ = db_held_ = 0;
+  db_shadow_ = false;
   debug_regs_changed();  // also flushes the TLB
 }
 
@@ -263,7 +264,8 @@ uint64_t Cpu::run(uint64_t max_insns) {
       Block* b = next_block(prev && prev_gen == link_gen_ ? prev : nullptr);
       prev = nullptr;
       if (__builtin_expect(tracing, 0)) trace_block_state(*this, *b);
-      if (__builtin_expect(step_one_, 0)) {
+      const bool debug = (s.eflags & (fl::TF | fl::RF)) | debug_active_;
+      if (__builtin_expect(step_one_ && !debug, 0)) {
         step_one_ = false;
         Block one;
         one.cached = false;
@@ -273,7 +275,9 @@ uint64_t Cpu::run(uint64_t max_insns) {
         continue;
       }
       // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time.
-      if (__builtin_expect((s.eflags & (fl::TF | fl::RF)) | debug_active_, 0)) {
+      // (This also serves a one-instruction step after an interrupt shadow.)
+      if (__builtin_expect(debug, 0)) {
+        step_one_ = false;
         ++stats.block_execs;
         debug_step(*b);
         continue;

@@ -306,7 +306,7 @@ class Cpu {
   void debug_step(Block& b);
   void execute_one(const Insn& insn);
   void deliver_debug_trap(uint32_t dr6_bits);
-  void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_; }
+  void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_ || db_shadow_; }
   void note_data_access(uint32_t lin, unsigned size, bool write);
   void note_io_access(uint16_t port, unsigned size);
   Breakpoints bp_;            // DR7 decoded
@@ -314,6 +314,8 @@ class Cpu {
   uint8_t db_hits_ = 0;       // enabled breakpoints hit by the running instruction
   uint8_t db_matched_ = 0;    // all breakpoints whose condition it met (reported in DR6 B0-B3)
   uint32_t db_pending_ = 0;   // DR6 bits of a trap due before the next instruction
+  bool db_shadow_ = false;    // MOV SS/POP SS ran: debug exceptions wait one more instruction
+  uint32_t db_held_ = 0;      // DR6 bits of its trap, merged into the next instruction's
   bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
   const Insn* block_insns_ = nullptr;  // first instruction of the block executing
   Block* next_block(Block* prev);
