@@ -29,7 +29,8 @@ void Cpu::reset() {
   s.fpu.tw = 0x5555;
   fault_depth_ = 0;
   perf = PerfCounters{};
-  db_pending_ = 0;
+  db_pending_ = db_held_ = 0;
+  db_shadow_ = false;
   debug_regs_changed();  // also flushes the TLB
 }
 

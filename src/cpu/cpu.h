@@ -240,11 +240,13 @@ class Cpu {
  private:
   void execute_one(const Insn& insn);
   void deliver_debug_trap(uint32_t dr6_bits);
-  void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_; }
+  void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_ || db_shadow_; }
   void note_io_access(uint16_t port, unsigned size);
   Breakpoints bp_;            // DR7 decoded
   bool debug_active_ = false; // breakpoints enabled or a trap pending: run through debug_step
   uint32_t db_pending_ = 0;   // DR6 bits of a trap due before the next instruction
+  bool db_shadow_ = false;    // MOV SS/POP SS ran: debug exceptions wait one more instruction
+  uint32_t db_held_ = 0;      // DR6 bits of its trap, merged into the next instruction's
   int fault_depth_ = 0;  // nesting of exception delivery, for #DF / triple fault
 
 };

@@ -94,7 +94,9 @@ struct TableReg {
 
 struct Msrs {
   uint32_t sysenter_cs = 0, sysenter_esp = 0, sysenter_eip = 0;
-  uint64_t apic_base = 0;
+  // IA32_APIC_BASE at reset: base 0xFEE00000, BSP (bit 8), APIC globally disabled (bit 11
+  // clear), as on an i686 whose local APIC is off; see ops_cpuid_msr.cpp.
+  uint64_t apic_base = 0xFEE00100;
   uint64_t pat = 0x0007040600070406ull;
   uint64_t mtrr_def_type = 0;
   uint64_t mtrr_fixed[11] = {};

@@ -9,6 +9,14 @@
 //      breakpoint on the instruction is not re-taken between them);
 //   4. raises one trap-class #DB for what the instruction caused: data and I/O breakpoint hits
 //      (B0-B3), single-step (BS, TF as it was before the instruction), task switch (BT).
+// MOV SS and POP SS hold debug exceptions off until the end of the next instruction (SDM vol. 3,
+// 6.8.3): their trap is not raised but held, no instruction breakpoint is taken on the next
+// instruction, and the held bits are reported together with that instruction's in one #DB
+// after it. (So under TF, `mov ss, ax; mov esp, x` gives one #DB, after the MOV ESP, with BS.)
+// An instruction that raises a software interrupt (INT n, INT3, INTO taken, INT1) reports no
+// single-step trap, its own or a held one: delivering the interrupt clears TF and discards it,
+// as on the 286 and later; breakpoint hits stay and are reported at the handler's first
+// instruction. A fault discards what was held.
 // Data breakpoints are seen by the memory slow paths: pages holding one are never entered in the
 // TLB (memory.cpp). The fast path is untouched while no breakpoint is enabled.
 #include <Zydis/Zydis.h>
@@ -40,6 +48,21 @@ bool compares(const Insn& i) {
       return true;
     default:
       return false;
+  }
+}
+
+// MOV SS, POP SS (not LSS): they hold off interrupts and debug exceptions for one instruction.
+bool loads_ss_with_shadow(const Insn& i) {
+  return (i.mnemonic == ZYDIS_MNEMONIC_MOV || i.mnemonic == ZYDIS_MNEMONIC_POP) &&
+         i.op[0].kind == OpKind::Seg && i.op[0].reg == SS;
+}
+
+// INT n, INT3, INT1 and INTO (when OF was set) deliver an interrupt when they complete.
+bool raised_software_interrupt(const Insn& i, uint32_t eflags_before) {
+  switch (i.mnemonic) {
+    case ZYDIS_MNEMONIC_INT: case ZYDIS_MNEMONIC_INT3: case ZYDIS_MNEMONIC_INT1: return true;
+    case ZYDIS_MNEMONIC_INTO: return eflags_before & fl::OF;
+    default: return false;
   }
 }
 
@@ -108,22 +131,35 @@ void Cpu::debug_step(const Insn& insn) {
     deliver_debug_trap(bits);
     return;
   }
-  if (bp_.exec_enabled && !(s.eflags & fl::RF)) {
+  // The instruction after MOV SS / POP SS: no instruction breakpoint; the trap held is merged.
+  const bool shadow = db_shadow_;
+  const uint32_t held = db_held_;
+  db_shadow_ = false;
+  db_held_ = 0;
+  update_debug_active();
+  if (bp_.exec_enabled && !(s.eflags & fl::RF) && !shadow) {
     const uint8_t m = bp_.match_exec(s.seg[CS].base + s.eip);
     if (m & bp_.exec_enabled) {
       s.dr[6] = (s.dr[6] & ~dr6::B_ALL) | m;
       guest_fault(vec::DB);  // fault: the instruction has not run; RF is pushed as it is (0)
     }
   }
+  const uint32_t eflags_before = s.eflags;
   const bool single_step = s.eflags & fl::TF;
   s.eflags &= ~fl::RF;
   mmu.bp_hits = mmu.bp_matched = 0;
   execute_one(insn);
-  uint32_t bits = db_pending_ | (mmu.bp_hits ? mmu.bp_matched : 0u) | (single_step ? dr6::BS : 0u);
-  if (!bits) return;
+  uint32_t bits = held | db_pending_ | (mmu.bp_hits ? mmu.bp_matched : 0u) | (single_step ? dr6::BS : 0u);
+  if (raised_software_interrupt(insn, eflags_before)) bits &= ~dr6::BS;
   db_pending_ = 0;
+  if (loads_ss_with_shadow(insn)) {
+    db_shadow_ = true;  // report after the next instruction
+    db_held_ = bits;
+    update_debug_active();
+    return;
+  }
   update_debug_active();
-  deliver_debug_trap(bits);
+  if (bits) deliver_debug_trap(bits);
 }
 
 }  // namespace bt86

@@ -189,7 +189,8 @@ uint64_t Interpreter::run_loop(uint64_t budget, bool one_block) {
       last_ = b;
       prev = nullptr;
       if (__builtin_expect(tracing, 0)) trace_block_state(cpu_, *b);
-      if (__builtin_expect(s.attention & attn::STEP, 0)) {
+      const bool debug = (s.eflags & (fl::TF | fl::RF)) || cpu_.debug_active();
+      if (__builtin_expect((s.attention & attn::STEP) && !debug, 0)) {
         // The end of an interrupt shadow with an interrupt waiting: one instruction, then take it.
         s.attention &= ~attn::STEP;
         ++st_.block_execs;
@@ -197,8 +198,10 @@ uint64_t Interpreter::run_loop(uint64_t budget, bool one_block) {
         if (one_block) break;
         continue;
       }
-      // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time.
-      if (__builtin_expect((s.eflags & (fl::TF | fl::RF)) || cpu_.debug_active(), 0)) {
+      // Single-step, RF, breakpoints or a pending debug trap: one instruction at a time (this
+      // also serves a one-instruction step after an interrupt shadow).
+      if (__builtin_expect(debug, 0)) {
+        s.attention &= ~attn::STEP;
         ++st_.block_execs;
         cpu_.debug_step(b->insns.front());
         if (one_block) break;

@@ -1,7 +1,7 @@
 // Processor identification and model-specific registers: CPUID (the one list of reported
 // features), RDTSC (CR4.TSD), RDPMC (CR4.PCE), RDMSR/WRMSR (TSC, SYSENTER, PAT, MTRRs, the P6
-// identification MSRs, the performance counters of perf_counters.cpp; #GP for anything else),
-// and SYSENTER/SYSEXIT.
+// identification MSRs, IA32_APIC_BASE, the performance counters of perf_counters.cpp; #GP for
+// anything else), and SYSENTER/SYSEXIT.
 #include "cpu/cpu.h"
 #include "cpu/ops_sys.h"
 
@@ -16,8 +16,8 @@ constexpr uint32_t kSignature = 0x00000652;
 constexpr uint32_t kMaxBasicLeaf = 2;
 
 // CPUID.1:EDX. Only what bt86 implements, with where it is implemented. Deliberately absent:
-// VME (no virtual interrupt flag rules), MCE/MCA, APIC (no local APIC yet), PAE, PSE-36, MMX,
-// SSE/SSE2.
+// VME (no virtual interrupt flag rules), MCE/MCA, APIC (no local APIC yet; IA32_APIC_BASE is a
+// plain register, see below), PAE, PSE-36, MMX, SSE/SSE2.
 constexpr uint32_t kFeaturesEdx =
     1u << 0 |   // FPU  : x87 instructions (fpu_*.cpp, ops_x87)
     1u << 2 |   // DE   : CR4.DE, DR4/DR5 #UD (ops_sysreg.cpp), I/O breakpoints (debug_step.cpp)
@@ -84,6 +84,14 @@ constexpr uint32_t MTRR_FIX64K = 0x250, MTRR_FIX16K_80000 = 0x258, MTRR_FIX16K_A
 constexpr uint32_t MTRR_FIX4K_FIRST = 0x268, MTRR_FIX4K_LAST = 0x26F;
 constexpr uint32_t PAT = 0x277, MTRR_DEF_TYPE = 0x2FF;
 }  // namespace msr
+
+// IA32_APIC_BASE on the P6: BSP (bit 8, read-only), APIC global enable (bit 11), APIC base
+// (bits 35-12); bits 7-0, 10-9 and 63-36 are reserved (#GP). bt86 has no local APIC and CPUID
+// reports none, as on an i686 whose APIC is disabled, but bare-metal kernels commonly read and
+// write this register at start-up: it is kept as a plain register. Writing the enable bit is
+// accepted and read back; no APIC appears behind it (no MMIO page at the base, CPUID unchanged).
+constexpr uint64_t kApicBaseBsp = 1u << 8;
+constexpr uint64_t kApicBaseWritable = 1u << 11 | 0x0000000FFFFFF000ull;
 
 // MTRRcap: 8 variable ranges, fixed ranges, write-combining; no SMRR.
 constexpr uint64_t kMtrrCap = 8 | 1u << 8 | 1u << 10;
@@ -156,6 +164,10 @@ bool write_msr(Cpu& cpu, uint32_t index, uint64_t v) {
     case msr::SYSENTER_ESP: m.sysenter_esp = uint32_t(v); return true;
     case msr::SYSENTER_EIP: m.sysenter_eip = uint32_t(v); return true;
     case msr::MISC_ENABLE: m.misc_enable = v; return true;
+    case msr::APIC_BASE:
+      if (v & ~(kApicBaseWritable | kApicBaseBsp)) return false;
+      m.apic_base = (v & kApicBaseWritable) | (m.apic_base & kApicBaseBsp);  // BSP is read-only
+      return true;
     case msr::PAT:
       if (!valid_type_bytes(v, valid_pat_type)) return false;
       m.pat = v;
@@ -164,7 +176,7 @@ bool write_msr(Cpu& cpu, uint32_t index, uint64_t v) {
       if ((v & ~uint64_t(0xCFF)) || !valid_mtrr_type(v & 0xFF)) return false;
       m.mtrr_def_type = v;
       return true;
-    default: return false;  // includes read-only PLATFORM_ID, MTRRCAP, and APIC_BASE (no APIC)
+    default: return false;  // includes the read-only PLATFORM_ID and MTRRCAP
   }
 }
 

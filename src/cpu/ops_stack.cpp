@@ -1,8 +1,8 @@
 // Stack instructions: PUSH (register, immediate, memory), POP (register, memory), PUSHA/PUSHAD,
 // POPA/POPAD, ENTER (with nesting level) and LEAVE. The operand size picks 16/32-bit slots, the
 // stack size (SS.B) whether SP or ESP moves. Multi-slot instructions read everything and check
-// the whole written range before committing anything. PUSH/POP of segment registers belong to
-// the system code (bind_push_pop_seg).
+// every slot they will write, in the hardware's order, before committing anything. PUSH/POP of
+// segment registers belong to the system code (bind_push_pop_seg).
 #include "cpu/ops_common.h"
 #include "cpu/ops_int.h"
 #include "cpu/ops_sys.h"
@@ -16,12 +16,35 @@ inline uint32_t esp_value_for(const Cpu& c, uint32_t sp) {
   return c.s.stack32() ? sp : (c.s.r[ESP] & 0xFFFF0000u) | (sp & 0xFFFF);
 }
 
-// Checks that `bytes` bytes below stack offset `top` can be written, so that a sequence of pushes
-// into them either all happen or none (when the range wraps around a 16-bit stack, each write
-// is left to check itself).
-inline void probe_stack_range(Cpu& c, uint32_t top, uint32_t bytes) {
-  top &= c.sp_mask();
-  if (top >= bytes) c.probe_write(SS, top - bytes, bytes);
+// Checks a write of `size` bytes to stack offset `off` as c.write would (segment limit and
+// type, alignment, paging) without writing. Multi-slot pushes check every slot this way, in the
+// order the hardware writes them, before writing any: the first slot that faults is the one
+// reported (#PF with its CR2 and error code) and nothing has changed. Further slots on a page
+// already checked need no second page walk.
+class StackWriteCheck {
+ public:
+  StackWriteCheck(Cpu& c, unsigned size) : c_(c), size_(size) {}
+  void operator()(uint32_t off) {
+    const uint32_t lin = c_.seg_check(SS, off, size_, true);
+    c_.check_alignment(lin, size_);
+    const uint32_t page = lin & ~0xFFFu;
+    const bool one_page = page == ((lin + size_ - 1) & ~0xFFFu);
+    if (one_page && page == checked_page_) return;
+    c_.probe_write(SS, off, size_);
+    checked_page_ = one_page ? page : kNone;
+  }
+
+ private:
+  static constexpr uint32_t kNone = 1;  // never page-aligned
+  Cpu& c_;
+  unsigned size_;
+  uint32_t checked_page_ = kNone;
+};
+
+// The same for a read (ENTER's copies of the enclosing frame pointers).
+inline void check_stack_read(Cpu& c, uint32_t off, unsigned size) {
+  c.check_alignment(c.seg_check(SS, off, size, false), size);
+  c.probe_read(SS, off, size);
 }
 
 template <class T, Kind S> void push(Cpu& c, const Insn& i) { c.push<T>(load<T, S>(c, i, 0)); }
@@ -47,7 +70,8 @@ template <class T> void pop_mem(Cpu& c, const Insn& i) {
 // PUSHA: AX CX DX BX (original SP) BP SI DI.
 template <class T> void pusha(Cpu& c, const Insn&) {
   const uint32_t mask = c.sp_mask();
-  probe_stack_range(c, c.s.r[ESP], 8 * sizeof(T));
+  StackWriteCheck check(c, sizeof(T));
+  for (uint32_t n = 1; n <= 8; ++n) check((c.s.r[ESP] - n * sizeof(T)) & mask);
   uint32_t sp = c.s.r[ESP];
   for (unsigned r = EAX; r <= EDI; ++r) {
     sp = (sp - sizeof(T)) & mask;
@@ -71,33 +95,40 @@ template <class T> void popa(Cpu& c, const Insn&) {
 }
 
 // ENTER alloc, level: push (E)BP; copy level-1 frame pointers of the enclosing frames; push the
-// new frame pointer; (E)BP = frame; (E)SP -= alloc.
+// new frame pointer; (E)BP = frame; (E)SP -= alloc. The operand size gives the slot size, the
+// stack size (SS.B) whether SP or ESP moves and how (E)BP and (E)SP wrap.
 template <class T> void enter(Cpu& c, const Insn& i) {
   constexpr uint32_t kSize = sizeof(T);
   const uint32_t mask = c.sp_mask();
   const uint32_t alloc = i.imm & 0xFFFF;
   const unsigned level = i.imm2 & 31;
-
-  // Check every read first (faults before any change), then copy interleaved as the hardware
-  // does: each frame pointer is read just before it is pushed, so a source slot that an earlier
-  // push overwrote gives the new value.
+  const uint32_t top = c.s.r[ESP];
   const uint32_t old_bp = c.s.r[EBP] & mask;
-  for (unsigned k = 1; k < level; ++k) c.probe_read(SS, (old_bp - k * kSize) & mask, kSize);
+  // Stack slot n (0: the pushed (E)BP, 1..level-1: the copies, level: the new frame pointer) and
+  // the enclosing frame's display entry copied into slot k.
+  auto slot = [&](unsigned n) { return (top - (n + 1) * kSize) & mask; };
+  auto display = [&](unsigned k) { return (old_bp - k * kSize) & mask; };
   const uint32_t slots = level == 0 ? 1 : level + 1;
-  probe_stack_range(c, c.s.r[ESP], slots * kSize);
+  const uint32_t final_sp = (top - slots * kSize - alloc) & mask;
 
-  uint32_t sp = (c.s.r[ESP] - kSize) & mask;
-  const uint32_t final_sp = (c.s.r[ESP] - slots * kSize - alloc) & mask;
+  // Every access is checked first, in the order the hardware makes them, so that the first one
+  // that faults is the one reported (its CR2 and error code) and nothing has changed yet.
+  StackWriteCheck check_write(c, kSize);
+  check_write(slot(0));
+  for (unsigned k = 1; k < level; ++k) {
+    check_stack_read(c, display(k), kSize);
+    check_write(slot(k));
+  }
+  if (level > 0) check_write(slot(level));
   c.seg_check(SS, final_sp, 1, true);  // #SS if the new stack pointer is outside the segment
-  c.write<T>(SS, sp, T(c.s.r[EBP]));
-  const uint32_t frame = esp_value_for(c, sp);
+
+  // Commit, interleaved as the hardware does: each frame pointer is read just before it is
+  // pushed, so a display entry that an earlier push overwrote gives the new value.
+  c.write<T>(SS, slot(0), T(c.s.r[EBP]));
+  const uint32_t frame = esp_value_for(c, slot(0));
   if (level > 0) {
-    for (unsigned k = 1; k < level; ++k) {
-      sp = (sp - kSize) & mask;
-      c.write<T>(SS, sp, c.read<T>(SS, (old_bp - k * kSize) & mask));
-    }
-    sp = (sp - kSize) & mask;
-    c.write<T>(SS, sp, T(frame));
+    for (unsigned k = 1; k < level; ++k) c.write<T>(SS, slot(k), c.read<T>(SS, display(k)));
+    c.write<T>(SS, slot(level), T(frame));
   }
   reg<T>(c, EBP) = T(frame);
   c.set_esp(final_sp);

@@ -32,7 +32,7 @@ void I8259Chip::reset() {
   edge_latch_ = isr_ = imr_ = 0;
   icw2_ = icw3_ = 0;
   highest_ = 0;
-  init_ = Init::Done;
+  init_ = Init::Uninitialised;
   icw4_needed_ = single_ = ltim_ = false;
   auto_eoi_ = rotate_on_auto_eoi_ = special_fully_nested_ = false;
   special_mask_ = read_isr_ = poll_next_read_ = false;
@@ -56,6 +56,7 @@ unsigned I8259Chip::best_rank(uint8_t bits) const {
 }
 
 int I8259Chip::pending_line() const {
+  if (init_ != Init::Done) return -1;  // not (yet, or not fully re-) initialised: INT stays low
   const unsigned rank = best_rank(irr() & ~imr_);
   if (rank == 8) return -1;
   const unsigned line = line_of_rank(rank);
@@ -133,6 +134,7 @@ void I8259Chip::write_data(uint8_t value) {
       special_fully_nested_ = value & kIcw4Sfnm;
       init_ = Init::Done;
       break;
+    case Init::Uninitialised:  // (before ICW1 the mask can be written, but nothing is requested)
     case Init::Done:
       imr_ = value;  // OCW1
       break;

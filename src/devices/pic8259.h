@@ -7,7 +7,9 @@
 // level input requests for as long as it is high. The CPU side is the INTR line
 // (intr_pending(), kept as a cached flag) and the INTA cycle (acknowledge()), which returns
 // the vector; an acknowledge with nothing requesting gives the spurious IRQ7 (or IRQ15) vector
-// without setting an in-service bit, as the 8259A does.
+// without setting an in-service bit, as the 8259A does. After reset a chip requests nothing
+// (its INT output, and so INTR, stays low) until software has initialised it with ICW1-ICW4:
+// the datasheet defines no vector before ICW2, and Bochs and QEMU deliver nothing there either.
 #pragma once
 #include <functional>
 #include <cstdint>
@@ -24,7 +26,8 @@ class I8259Chip {
   void set_input(unsigned line, bool level);   // line 0-7
   uint8_t read(unsigned a0);                   // port offset 0 or 1
   void write(unsigned a0, uint8_t value);
-  // The line that would be acknowledged now, or -1 (the chip's INT output is this >= 0).
+  // The line that would be acknowledged now, or -1 (the chip's INT output is this >= 0);
+  // always -1 until the chip has been initialised.
   int pending_line() const;
   // The INTA cycle for `line` (which pending_line() returned): in-service bit, edge latch.
   void acknowledge(unsigned line);
@@ -57,7 +60,8 @@ class I8259Chip {
   uint8_t icw2_ = 0;           // vector base in bits 7-3
   uint8_t icw3_ = 0;
   unsigned highest_ = 0;       // line with the highest priority (rotation moves it)
-  enum class Init : uint8_t { Done, Icw2, Icw3, Icw4 } init_ = Init::Done;
+  // Where the ICW1-ICW4 sequence stands; Uninitialised from reset until ICW1.
+  enum class Init : uint8_t { Uninitialised, Icw2, Icw3, Icw4, Done } init_ = Init::Uninitialised;
   bool icw4_needed_ = false, single_ = false, ltim_ = false;
   bool auto_eoi_ = false, rotate_on_auto_eoi_ = false, special_fully_nested_ = false;
   bool special_mask_ = false;

@@ -28,10 +28,9 @@ Pit8254::~Pit8254() {
 void Pit8254::attach(IoBus& io) { io.register_ports(kBasePort, 4, this); }
 
 void Pit8254::reset() {
-  const uint64_t now = clock_.now_ns();
   backlog_ = 0;
   tick_in_flight_ = irq0_level_ = false;
-  for (unsigned i = 0; i < kCounters; ++i) counters_[i].reset(/*gate=*/i != 2, now);
+  for (unsigned i = 0; i < kCounters; ++i) counters_[i].reset(/*gate=*/i != 2);
   counter0_changed();
 }
 

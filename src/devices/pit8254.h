@@ -3,7 +3,9 @@
 // commands and read-back commands. Counting follows virtual time, so a read shows the right
 // count at any moment. Counter 0's OUT drives IRQ0: the timer does not tick per instruction but
 // schedules a VirtualClock event at each change of OUT. On the PC the gates of counters 0 and 1
-// are tied high; counter 2's gate and OUT belong to port 0x61 (system_control_port.h).
+// are tied high; counter 2's gate and OUT belong to port 0x61 (system_control_port.h). After
+// reset no counter runs until its control word is written (pit_counter.h): IRQ0 stays high and
+// still, so code that enables interrupts before programming the PIT gets no timer interrupt.
 //
 // Lost-tick re-injection: guest time follows host time, so when bt86 runs late (the host
 // descheduled it, or the guest had IRQ0 pending too long) several rising edges of OUT can fall

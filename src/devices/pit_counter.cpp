@@ -25,11 +25,9 @@ uint16_t binary_to_bcd(uint32_t v) {
 
 }  // namespace
 
-void PitCounter::reset(bool gate, uint64_t now) {
+void PitCounter::reset(bool gate) {
   *this = PitCounter{};
   gate_ = gate;
-  set_control(3, 3, false);
-  load_written_count(now);
 }
 
 void PitCounter::set_control(unsigned mode, unsigned access, bool bcd) {
@@ -99,6 +97,7 @@ void PitCounter::apply_pending_reload(uint64_t t) {
 }
 
 void PitCounter::write(uint8_t byte, uint64_t now) {
+  if (phase_ == Phase::Unprogrammed) return;  // no access mode to take a count in yet
   switch (access_) {
     case 1: register_ = byte; break;
     case 2: register_ = uint16_t(byte << 8); break;
@@ -156,6 +155,7 @@ void PitCounter::set_gate(bool level, uint64_t now) {
   apply_pending_reload(now);
   if (level == gate_) return;
   gate_ = level;
+  if (phase_ == Phase::Unprogrammed) return;
   if (!gate_pauses()) {
     if (level && phase_ != Phase::Idle) start(now);  // modes 1, 5: trigger
     return;
@@ -198,6 +198,7 @@ uint32_t PitCounter::count_after(uint64_t d) const {
 bool PitCounter::out(uint64_t t) {
   apply_pending_reload(t);
   switch (phase_) {
+    case Phase::Unprogrammed: return true;
     case Phase::Idle: return mode_ != 0;
     case Phase::Armed: return true;
     case Phase::Counting: break;
@@ -212,7 +213,7 @@ uint16_t PitCounter::count(uint64_t t) {
   if (phase_ == Phase::Counting)
     value = count_after(ticks_at(t));
   else
-    value = (bcd_ ? bcd_to_binary(register_) : register_) % modulus();
+    value = (bcd_ ? bcd_to_binary(register_) : register_) % modulus();  // 0 if unprogrammed
   return bcd_ ? binary_to_bcd(value) : uint16_t(value);
 }
 

@@ -5,6 +5,9 @@
 // (level-sensitive in modes 0, 2, 3, 4; a rising edge triggers modes 1, 2, 3, 5) and the rule
 // that a new count in modes 2 and 3 takes effect at the end of the current period.
 // Simplification: a count is loaded when written (the real part loads on the next clock edge).
+// Power-on: the datasheet leaves mode, count and OUT undefined until a control word is written;
+// bt86's counter then holds OUT high and still (as Bochs's 8254 model does), reads a count of
+// 0, and ignores count writes, so counter 0 makes no IRQ0 edge before it is programmed.
 #pragma once
 #include <cstdint>
 
@@ -15,8 +18,8 @@ class PitCounter {
   static constexpr uint64_t kClockHz = 1'193'182;
   static constexpr uint64_t kNever = UINT64_MAX;
 
-  // Mode 3, count 0x10000, counting from `now` (QEMU's power-on state; the real one is undefined).
-  void reset(bool gate, uint64_t now);
+  // Power-on: no control word yet (see above); `gate` is the gate input's level.
+  void reset(bool gate);
   // Control word for this counter (access 1 = LSB, 2 = MSB, 3 = LSB then MSB; access 0 is the
   // counter latch command, handled by latch_count()).
   void set_control(unsigned mode, unsigned access, bool bcd);
@@ -34,8 +37,9 @@ class PitCounter {
 
  private:
   enum class Phase : uint8_t {
-    Idle,      // control word written, no count yet
-    Armed,     // modes 1 and 5: count written, waiting for a gate trigger
+    Unprogrammed,  // since power-on, no control word written: OUT high, nothing counts
+    Idle,          // control word written, no count yet
+    Armed,         // modes 1 and 5: count written, waiting for a gate trigger
     Counting,
   };
   uint32_t modulus() const { return bcd_ ? 10000 : 0x10000; }
@@ -54,7 +58,7 @@ class PitCounter {
   unsigned mode_ = 3, access_ = 3;
   bool bcd_ = false;
   bool gate_ = true;
-  Phase phase_ = Phase::Idle;
+  Phase phase_ = Phase::Unprogrammed;
   uint16_t register_ = 0;   // the count register (raw, BCD-encoded in BCD mode)
   uint32_t period_ = 0;     // clocks per count cycle in the counting element
   uint64_t start_ns_ = 0;   // when the counting element was loaded

@@ -8,6 +8,10 @@
 ;  * I/O breakpoint (R/W = 10, CR4.DE = 1): trap after OUT to the port
 ;  * DR7.GD: MOV DRn is a #DB fault with DR6.BD, and delivery clears GD
 ;  * DR4/DR5 alias DR6/DR7 with CR4.DE = 0 and are #UD with CR4.DE = 1
+;  * single-step (TF) around MOV SS / POP SS: neither gives a #DB of its own; the trap comes once,
+;    after the instruction that follows (5 #DBs for 7 single-stepped instructions, counted by a
+;    handler that logs each return EIP); a data breakpoint hit by MOV SS also traps only after
+;    the next instruction
 ;  * RDPMC: PerfCtr0 counting instructions retired (event 0xC0) counts exactly; ECX = 2 is #GP(0)
 ;  * RSM outside SMM is #UD
 ;  * alignment check at ring 3 with CR0.AM and EFLAGS.AC: misaligned dword / word -> #AC(0);
@@ -16,7 +20,8 @@
 %include "lib/guest.inc"
 
 [absolute VARS_BASE + 0x100]
-db_hits:        resd 1   ; #DB count of db_rf_handler
+db_hits:        resd 1   ; #DB count of db_rf_handler and db_log_handler
+db_log:         resd 8   ; return EIPs logged by db_log_handler
 section .text
 
 DATA     equ DATA_BASE
@@ -148,6 +153,37 @@ start:
   mov eax, dr7
   CHECK_BITS eax, DR7_GD, 0, 20, "#DB delivery clears DR7.GD"
 
+  ; ---- single-step around MOV SS / POP SS ----
+  IDT_GATE 1, db_log_handler, GATE_INT32
+  mov dword [db_hits], 0
+  mov ax, ss
+  push ss                   ; for the POP SS
+  pushfd
+  or dword [esp], EFL_TF
+  popfd                     ; TF = 1: the first trap is due after the next instruction...
+  mov ss, ax                ; ...but MOV SS holds it off
+  mov ebx, 1                ; one #DB after this, for both
+.ss_after1:
+  pop ss                    ; the same for POP SS
+  mov ecx, 2
+.ss_after2:
+  pushfd                    ; #DB
+  and dword [esp], ~EFL_TF  ; #DB
+  popfd                     ; #DB (TF was still set when it started)
+  IDT_GATE 1, exc_stub_1, GATE_INT32
+  CHECK [db_hits], 5, 26, "TF: MOV SS and POP SS give no #DB; 5 #DBs for 7 instructions"
+  CHECK [db_log], .ss_after1, 27, "the first #DB follows the instruction after MOV SS"
+  CHECK [db_log + 4], .ss_after2, 28, "the second #DB follows the instruction after POP SS"
+
+  mov word [DATA + 0x200], SEL_DATA32
+  ARM 0, DATA + 0x200, DR7_L0 | RW(0, 3) | LEN(0, 1)   ; read/write, 2 bytes
+  EXPECT_TRAP 1, NOERR, 29, "data breakpoint hit by MOV SS: #DB after the next instruction"
+  mov ss, [DATA + 0x200]
+  mov ebx, 3
+  END_EXPECT
+  CHECK_DR6 0xF, 1, 30, "DR6.B0 names the breakpoint MOV SS hit"
+  DISARM
+
   ; ---- RDPMC, RSM ----
   mov ecx, 0x186
   mov eax, 0xC0 | (1 << 16) | (1 << 17) | (1 << 22)     ; INST_RETIRED, USR, OS, EN
@@ -188,6 +224,18 @@ ring3:
   mov al, [DATA + 7]
   OK "aligned and byte accesses pass"
   PASS
+
+; #DB handler for the single-step counts: log the return EIP, count.
+db_log_handler:
+  push eax
+  push ecx
+  mov ecx, [db_hits]
+  mov eax, [esp + 8]
+  mov [db_log + ecx * 4], eax
+  inc dword [db_hits]
+  pop ecx
+  pop eax
+  iretd
 
 ; #DB handler for the RF check: count, set RF in the EFLAGS image, return to the instruction.
 db_rf_handler:

@@ -1,8 +1,10 @@
 // Debug registers acting as the hardware does (SDM vol. 3, ch. 17): instruction breakpoints
 // (fault, RF), data breakpoints (trap, lengths, alignment, REP iterations), I/O breakpoints,
 // DR6 status bits, general detect, DR4/DR5 aliasing, single-step, the TSS T bit and the RF image
-// pushed by faults.
+// pushed by faults; MOV SS / POP SS holding debug exceptions off for one instruction; no
+// single-step trap for INT n.
 #include <doctest/doctest.h>
+#include <algorithm>
 #include <string>
 #include "cpu/debug_breakpoints.h"
 #include "sys_test_util.h"
@@ -242,4 +244,150 @@ TEST_CASE("debug: a task switch into a TSS with T = 1 traps with BT; it clears D
   CHECK(f.cpu.s.r[EBX] != 1);
   CHECK((f.cpu.s.dr[6] & dr6::BT) != 0);
   CHECK(f.cpu.s.dr[7] == (0x400 | 0x2));  // L0 cleared, G0 kept
+}
+
+// ---- MOV SS / POP SS hold debug exceptions off for one instruction (SDM vol. 3, 6.8.3) ----------
+
+namespace {
+
+constexpr uint32_t kDbLog = 0x9000;     // return EIPs of the #DBs taken, one dword each
+constexpr uint32_t kDr6Log = 0x9100;    // DR6 as each #DB handler found it
+constexpr uint32_t kIrqLog = 0x9200;    // kDbLog index (ESI) when each IRQ arrived
+
+// A fixture whose #DB handler logs each trap's return EIP and DR6 (then clears DR6) and counts
+// them in ESI; `code` runs at kCode to its HLT. Labels in `code` can be looked up with at().
+struct StepLog {
+  F f;
+  explicit StepLog(const std::string& code) {
+    f.with_tss();
+    f.deliver_exceptions();
+    f.idt_gate(vec::DB, F::kHandlerAddr);
+    f.put_asm(F::kHandlerAddr,
+              "push eax\nmov eax, [esp + 4]\nmov [" + std::to_string(kDbLog) + " + esi * 4], eax\n"
+              "mov eax, dr6\nmov [" + std::to_string(kDr6Log) + " + esi * 4], eax\n"
+              "xor eax, eax\nmov dr6, eax\ninc esi\npop eax\niretd");
+    f.load_asm("xor esi, esi\n" + code);
+  }
+  void run() {
+    f.run();
+    REQUIRE(f.cpu.halted());
+  }
+  unsigned traps() const { return f.cpu.s.r[ESI]; }
+  uint32_t eip(unsigned n) { return f.peek<uint32_t>(kDbLog + 4 * n); }
+  uint32_t dr6(unsigned n) { return f.peek<uint32_t>(kDr6Log + 4 * n); }
+};
+
+// TF on from the instruction after the POPFD (which is where the first trap is due after).
+const std::string kTfOn = "pushfd\nor dword [esp], 0x100\npopfd\n";
+const std::string kTfOff = "pushfd\nand dword [esp], ~0x100\npopfd\n";
+
+}  // namespace
+
+TEST_CASE("debug: under TF, MOV SS and POP SS give no #DB; one #DB (BS) follows the next instruction; STI is no such case") {
+  for (const char* load : {"mov ss, ax", "pop ss"}) {
+    CAPTURE(load);
+    // The layout: mov ax, ss (3 bytes, with the o16 prefix in 32-bit code: 66 8C D0); push ss; TF
+    // on; the SS load; then `mov ebx, 1` (5 bytes) ending at label a1.
+    StepLog t("mov ax, ss\npush ss\n" + kTfOn + std::string(load) +
+              "\nmov ebx, 1\na1: nop\na2: " + kTfOff + "hlt");
+    t.run();
+    // #DBs after: mov ebx (merged with the SS load's), nop, pushfd, and, popfd.
+    CHECK(t.traps() == 5);
+    const uint32_t after_mov_ebx = t.eip(0);
+    CHECK(t.f.peek<uint8_t>(after_mov_ebx) == 0x90);           // a1: the NOP
+    CHECK(t.f.peek<uint8_t>(after_mov_ebx - 5) == 0xBB);       // right after MOV EBX, 1
+    CHECK(t.eip(1) == after_mov_ebx + 1);
+    CHECK((t.dr6(0) & (dr6::BS | dr6::B_ALL)) == dr6::BS);     // one single-step, no breakpoint
+  }
+  // STI's shadow holds off interrupts only, not the single-step trap.
+  StepLog t("cli\n" + kTfOn + "sti\nmov ebx, 1\n" + kTfOff + "hlt");
+  t.run();
+  CHECK(t.traps() == 5);  // after sti, mov ebx, pushfd, and, popfd
+  CHECK(t.f.peek<uint8_t>(t.eip(0)) == 0xBB);  // the first #DB right after STI
+}
+
+TEST_CASE("debug: a data breakpoint hit by MOV SS traps after the next instruction") {
+  F f;
+  f.poke<uint16_t>(kData, F::kData0);
+  f.load_asm(arm(0, kData, enable(0, kReadWrite, kLen2),
+                 "mov ss, [" + std::to_string(kData) + "]\nmov ebx, 1\nmov ecx, 2\nhlt"));
+  f.run();
+  REQUIRE(f.faulted(vec::DB));
+  CHECK(f.cpu.s.r[EBX] == 1);  // the instruction after MOV SS ran first
+  CHECK(f.cpu.s.r[ECX] != 2);
+  CHECK(f.peek<uint8_t>(f.cpu.s.eip) == 0xB9);  // the trap is reported before "mov ecx, 2"
+  CHECK((f.cpu.s.dr[6] & dr6::B_ALL) == 1);
+
+  // With TF too: still one #DB, reporting both B0 and BS.
+  StepLog t("mov eax, " + std::to_string(kData) + "\nmov dr0, eax\nmov eax, " +
+            std::to_string(enable(0, kReadWrite, kLen2)) + "\nmov dr7, eax\n" + kTfOn +
+            "mov ss, [" + std::to_string(kData) + "]\nmov ebx, 1\n" + kTfOff + "hlt");
+  t.f.poke<uint16_t>(kData, F::kData0);
+  t.run();
+  CHECK(t.traps() == 4);  // after mov ebx (merged), pushfd, and, popfd
+  CHECK(t.f.peek<uint8_t>(t.eip(0) - 5) == 0xBB);
+  CHECK((t.dr6(0) & (dr6::BS | dr6::B_ALL)) == (dr6::BS | 1));
+}
+
+TEST_CASE("debug: no instruction breakpoint on the instruction after MOV SS") {
+  F f;
+  // The breakpoint is on "target": reached first right after MOV SS, then again by the JNE.
+  f.load_asm("mov eax, target\nmov dr0, eax\nmov eax, " + std::to_string(enable(0, kExec, kLen1)) +
+             "\nmov dr7, eax\nxor ebx, ebx\nmov ax, ss\nmov ss, ax\n"
+             "target: inc ebx\ncmp ebx, 2\njne target\nhlt");
+  f.run();
+  REQUIRE(f.faulted(vec::DB));
+  CHECK(f.cpu.s.r[EBX] == 1);  // the first run of "inc ebx" was not stopped
+  CHECK(f.peek<uint8_t>(f.cpu.s.eip) == 0x43);  // the second arrival stops at "inc ebx"
+}
+
+TEST_CASE("debug: INT n under TF: no single-step trap for the INT itself, nor one held by MOV SS") {
+  StepLog t("mov ax, ss\n" + kTfOn + "nop\nint 0x40\nmov ebx, 1\nmov ss, ax\nint 0x40\nmov ecx, 1\n" +
+            kTfOff + "hlt");
+  t.f.idt_gate(0x40, F::kHandler2Addr);
+  t.f.put_asm(F::kHandler2Addr, "inc edi\niretd");
+  t.run();
+  CHECK(t.f.cpu.s.r[EDI] == 2);
+  // #DBs after: nop, mov ebx (TF back from IRETD), mov ecx, pushfd, and, popfd. None in the
+  // handler (after an INT), none after MOV SS.
+  CHECK(t.traps() == 6);
+  for (unsigned n = 0; n < t.traps(); ++n) {
+    CAPTURE(n);
+    CHECK(t.eip(n) != F::kHandler2Addr);
+    CHECK((t.dr6(n) & (dr6::BS | dr6::B_ALL)) == dr6::BS);
+  }
+}
+
+TEST_CASE("debug: MOV SS under TF with an interrupt waiting: the #DB after the next instruction, then the IRQ") {
+  // The interrupt is requested once MOV SS has run (EIP at "mov ebx, 1"), in its shadow.
+  struct IrqAfter : InterruptSource {
+    const Cpu* cpu = nullptr;
+    uint32_t from_eip = 0;
+    mutable bool requested = false;
+    bool delivered = false;
+    bool intr_pending() const override {
+      requested |= cpu->s.eip == from_eip;
+      return requested && !delivered;
+    }
+    uint8_t acknowledge() override { delivered = true; return 0x20; }
+  } pic;
+  StepLog t("mov ax, ss\nsti\n" + kTfOn + "mov ss, ax\nmov ebx, 1\nnop\n" + kTfOff + "hlt");
+  const uint8_t mov_ebx_1[] = {0xBB, 1, 0, 0, 0};
+  for (uint32_t a = kCode; a < kCode + 0x40 && !pic.from_eip; ++a) {
+    uint8_t b[5];
+    t.f.mem.copy_from(a, b, 5);
+    if (std::equal(b, b + 5, mov_ebx_1)) pic.from_eip = a;
+  }
+  REQUIRE(pic.from_eip != 0);
+  pic.cpu = &t.f.cpu;
+  t.f.cpu.intc = &pic;
+  t.f.idt_gate(0x20, F::kHandler2Addr);
+  t.f.put_asm(F::kHandler2Addr, "mov [" + std::to_string(kIrqLog) + "], esi\niretd");
+  t.f.poke<uint32_t>(kIrqLog, 0xFFFFFFFF);
+  t.run();
+  REQUIRE(pic.delivered);
+  // #DBs after: mov ebx (merged with MOV SS's), nop, pushfd, and, popfd.
+  CHECK(t.traps() == 5);
+  CHECK(t.eip(0) == pic.from_eip + 5);
+  CHECK(t.f.peek<uint32_t>(kIrqLog) == 1);  // the IRQ waited for the #DB after "mov ebx, 1"
 }

@@ -1,6 +1,7 @@
 // 8259A pair (ports 0x20/0x21, 0xA0/0xA1, ELCR 0x4D0/0x4D1): the initialisation sequence,
 // masking, EOI forms, priorities and rotation, cascade, edge vs level triggering, auto-EOI,
-// special mask mode, poll, IRR/ISR reads and the spurious IRQ7/IRQ15 vectors.
+// special mask mode, poll, IRR/ISR reads and the spurious IRQ7/IRQ15 vectors; nothing delivered
+// before the chips are initialised.
 #include <doctest/doctest.h>
 
 #include "devices/io_bus.h"
@@ -322,4 +323,40 @@ TEST_CASE("PIC: a master programmed without a slave on IRQ2 (ICW3 = 0) gives its
   f.pic.set_irq(12, true);   // the slave's INT still drives the master's IR2 pin
   CHECK(f.pic.acknowledge() == 0x0A);
   CHECK(f.read_isr(0xA0) == 0x00);
+}
+
+TEST_CASE("PIC power-on: INTR stays low until ICW1-ICW4 have initialised the chip") {
+  IoBus io;
+  Pic8259 pic;
+  pic.attach(io);
+  pic.reset();
+  pic.set_irq(0, true);                  // the PIT's IRQ0 (and anything else) before any ICW
+  pic.set_irq(1, false);
+  pic.set_irq(1, true);
+  pic.set_irq(12, true);
+  CHECK_FALSE(pic.intr_pending());       // nothing is delivered, not as vector 0 (0 + IRQ0)
+  io.out(0x21, 0x00, 1);                 // a mask write changes nothing
+  CHECK_FALSE(pic.intr_pending());
+  io.out(0x20, 0x11, 1);                 // ICW1 starts the sequence: still nothing ...
+  pic.set_irq(0, false);
+  pic.set_irq(0, true);                  // ... not even for an edge during it
+  io.out(0x21, 0x20, 1);
+  CHECK_FALSE(pic.intr_pending());
+  io.out(0x21, 0x04, 1);
+  CHECK_FALSE(pic.intr_pending());
+  io.out(0x21, 0x01, 1);                 // ICW4: initialised; the edge during ICW2-4 counts
+  REQUIRE(pic.intr_pending());
+  CHECK(pic.acknowledge() == 0x20);
+  io.out(0x20, 0x20, 1);                 // EOI
+  // The slave, still uninitialised, requests nothing through IRQ2.
+  CHECK_FALSE(pic.intr_pending());
+  io.out(0xA0, 0x11, 1);
+  io.out(0xA1, 0x28, 1);
+  io.out(0xA1, 0x02, 1);
+  io.out(0xA1, 0x01, 1);
+  CHECK_FALSE(pic.intr_pending());       // IRQ12 rose before ICW1: the edge was forgotten
+  pic.set_irq(12, false);
+  pic.set_irq(12, true);
+  REQUIRE(pic.intr_pending());
+  CHECK(pic.acknowledge() == 0x2C);
 }

@@ -1,6 +1,7 @@
 // 8254 PIT: the counters' modes 0-5 as functions of virtual time (count and OUT after a given
 // number of 1.193182 MHz clocks), BCD, access modes, latch and read-back, gates; the device at
-// ports 0x40-0x43 with its IRQ0 events; port 0x61 (counter 2 gate and OUT, refresh toggle).
+// ports 0x40-0x43 with its IRQ0 events; port 0x61 (counter 2 gate and OUT, refresh toggle); the
+// power-on state (no counter runs, no IRQ0 edge, before its control word).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -27,7 +28,7 @@ bool near(uint64_t a, uint64_t b) { return a + 1 >= b && b + 1 >= a; }
 // A counter in `mode` with LSB-then-MSB access, loaded with `count` at t = 0.
 PitCounter counter(unsigned mode, uint16_t count, bool bcd = false, bool gate = true) {
   PitCounter c;
-  c.reset(gate, 0);
+  c.reset(gate);
   c.set_control(mode, 3, bcd);
   c.write(uint8_t(count), 0);
   c.write(uint8_t(count >> 8), 0);
@@ -183,14 +184,14 @@ TEST_CASE("PIT: BCD counting") {
 
 TEST_CASE("PIT: LSB-only and MSB-only access") {
   PitCounter lsb;
-  lsb.reset(true, 0);
+  lsb.reset(true);
   lsb.set_control(2, 1, false);
   lsb.write(0x34, 0);
   CHECK(lsb.count(0) == 0x34);
   CHECK(lsb.read(0) == 0x34);
   CHECK(lsb.read(0) == 0x34);
   PitCounter msb;
-  msb.reset(true, 0);
+  msb.reset(true);
   msb.set_control(2, 2, false);
   msb.write(0x12, 0);
   CHECK(msb.count(mid(0x100)) == 0x1100);
@@ -210,7 +211,7 @@ TEST_CASE("PIT: the counter latch holds one value until read; a second latch is 
 
 TEST_CASE("PIT: status latch — OUT, null count, access, mode, BCD; read before a latched count") {
   PitCounter c;
-  c.reset(true, 0);
+  c.reset(true);
   c.set_control(2, 3, false);
   c.latch_status(0);
   CHECK(c.read(0) == 0xF4);         // OUT high, null count, access 3, mode 2
@@ -285,10 +286,10 @@ TEST_CASE("PIT ports: read-back of several counters latches each; latched values
   f.advance(2'000'000);
   CHECK(f.io.in(0x40, 1) == 0x00);
   CHECK(f.io.in(0x40, 1) == 0x80);
-  // Counter 1 was reset to mode 3, count 0x10000: its latched count is even.
-  CHECK((f.io.in(0x41, 1) & 1) == 0);
-  f.io.in(0x41, 1);
-  // Unlatched, counter 0 has counted on: 2 ms are 2386 whole clocks.
+  // Counter 1 was never programmed: it reads 0 (see "PIT power-on").
+  CHECK(f.io.in(0x41, 1) == 0);
+  CHECK(f.io.in(0x41, 1) == 0);
+  // Unlatched, counter 0 has counted on (2 ms are 2386 whole clocks).
   const unsigned lsb = f.io.in(0x40, 1), msb = f.io.in(0x40, 1);
   CHECK((msb << 8 | lsb) == 0x8000 - 2386);
 }
@@ -392,9 +393,51 @@ TEST_CASE("PIT ports: wide accesses split into byte accesses of consecutive port
   f.io.out(0x40, 0x0000, 2);  // LSB 0 to counter 0, and a first byte to counter 1
   f.io.out(0x40, 0x10, 1);    // MSB: counter 0 counts 0x1000
   f.io.out(0x43, 0xC6, 1);    // read-back: count and status of counters 0 and 1
-  // Counter 0: OUT high, loaded, LSB/MSB, mode 2; counter 1 (reset state): the same in mode 3.
-  CHECK(f.io.in(0x40, 2) == 0xB6B4);
+  // Counter 0: OUT high, loaded, LSB/MSB, mode 2; counter 1 (never programmed): OUT high, null
+  // count (and LSB/MSB, mode 3 in the other fields).
+  CHECK(f.io.in(0x40, 2) == 0xF6B4);
   CHECK(f.io.in(0x40, 1) == 0x00);
   CHECK(f.io.in(0x40, 1) == 0x10);
   CHECK((f.io.in(0x42, 2) >> 8) == 0xFF);  // 0x43 reads nothing
+}
+
+TEST_CASE("PIT power-on: a counter is still until its control word; OUT high, reads 0, count writes ignored") {
+  PitCounter c;
+  c.reset(true);
+  CHECK(c.out(0));
+  CHECK(c.out(mid(0x10000 / 2)));        // no square wave (QEMU's reset state) either
+  CHECK(c.count(mid(1000)) == 0);
+  CHECK(c.next_out_change(0) == PitCounter::kNever);
+  c.latch_status(0);
+  CHECK((c.read(0) & 0xC0) == 0xC0);     // OUT high, null count
+  c.write(0x34, 0);                      // no control word: not a count
+  c.write(0x12, 0);
+  CHECK(c.count(mid(10)) == 0);
+  CHECK(c.next_out_change(0) == PitCounter::kNever);
+  c.set_gate(false, 0);                  // a gate edge does not start it either
+  c.set_gate(true, at(5));
+  CHECK(c.next_out_change(at(5)) == PitCounter::kNever);
+  c.set_control(2, 3, false);            // programmed: counts as usual
+  c.write(100, at(10));
+  c.write(0, at(10));
+  CHECK(c.out(at(10)));
+  CHECK(near(c.next_out_change(at(10)), at(10) + at(99)));
+}
+
+TEST_CASE("PIT power-on: counter 0 gives IRQ0 no edge until it is programmed; then one per period") {
+  PitFixture f;
+  CHECK(f.clock.next_deadline() == UINT64_MAX);  // no IRQ0 event scheduled
+  f.irq.levels.clear();
+  f.run_for(60'000'000);                          // longer than a 0x10000-count period (55 ms)
+  CHECK(f.irq.rising_edges() == 0);
+  f.io.out(0x43, 0xC2, 1);                        // read-back: status of counter 0
+  CHECK((f.io.in(0x40, 1) & 0xC0) == 0xC0);       // OUT high, null count
+  f.io.out(0x40, 0x55, 1);                        // a count without a control word: ignored
+  CHECK(f.clock.next_deadline() == UINT64_MAX);
+  // Mode 2 (what firmware and Linux program): OUT stays high, the first edge ends a period.
+  f.io.out(0x43, 0x34, 1);
+  f.io.out(0x40, uint8_t(1193), 1);
+  f.io.out(0x40, uint8_t(1193 >> 8), 1);
+  CHECK(f.irq.rising_edges() == 0);
+  CHECK(near(f.clock.next_deadline(), f.clock.now_ns() + at(1192)));
 }

@@ -1,5 +1,6 @@
 // CPUID (vendor, signature, the exact feature set, leaf 2), RDMSR/WRMSR round trips and #GP
-// cases (unknown MSRs, reserved bits, read-only MSRs), TSC writes, SYSENTER/SYSEXIT.
+// cases (unknown MSRs, reserved bits, read-only MSRs), IA32_APIC_BASE, TSC writes,
+// SYSENTER/SYSEXIT.
 #include <doctest/doctest.h>
 #include <cstring>
 #include "sys_test_util.h"
@@ -86,7 +87,6 @@ TEST_CASE("sys/msr: #GP for unknown MSRs, reserved bits and read-only MSRs") {
       {0x200, 0x0000001000000006ull},   // base beyond 36 bits
       {0x200, 0x3},                     // MTRR type 3 is reserved
       {0xFE, 0},                        // MTRRcap is read-only
-      {0x1B, 0xFEE00900},               // no APIC to enable
   };
   for (const Case& c : writes) {
     CAPTURE(c.index);
@@ -107,6 +107,50 @@ TEST_CASE("sys/msr: #GP for unknown MSRs, reserved bits and read-only MSRs") {
   h.load_asm("rdmsr\nhlt");
   h.run();
   CHECK(h.cpu.s.r[EAX] == 0x508);  // 8 variable ranges, fixed ranges, WC
+}
+
+TEST_CASE("sys/msr: IA32_APIC_BASE is a register (BSP at reset, writable enable and base, #GP on reserved bits)") {
+  auto rdmsr_after = [](const std::string& code, F& f) {
+    f.load_asm(code + "\nmov ecx, 0x1B\nrdmsr\nhlt");
+    f.run();
+    REQUIRE(f.cpu.halted());
+    return uint64_t(f.cpu.s.r[EDX]) << 32 | f.cpu.s.r[EAX];
+  };
+  F reset;
+  CHECK(rdmsr_after("", reset) == 0xFEE00100);  // default base, BSP, APIC disabled
+
+  struct Case {
+    uint64_t written, read;
+  } writes[] = {
+      {0xFEE00900, 0xFEE00900},              // the enable bit, as bare-metal kernels write it
+      {0xFEE00800, 0xFEE00900},              // BSP is read-only: it stays set
+      {0x12345000, 0x12345100},              // another base, disabled
+      {0x0000000FFFFFF800ull, 0x0000000FFFFFF900ull},  // the whole 36-bit base
+  };
+  for (const Case& c : writes) {
+    CAPTURE(c.written);
+    F f;
+    set_msr_operands(f, 0x1B, c.written);
+    CHECK(rdmsr_after("wrmsr", f) == c.read);
+  }
+
+  for (uint64_t bad : {0xFEE00901ull, 0xFEE00B00ull, 0xFEE00D00ull, 0x00000010FEE00900ull}) {
+    CAPTURE(bad);  // bits 0, 9, 10 (x2APIC on later CPUs) and 36 are reserved
+    F f;
+    set_msr_operands(f, 0x1B, bad);
+    f.load_asm("wrmsr");
+    f.run();
+    CHECK(f.faulted_with(vec::GP, 0));
+    CHECK(f.cpu.s.msr.apic_base == 0xFEE00100);
+  }
+
+  // Enabling it makes no APIC appear: CPUID still reports none.
+  F g;
+  set_msr_operands(g, 0x1B, 0xFEE00900);
+  g.load_asm("wrmsr\nmov eax, 1\ncpuid\nhlt");
+  g.run();
+  REQUIRE(g.cpu.halted());
+  CHECK((g.cpu.s.r[EDX] >> 9 & 1) == 0);
 }
 
 TEST_CASE("sys/msr: writing the TSC moves RDTSC") {
