@@ -17,12 +17,12 @@ BlockDecoder& decoder() {
 
 Cpu::Cpu(PhysMem& m, IoBus& i, VirtualClock& c)
     : mem(m), io(i), clock(c), blocks_(std::make_unique<BlockCache>()) {
-  mem.on_map_change = [this] { flush_tlb(); };
+  mem.add_map_listener([this] { flush_tlb(); }, this);
   reset();
 }
 
 Cpu::~Cpu() {
-  mem.on_map_change = nullptr;
+  mem.remove_listeners(this);
 }
 
 void Cpu::reset() {

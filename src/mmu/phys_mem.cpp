@@ -91,14 +91,14 @@ void PhysMem::add_rom(uint32_t paddr, std::span<const uint8_t> data, std::string
   Region r{paddr, static_cast<uint32_t>(paddr + data.size()), Region::Rom,
            std::vector<uint8_t>(data.begin(), data.end()), nullptr, std::move(name)};
   regions_.push_back(std::move(r));
-  if (on_map_change) on_map_change();
+  map_changed();
 }
 
 void PhysMem::add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name) {
   if (size == 0 || size > 0x100000000ull - paddr || handler == nullptr)
     throw std::invalid_argument("MMIO range '" + name + "' is empty, has no handler or extends past 4 GiB");
   regions_.push_back(Region{paddr, paddr + size, Region::Mmio, {}, handler, std::move(name)});
-  if (on_map_change) on_map_change();
+  map_changed();
 }
 
 void PhysMem::add_device_ram(uint32_t paddr, std::span<uint8_t> host, DirtyLog* log, std::string name) {
@@ -109,25 +109,50 @@ void PhysMem::add_device_ram(uint32_t paddr, std::span<uint8_t> host, DirtyLog* 
   r.device_ram = host.data();
   r.log = log;
   regions_.push_back(std::move(r));
-  log->on_rearm = [this] { if (on_map_change) on_map_change(); };
-  if (on_map_change) on_map_change();
+  log->on_rearm = [this] { map_changed(); };
+  map_changed();
 }
 
 bool PhysMem::remove_region(uint32_t paddr, uint32_t size) {
   for (auto it = regions_.rbegin(); it != regions_.rend(); ++it) {
     if (it->start != paddr || region_size(*it) != size) continue;
-    if (it->log) it->log->on_rearm = nullptr;
+    DirtyLog* log = it->log;
     regions_.erase(std::next(it).base());
-    if (on_map_change) on_map_change();
+    // The log re-arms this PhysMem's mappings only while some region still maps its memory.
+    if (log && std::none_of(regions_.begin(), regions_.end(), [log](const Region& r) { return r.log == log; }))
+      log->on_rearm = nullptr;
+    map_changed();
     return true;
   }
   return false;
 }
 
+// ---- listeners ----------------------------------------------------------------------------------
+
+ListenerId PhysMem::add_map_listener(std::function<void()> fn, const void* owner) {
+  const ListenerId id = next_listener_++;
+  map_listeners_.add(id, owner, std::move(fn));
+  return id;
+}
+
+ListenerId PhysMem::add_content_listener(std::function<void(uint32_t, uint32_t)> fn, const void* owner) {
+  const ListenerId id = next_listener_++;
+  content_listeners_.add(id, owner, std::move(fn));
+  return id;
+}
+
+bool PhysMem::remove_listener(ListenerId id) {
+  return id != 0 && (map_listeners_.remove(id) || content_listeners_.remove(id));
+}
+
+size_t PhysMem::remove_listeners(const void* owner) {
+  return map_listeners_.remove_owner(owner) + content_listeners_.remove_owner(owner);
+}
+
 void PhysMem::set_a20(bool enabled) {
   if (enabled == a20_) return;
   a20_ = enabled;
-  if (on_map_change) on_map_change();
+  map_changed();
 }
 
 const PhysMem::Region* PhysMem::find_region(uint32_t paddr) const {
@@ -159,7 +184,7 @@ void PhysMem::set_shadow(uint32_t paddr, uint32_t size, Shadow mode) {
     changed = true;
     content_changed(a, kShadowChunk);
   }
-  if (changed && on_map_change) on_map_change();
+  if (changed) map_changed();
 }
 
 PhysMem::Shadow PhysMem::shadow(uint32_t paddr) const {

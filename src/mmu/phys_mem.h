@@ -4,11 +4,13 @@
 //
 // Fast path: page(paddr) gives the host pointer of a 4 KiB physical page and whether the CPU may
 // write it directly; the CPU's TLB caches that. Everything else goes through read()/write().
-// on_map_change is called whenever a mapping that a TLB may have cached changes (A20 toggles,
-// ROM/MMIO remaps, shadow switches) so the CPU can flush. on_content_change is called when bytes
-// the CPU may have decoded as code change other than by a CPU store (which the CPU tracks
-// itself): RAM written through write()/copy_to() (devices, DMA, loaders) and legacy-area shadow
-// switches that change what reads see.
+//
+// Listeners (any number, called in registration order): map listeners are called whenever a
+// mapping that a TLB may have cached changes (A20 toggles, ROM/MMIO/device-RAM remaps, shadow
+// switches, a device-RAM log re-armed) so the CPU can flush. Content listeners are called when
+// bytes the CPU may have decoded as code change other than by a CPU store (which the CPU tracks
+// itself): RAM written through write()/copy_to() (devices, DMA, loaders), ROM written by a
+// forced copy_to(), and legacy-area shadow switches that change what reads see.
 //
 // Device RAM (a framebuffer, add_device_ram): memory a device owns, mapped like RAM (direct host
 // pointers for reads and, once a page is marked dirty in the device's DirtyLog, for writes too);
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "mmu/dirty_log.h"
+#include "mmu/listener_list.h"
 
 namespace bt86 {
 
@@ -93,8 +96,16 @@ class PhysMem {
   void copy_to(uint32_t paddr, const void* src, size_t len, bool force = false);
   void copy_from(uint32_t paddr, void* dst, size_t len);
 
-  std::function<void()> on_map_change;
-  std::function<void(uint32_t paddr, uint32_t size)> on_content_change;
+  // ---- listeners (see the top of this file)
+  // `owner` (optional) groups listeners for remove_listeners(owner): pass the object the callback
+  // refers to, so that object can drop them all when it goes away. Returned ids are never 0.
+  ListenerId add_map_listener(std::function<void()> fn, const void* owner = nullptr);
+  ListenerId add_content_listener(std::function<void(uint32_t paddr, uint32_t size)> fn,
+                                  const void* owner = nullptr);
+  // Removes one listener of either kind; false if there is none with that id (any more).
+  bool remove_listener(ListenerId id);
+  // Removes every listener of either kind added with `owner`; returns how many.
+  size_t remove_listeners(const void* owner);
 
  private:
   struct Region {
@@ -110,9 +121,8 @@ class PhysMem {
   // Where the shadow mode sends an access: RAM only, the regions only, or regions over RAM.
   enum class Route { Ram, Regions, RegionsOverRam };
   Route route(uint32_t paddr, bool write) const;
-  void content_changed(uint32_t paddr, uint32_t size) {
-    if (on_content_change) on_content_change(paddr, size);
-  }
+  void map_changed() { map_listeners_.notify(); }
+  void content_changed(uint32_t paddr, uint32_t size) { content_listeners_.notify(paddr, size); }
 
   uint64_t ram_size_ = 0;
   uint8_t* ram_ = nullptr;
@@ -120,6 +130,9 @@ class PhysMem {
   bool a20_ = true;
   std::vector<Region> regions_;
   std::array<Shadow, (kShadowEnd - kShadowBase) / kShadowChunk> shadow_{};
+  ListenerId next_listener_ = 1;
+  ListenerList<> map_listeners_;
+  ListenerList<uint32_t, uint32_t> content_listeners_;
 };
 
 }  // namespace bt86

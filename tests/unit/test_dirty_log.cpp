@@ -62,7 +62,7 @@ TEST_CASE("PhysMem device RAM: direct reads, writable pages only once dirty, wri
   std::vector<uint8_t> buf(4 * 4096, 0);
   DirtyLog log(buf.size());
   int map_changes = 0;
-  mem.on_map_change = [&] { ++map_changes; };
+  mem.add_map_listener([&] { ++map_changes; });
   CHECK_THROWS(mem.add_device_ram(0xF0000001u, buf, &log, "unaligned"));
   mem.add_device_ram(0xF0000000u, buf, &log, "fb");
   CHECK(map_changes == 1);

@@ -1,9 +1,11 @@
 // PhysMem: RAM through page()/read()/write(), ROM (writes dropped, forced copies), MMIO dispatch
 // with access sizes, region overrides and removal, unmapped space, the A20 gate, legacy-area
-// shadow modes with their change reports, and bad arguments.
+// shadow modes with their change reports, bad arguments; map and content listeners (several,
+// in order, removal).
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "mmu/phys_mem.h"
@@ -139,7 +141,7 @@ TEST_CASE("PhysMem: a later region overrides, and straddling accesses are split 
 TEST_CASE("PhysMem A20 gate: wraps at 1 MiB when off, and reports map changes") {
   PhysMem mem(4 << 20);
   int changes = 0;
-  mem.on_map_change = [&] { ++changes; };
+  mem.add_map_listener([&] { ++changes; });
   mem.write(0x000010, 0x11, 1);
   mem.write(0x100010, 0x22, 1);
   CHECK(mem.a20());
@@ -195,8 +197,8 @@ TEST_CASE("PhysMem shadow modes, content-change and map-change reports, region r
   mem.add_rom(0xF0000, rom, "bios");
   int map_changes = 0;
   std::vector<std::pair<uint32_t, uint32_t>> changed;
-  mem.on_map_change = [&] { ++map_changes; };
-  mem.on_content_change = [&](uint32_t a, uint32_t n) { changed.emplace_back(a, n); };
+  mem.add_map_listener([&] { ++map_changes; });
+  mem.add_content_listener([&](uint32_t a, uint32_t n) { changed.emplace_back(a, n); });
 
   CHECK(mem.shadow(0xF0000) == PhysMem::Shadow::Unmanaged);
   CHECK(mem.shadow(0x9F000) == PhysMem::Shadow::Unmanaged);  // outside the area
@@ -221,4 +223,74 @@ TEST_CASE("PhysMem shadow modes, content-change and map-change reports, region r
   CHECK(mem.remove_region(0xF0000, 0x10000));
   CHECK_FALSE(mem.remove_region(0xF0000, 0x10000));
   CHECK(mem.read(0xF8000, 1) == 0);  // Unmanaged chunk: RAM again
+}
+
+TEST_CASE("PhysMem listeners: every listener is notified in registration order; removal stops it") {
+  PhysMem mem(1 << 20);
+  std::string calls;
+  const ListenerId a = mem.add_map_listener([&] { calls += 'a'; });
+  const ListenerId b = mem.add_map_listener([&] { calls += 'b'; });
+  std::vector<std::pair<uint32_t, uint32_t>> seen_c, seen_d;
+  const ListenerId c = mem.add_content_listener([&](uint32_t p, uint32_t n) { calls += 'c'; seen_c.emplace_back(p, n); });
+  const ListenerId d = mem.add_content_listener([&](uint32_t p, uint32_t n) { calls += 'd'; seen_d.emplace_back(p, n); });
+  CHECK(a != 0);
+  CHECK(a != b);
+  CHECK(c != d);
+  CHECK(b != c);
+
+  mem.set_a20(false);
+  CHECK(calls == "ab");
+  calls.clear();
+  mem.write(0x3000, 0x42, 1);
+  CHECK(calls == "cd");
+  CHECK(seen_c == std::vector<std::pair<uint32_t, uint32_t>>{{0x3000, 1}});
+  CHECK(seen_d == seen_c);
+
+  // Removing one listener of each kind: the others still hear everything, the removed ones nothing.
+  CHECK(mem.remove_listener(a));
+  CHECK(mem.remove_listener(d));
+  CHECK_FALSE(mem.remove_listener(a));  // already gone
+  CHECK_FALSE(mem.remove_listener(0));
+  calls.clear();
+  mem.set_a20(true);
+  mem.copy_to(0x4000, "xy", 2);
+  CHECK(calls == "bc");
+  CHECK(seen_d.size() == 1);
+
+  CHECK(mem.remove_listener(b));
+  CHECK(mem.remove_listener(c));
+  calls.clear();
+  mem.set_a20(false);
+  mem.write(0x3000, 0x43, 1);
+  CHECK(calls.empty());
+}
+
+TEST_CASE("PhysMem listeners: removal by owner, and listeners changing the list while notified") {
+  PhysMem mem(1 << 20);
+  int owner_a = 0, owner_b = 0;  // only their addresses matter
+  std::string calls;
+  mem.add_map_listener([&] { calls += '1'; }, &owner_a);
+  mem.add_content_listener([&](uint32_t, uint32_t) { calls += '2'; }, &owner_a);
+  mem.add_map_listener([&] { calls += '3'; }, &owner_b);
+  CHECK(mem.remove_listeners(&owner_a) == 2);
+  CHECK(mem.remove_listeners(&owner_a) == 0);
+  mem.set_a20(false);
+  mem.write(0, 1, 1);
+  CHECK(calls == "3");
+  CHECK(mem.remove_listeners(&owner_b) == 1);
+
+  // A listener that removes itself and adds another: it runs once; the one it adds is first
+  // called by the next notification; the listener after it still runs this time.
+  calls.clear();
+  ListenerId self = 0;
+  self = mem.add_map_listener([&] {
+    calls += 's';
+    mem.remove_listener(self);
+    mem.add_map_listener([&] { calls += 'n'; });
+  });
+  mem.add_map_listener([&] { calls += 't'; });
+  mem.set_a20(true);
+  CHECK(calls == "st");
+  mem.set_a20(false);
+  CHECK(calls == "sttn");
 }
