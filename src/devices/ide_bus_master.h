@@ -6,7 +6,7 @@
 // The PRD table is a list of 8-byte entries in guest memory: a 32-bit physical address, a 16-bit
 // byte count (0 means 64 KiB) and bit 15 of the last word marking the end of the table (EOT).
 // As an IdeDmaPort it moves drive data along the table with PhysMem::copy_to/copy_from; copy_to
-// reports the written RAM through PhysMem::on_content_change, which the machine uses to drop
+// reports the written RAM to PhysMem's content listeners, which the machine uses to drop
 // decoded code there (machine/code_tracking.h).
 #pragma once
 #include <cstdint>

@@ -154,7 +154,11 @@ void PciDevice::map(int index, uint32_t addr) {
   }
   b.mapped = addr;
   if (addr != kUnmapped) {
-    if (index == pci_reg::kRomBarIndex) mem.add_rom(addr, rom_, std::string(name()) + " ROM");
+    if (index == pci_reg::kRomBarIndex) {
+      // The image goes into PhysMem's memory once; every later mapping shows the same bytes.
+      if (!rom_image_.valid()) rom_image_ = mem.load_rom(rom_, std::string(name()) + " ROM");
+      mem.map_rom(addr, rom_image_, std::string(name()) + " ROM");
+    }
     else if (b.kind == BarKind::Io) bus_->map_io(this, uint16_t(addr), uint16_t(b.size));
     else if (b.log) mem.add_device_ram(addr, b.ram, b.log, std::string(name()) + " BAR" + std::to_string(index));
     else mem.add_mmio(addr, b.size, this, std::string(name()) + " BAR" + std::to_string(index));

@@ -80,9 +80,9 @@ class PciDevice : public Device {
  protected:
   // Declaration helpers for constructors. `size` is a power of two (I/O: >= 4, memory: >= 16).
   void declare_bar(int index, BarKind kind, uint32_t size);
-  // A memory BAR backed by the device's own buffer (a framebuffer): mapped like RAM with its
-  // writes logged in `log` (PhysMem::add_device_ram) instead of calling mmio_read/mmio_write.
-  // The BAR's size is ram.size(), a power of two.
+  // A memory BAR backed by device RAM (a framebuffer, from PhysMem::alloc_device_ram): mapped
+  // like RAM with its writes logged in `log` (PhysMem::add_device_ram) instead of calling
+  // mmio_read/mmio_write. The BAR's size is ram.size(), a power of two.
   void declare_ram_bar(int index, std::span<uint8_t> ram, DirtyLog* log);
   // The expansion ROM: size is rounded up to a power of two (at least 2 KiB).
   void declare_rom(std::span<const uint8_t> image);
@@ -120,6 +120,7 @@ class PciDevice : public Device {
   std::array<uint8_t, 256> power_on_{};  // cfg_ after construction, restored by reset()
   std::array<Bar, pci_reg::kBarCount + 1> bars_{};  // [6] is the ROM BAR
   std::vector<uint8_t> rom_;
+  PhysMem::RomImage rom_image_;  // rom_ in the bus's PhysMem, loaded when the ROM BAR is first mapped
   PciBus* bus_ = nullptr;
   uint8_t devfn_ = 0;
 };

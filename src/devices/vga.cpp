@@ -3,6 +3,8 @@
 // on the ISA bus); the DISPI ports take 16-bit values whole.
 #include "devices/vga.h"
 
+#include <stdexcept>
+
 namespace bt86 {
 
 namespace {
@@ -17,6 +19,10 @@ constexpr uint8_t kStatusNotDisplaying = 0x01, kStatusRetrace = 0x08;
 
 }  // namespace
 
+void Vga::require_vram(const char* what) const {
+  if (vram_.empty()) throw std::logic_error(std::string("VGA: ") + what + " before attach() (no VRAM yet)");
+}
+
 std::string VgaTextScreen::row_text(unsigned row) const {
   std::string s;
   for (unsigned c = 0; c < cols; ++c) s += char_at(c, row) ? char_at(c, row) : ' ';
@@ -24,9 +30,11 @@ std::string VgaTextScreen::row_text(unsigned row) const {
   return s;
 }
 
-Vga::Vga(const VirtualClock* clock) : clock_(clock), vram_(kVramBytes, 0) { reset(); }
+Vga::Vga(const VirtualClock* clock) : clock_(clock) { reset(); }
 
 void Vga::attach(IoBus& io, PhysMem& mem) {
+  if (!vram_.empty()) throw std::logic_error("VGA: attached twice");
+  vram_ = mem.alloc_device_ram(kVramBytes, "vga vram");  // all zeros
   io.register_ports(kFirstPort, kPortCount, this);
   io.register_ports(dispi::kIndexPort, 2, this);
   mem.add_mmio(kWindowBase, kWindowSize, this, "vga-window");

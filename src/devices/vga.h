@@ -22,6 +22,10 @@
 // VRAM layout: one 16 MiB buffer. The VGA's four 64 KiB planes are interleaved in its first
 // 256 KiB: byte `offset` of plane p is vram[offset * 4 + p], so a latch load is one 32-bit read
 // and chain-4 (mode 13h) byte a is simply vram[a]. VBE modes use the buffer linearly.
+//
+// VRAM is device RAM in the PhysMem's memfd (PhysMem::alloc_device_ram), allocated by attach(),
+// like guest RAM for a shadow MMU that maps it; it lives as long as that PhysMem. A Vga has no
+// VRAM before attach(): the calls that need it (rendering, mode set-up) throw std::logic_error.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -89,7 +93,8 @@ class Vga : public Device {
   // clock: drives the retrace bits of input status 1; without one they toggle on every read.
   explicit Vga(const VirtualClock* clock = nullptr);
 
-  // Claims ports 0x3B0-0x3DF and 0x1CE-0x1CF and the 0xA0000-0xBFFFF MMIO window.
+  // Claims ports 0x3B0-0x3DF and 0x1CE-0x1CF and the 0xA0000-0xBFFFF MMIO window, and takes
+  // the 16 MiB of VRAM from `mem` (which must outlive the Vga's use of it). Once only.
   void attach(IoBus& io, PhysMem& mem);
 
   const char* name() const override { return "vga"; }
@@ -100,7 +105,8 @@ class Vga : public Device {
   void mmio_write(uint32_t paddr, uint32_t value, unsigned size) override;
 
   // VRAM, which the PCI function maps as the linear framebuffer (PCI BAR0, device RAM): guest
-  // stores to it are logged page by page in vram_log(), as are the 0xA0000 window's.
+  // stores to it are logged page by page in vram_log(), as are the 0xA0000 window's. Empty
+  // (nullptr) until attach().
   uint8_t* vram() { return vram_.data(); }
   const uint8_t* vram() const { return vram_.data(); }
   std::span<uint8_t> vram_span() { return vram_; }
@@ -180,8 +186,11 @@ class Vga : public Device {
   unsigned crtc_scanlines_per_row() const { return (crtc_[9] & 0x1F) + 1; }
   uint32_t crtc_start() const { return uint32_t(crtc_[0x0C]) << 8 | crtc_[0x0D]; }
 
+  // The VRAM-using public calls before attach(): a clear error instead of a stray pointer.
+  void require_vram(const char* what) const;
+
   const VirtualClock* clock_;
-  std::vector<uint8_t> vram_;
+  std::span<uint8_t> vram_;  // kVramBytes of PhysMem device RAM once attached
   DirtyLog vram_log_{kVramBytes};
 
   uint8_t misc_ = 0;

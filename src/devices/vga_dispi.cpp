@@ -88,6 +88,7 @@ void Vga::dispi_enable(uint16_t value) {
 }
 
 bool Vga::set_vbe_mode(uint16_t xres, uint16_t yres, uint16_t bpp) {
+  require_vram("set_vbe_mode");
   using namespace dispi;
   const bool bpp_ok = bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
   if (!bpp_ok || xres == 0 || xres % 8 || yres == 0 || xres > kMaxXres || yres > kMaxYres ||

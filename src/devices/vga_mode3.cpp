@@ -42,6 +42,7 @@ std::vector<uint8_t> find_vga_bios_font(std::span<const uint8_t> rom) {
 }
 
 void Vga::set_text_mode_3(std::span<const uint8_t> font) {
+  require_vram("set_text_mode_3");
   write_port(0x3C2, kMisc);  // colour ports (0x3Dx) from here on
   for (uint8_t i = 0; i < sizeof kSeq; ++i) { write_port(0x3C4, i); write_port(0x3C5, kSeq[i]); }
   write_port(0x3D4, 0x11);

@@ -21,6 +21,7 @@ std::vector<uint8_t> load_vga_bios(const std::string& path) {
 }
 
 VgaPci::VgaPci(Vga& vga, std::span<const uint8_t> rom) : PciDevice(kId) {
+  if (vga.vram_span().empty()) throw std::logic_error("VGA PCI function: the Vga is not attached (no VRAM yet)");
   declare_ram_bar(kLfbBar, vga.vram_span(), &vga.vram_log());
   cfg(pci_reg::kBar0) |= kBarPrefetchable;  // a read-only type bit (the write mask excludes it)
   if (!rom.empty()) declare_rom(rom);

@@ -20,8 +20,8 @@ class VgaPci : public PciDevice {
   static constexpr uint16_t kSubsystemVendor = 0x1AF4, kSubsystemId = 0x1100;
   static constexpr int kLfbBar = 0;
 
-  // rom: the VGA BIOS image (empty: no expansion ROM). `vga` must outlive this function (BAR0
-  // maps its VRAM).
+  // rom: the VGA BIOS image (empty: no expansion ROM). `vga` must be attached (it has its VRAM
+  // then) and outlive this function (BAR0 maps its VRAM).
   VgaPci(Vga& vga, std::span<const uint8_t> rom);
 
   // Where SeaBIOS puts the framebuffer on QEMU's pc machine (the top of the 32-bit PCI window).

@@ -38,6 +38,7 @@ unsigned Vga::crtc_display_lines() const {
 }
 
 VgaFrame Vga::render() const {
+  require_vram("render");
   VgaFrame f;
   if (vbe_enabled()) {
     render_vbe(f);

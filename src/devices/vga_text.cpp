@@ -20,6 +20,7 @@ uint32_t font_map_offset(unsigned n) { return (n & 3) * 0x4000 + (n >> 2) * 0x20
 }  // namespace
 
 VgaTextScreen Vga::text_screen() const {
+  require_vram("text_screen");
   VgaTextScreen s;
   if (!text_mode()) return s;
   s.cols = crtc_[1] + 1u;

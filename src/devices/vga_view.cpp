@@ -31,6 +31,7 @@ VgaLineSpan changed_lines(const VgaFrame& shown, const VgaFrame& fresh) {
 }  // namespace
 
 VgaLineSpan Vga::update_view(VgaView& view) {
+  require_vram("update_view");
   if (view.dirty.pages() != vram_log_.bytes() / PageSet::kPageSize) view.dirty = PageSet(vram_log_.bytes());
   vram_log_.take(view.dirty);
   const unsigned blink = blink_phase();

@@ -21,9 +21,11 @@ std::vector<uint8_t> read_bios_image(const std::string& path) {
 
 void map_bios(PhysMem& mem, std::span<const uint8_t> image) {
   check_bios_size(image.size(), "in memory");
-  mem.add_rom(uint32_t(0x100000000ull - image.size()), image, "bios");
-  const auto low = image.last(std::min(image.size(), kBiosLowWindow));
-  mem.add_rom(uint32_t(0x100000 - low.size()), low, "bios (below 1 MiB)");
+  // One copy in PhysMem's memory, two views of it (as on a PC: one flash chip, two decodes).
+  const PhysMem::RomImage rom = mem.load_rom(image, "bios");
+  mem.map_rom(uint32_t(0x100000000ull - image.size()), rom, "bios");
+  const size_t low = std::min(image.size(), kBiosLowWindow);
+  mem.map_rom(uint32_t(0x100000 - low), rom, "bios (below 1 MiB)", image.size() - low, low);
 }
 
 }  // namespace bt86

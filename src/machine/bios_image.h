@@ -1,6 +1,7 @@
 // Firmware image loading as on a PC: the image (a multiple of 64 KiB) is mapped as ROM ending at
 // 4 GiB, where the CPU's reset vector (FFFF_FFF0) lands, and its last 128 KiB (all of it if
-// smaller) is mapped again ending at 1 MiB, the legacy BIOS area E0000-FFFFF.
+// smaller) is mapped again ending at 1 MiB, the legacy BIOS area E0000-FFFFF. Both are views of
+// one ROM image in PhysMem's memfd (PhysMem::load_rom/map_rom), as both decode one flash chip.
 #pragma once
 #include <cstdint>
 #include <span>

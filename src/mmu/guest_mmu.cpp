@@ -8,10 +8,10 @@
 namespace bt86 {
 
 GuestMmu::GuestMmu(CpuState& s, PhysMem& mem) : s_(s), mem_(mem) {
-  mem_.on_map_change = [this] { flush_tlb(); };
+  mem_.add_map_listener([this] { flush_tlb(); }, this);
 }
 
-GuestMmu::~GuestMmu() { mem_.on_map_change = nullptr; }
+GuestMmu::~GuestMmu() { mem_.remove_listeners(this); }
 
 void GuestMmu::note_data_access(uint32_t lin, unsigned size, bool write) {
   const uint8_t m = breakpoints->match_data(lin, size, write);

@@ -1,8 +1,10 @@
-// Guest physical memory (see phys_mem.h): RAM lives in one memfd mapped shared into the host, ROM
-// and MMIO regions are kept in a short list searched newest-first (a later region overrides an
-// earlier one and RAM), and the A20 gate masks address bit 20 before any lookup. In the legacy
-// BIOS area the per-chunk shadow mode first decides (route()) whether an access goes to RAM, to
-// the regions only, or to regions over RAM as elsewhere.
+// Guest physical memory (see phys_mem.h): one memfd holds RAM (offset 0, mapped shared into the
+// host) and, after it, every ROM image and device-RAM block, each mapped on its own and kept
+// until the destructor. ROM, device-RAM and MMIO regions are kept in a short list searched
+// newest-first (a later region overrides an earlier one and RAM), and the A20 gate masks address
+// bit 20 before any lookup. In the legacy BIOS area the per-chunk shadow mode first decides
+// (route()) whether an access goes to RAM, to the regions only, or to regions over RAM as
+// elsewhere. resolve() is the one place that decides what a page is (page() and backing()).
 //
 // Region ends are computed modulo 2^32 so that an image ending exactly at 4 GiB (the BIOS) works:
 // a region contains paddr when (paddr - start) < (end - start), both in 32-bit arithmetic.
@@ -43,6 +45,20 @@ void check_access_size(unsigned size) {
 
 uint32_t all_ones(unsigned size) { return 0xFFFFFFFFu >> (32 - 8 * size); }
 
+void pwrite_all(int fd, const uint8_t* src, size_t len, uint64_t offset, const std::string& what) {
+  while (len > 0) {
+    const ssize_t n = pwrite(fd, src, len, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const char* why = n < 0 ? std::strerror(errno) : "no progress";
+      throw std::runtime_error("cannot write ROM '" + what + "' (pwrite): " + why);
+    }
+    src += n;
+    len -= size_t(n);
+    offset += uint64_t(n);
+  }
+}
+
 // Where an access to [a, a + len) goes: the newest region overlapping it, or RAM/unmapped space
 // (nullptr) when none does. `uniform` is false when the access must be split into bytes: it
 // crosses a 4 KiB page, or the deciding region does not cover all of it.
@@ -63,7 +79,7 @@ auto access_target(const Regions& regions, uint32_t a, unsigned len, bool& unifo
 PhysMem::PhysMem(uint64_t ram_bytes) : ram_size_(ram_bytes) {
   if (ram_bytes == 0 || ram_bytes % kPageSize != 0 || ram_bytes > kMaxRam)
     throw std::invalid_argument("guest RAM size must be a non-zero multiple of 4 KiB, at most 3.5 GiB");
-  memfd_ = memfd_create("bt86-guest-ram", MFD_CLOEXEC);
+  memfd_ = memfd_create("bt86-guest-memory", MFD_CLOEXEC);
   if (memfd_ < 0)
     throw std::runtime_error(std::string("cannot create guest RAM (memfd_create): ") + std::strerror(errno));
   if (ftruncate(memfd_, static_cast<off_t>(ram_bytes)) != 0) {
@@ -78,56 +94,150 @@ PhysMem::PhysMem(uint64_t ram_bytes) : ram_size_(ram_bytes) {
     throw std::runtime_error(std::string("cannot map guest RAM (mmap): ") + std::strerror(err));
   }
   ram_ = static_cast<uint8_t*>(p);
+  memfd_size_ = ram_bytes;
 }
 
 PhysMem::~PhysMem() {
+  for (const Block& b : blocks_) munmap(b.host, b.bytes);
   munmap(ram_, ram_size_);
   close(memfd_);
+}
+
+// ---- memfd blocks after RAM ---------------------------------------------------------------------
+
+PhysMem::Block& PhysMem::new_block(size_t bytes, bool rom, std::string name) {
+  const size_t mapped = (bytes + kPageSize - 1) & ~size_t(kPageSize - 1);
+  const uint64_t offset = memfd_size_;
+  if (ftruncate(memfd_, static_cast<off_t>(offset + mapped)) != 0) {
+    const int err = errno;
+    throw std::runtime_error("cannot grow guest memory for '" + name + "' (ftruncate): " + std::strerror(err));
+  }
+  // ROM is read-only in the host too: only load_rom and forced copies (pwrite) change it.
+  void* p = mmap(nullptr, mapped, rom ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+                 memfd_, static_cast<off_t>(offset));
+  if (p == MAP_FAILED) {
+    const int err = errno;
+    if (ftruncate(memfd_, static_cast<off_t>(offset)) != 0) {}  // give the space back; best effort
+    throw std::runtime_error("cannot map guest memory for '" + name + "' (mmap): " + std::strerror(err));
+  }
+  memfd_size_ = offset + mapped;
+  blocks_.push_back(Block{offset, mapped, static_cast<uint8_t*>(p), rom, std::move(name)});
+  return blocks_.back();
+}
+
+PhysMem::RomImage PhysMem::load_rom(std::span<const uint8_t> data, std::string name) {
+  if (data.empty()) throw std::invalid_argument("ROM '" + name + "' is empty");
+  if (data.size() > 0x100000000ull) throw std::invalid_argument("ROM '" + name + "' is larger than 4 GiB");
+  const Block& b = new_block(data.size(), true, std::move(name));
+  // The new memfd space reads as zeros: write only pages holding something else (the machine's
+  // 256 KiB legacy-area placeholder then costs no memory).
+  for (size_t at = 0; at < data.size(); at += kPageSize) {
+    const size_t n = std::min<size_t>(kPageSize, data.size() - at);
+    const uint8_t* src = data.data() + at;
+    if (std::all_of(src, src + n, [](uint8_t v) { return v == 0; })) continue;
+    pwrite_all(memfd_, src, n, b.offset + at, b.name);
+  }
+  return RomImage{blocks_.size() - 1, data.size()};
+}
+
+void PhysMem::map_rom(uint32_t paddr, const RomImage& image, std::string name, size_t offset, size_t size) {
+  if (!image.valid() || image.block >= blocks_.size() || !blocks_[image.block].rom)
+    throw std::invalid_argument("ROM '" + name + "': not an image of this PhysMem");
+  if (size == 0 && offset < image.size) size = image.size - offset;
+  if (size == 0 || offset > image.size || size > image.size - offset || size > 0x100000000ull - paddr)
+    throw std::invalid_argument("ROM '" + name + "' is empty, outside its image or extends past 4 GiB");
+  const Block& b = blocks_[image.block];
+  Region r{paddr, static_cast<uint32_t>(paddr + size), Region::Rom, std::move(name)};
+  r.host = b.host + offset;
+  r.file_offset = b.offset + offset;
+  regions_.push_back(std::move(r));
+  map_changed();
 }
 
 void PhysMem::add_rom(uint32_t paddr, std::span<const uint8_t> data, std::string name) {
   if (data.empty() || data.size() > 0x100000000ull - paddr)
     throw std::invalid_argument("ROM '" + name + "' is empty or extends past 4 GiB");
-  Region r{paddr, static_cast<uint32_t>(paddr + data.size()), Region::Rom,
-           std::vector<uint8_t>(data.begin(), data.end()), nullptr, std::move(name)};
-  regions_.push_back(std::move(r));
-  if (on_map_change) on_map_change();
+  const RomImage image = load_rom(data, name);
+  map_rom(paddr, image, std::move(name));
 }
 
-void PhysMem::add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name) {
-  if (size == 0 || size > 0x100000000ull - paddr || handler == nullptr)
-    throw std::invalid_argument("MMIO range '" + name + "' is empty, has no handler or extends past 4 GiB");
-  regions_.push_back(Region{paddr, paddr + size, Region::Mmio, {}, handler, std::move(name)});
-  if (on_map_change) on_map_change();
+std::span<uint8_t> PhysMem::alloc_device_ram(size_t bytes, std::string name) {
+  if (bytes == 0 || bytes % kPageSize || bytes > 0x100000000ull)
+    throw std::invalid_argument("device RAM '" + name + "' must be a non-zero multiple of 4 KiB, at most 4 GiB");
+  Block& b = new_block(bytes, false, std::move(name));
+  return {b.host, bytes};
 }
 
 void PhysMem::add_device_ram(uint32_t paddr, std::span<uint8_t> host, DirtyLog* log, std::string name) {
   if (host.empty() || host.size() > 0x100000000ull - paddr || paddr % kPageSize || host.size() % kPageSize ||
       log == nullptr || log->bytes() < host.size())
     throw std::invalid_argument("device RAM '" + name + "' is empty, unaligned, has no fitting log or extends past 4 GiB");
-  Region r{paddr, static_cast<uint32_t>(paddr + host.size()), Region::DeviceRam, {}, nullptr, std::move(name)};
-  r.device_ram = host.data();
+  const Block* owner = nullptr;
+  for (const Block& b : blocks_)
+    if (!b.rom && host.data() >= b.host && host.data() < b.host + b.bytes) owner = &b;
+  const size_t at = owner ? size_t(host.data() - owner->host) : 0;
+  if (!owner || at % kPageSize || host.size() > owner->bytes - at)
+    throw std::invalid_argument("device RAM '" + name + "' is not (a page-aligned part of) memory from alloc_device_ram");
+  Region r{paddr, static_cast<uint32_t>(paddr + host.size()), Region::DeviceRam, std::move(name)};
+  r.host = host.data();
+  r.file_offset = owner->offset + at;
   r.log = log;
   regions_.push_back(std::move(r));
-  log->on_rearm = [this] { if (on_map_change) on_map_change(); };
-  if (on_map_change) on_map_change();
+  log->on_rearm = [this] { map_changed(); };
+  map_changed();
+}
+
+void PhysMem::add_mmio(uint32_t paddr, uint32_t size, MmioHandler* handler, std::string name) {
+  if (size == 0 || size > 0x100000000ull - paddr || handler == nullptr)
+    throw std::invalid_argument("MMIO range '" + name + "' is empty, has no handler or extends past 4 GiB");
+  Region r{paddr, paddr + size, Region::Mmio, std::move(name)};
+  r.mmio = handler;
+  regions_.push_back(std::move(r));
+  map_changed();
 }
 
 bool PhysMem::remove_region(uint32_t paddr, uint32_t size) {
   for (auto it = regions_.rbegin(); it != regions_.rend(); ++it) {
     if (it->start != paddr || region_size(*it) != size) continue;
-    if (it->log) it->log->on_rearm = nullptr;
+    DirtyLog* log = it->log;
     regions_.erase(std::next(it).base());
-    if (on_map_change) on_map_change();
+    // The log re-arms this PhysMem's mappings only while some region still maps its memory.
+    if (log && std::none_of(regions_.begin(), regions_.end(), [log](const Region& r) { return r.log == log; }))
+      log->on_rearm = nullptr;
+    map_changed();
     return true;
   }
   return false;
 }
 
+// ---- listeners ----------------------------------------------------------------------------------
+
+ListenerId PhysMem::add_map_listener(std::function<void()> fn, const void* owner) {
+  const ListenerId id = next_listener_++;
+  map_listeners_.add(id, owner, std::move(fn));
+  return id;
+}
+
+ListenerId PhysMem::add_content_listener(std::function<void(uint32_t, uint32_t)> fn, const void* owner) {
+  const ListenerId id = next_listener_++;
+  content_listeners_.add(id, owner, std::move(fn));
+  return id;
+}
+
+bool PhysMem::remove_listener(ListenerId id) {
+  return id != 0 && (map_listeners_.remove(id) || content_listeners_.remove(id));
+}
+
+size_t PhysMem::remove_listeners(const void* owner) {
+  return map_listeners_.remove_owner(owner) + content_listeners_.remove_owner(owner);
+}
+
+// ---- routing ------------------------------------------------------------------------------------
+
 void PhysMem::set_a20(bool enabled) {
   if (enabled == a20_) return;
   a20_ = enabled;
-  if (on_map_change) on_map_change();
+  map_changed();
 }
 
 const PhysMem::Region* PhysMem::find_region(uint32_t paddr) const {
@@ -159,7 +269,7 @@ void PhysMem::set_shadow(uint32_t paddr, uint32_t size, Shadow mode) {
     changed = true;
     content_changed(a, kShadowChunk);
   }
-  if (changed && on_map_change) on_map_change();
+  if (changed) map_changed();
 }
 
 PhysMem::Shadow PhysMem::shadow(uint32_t paddr) const {
@@ -167,25 +277,44 @@ PhysMem::Shadow PhysMem::shadow(uint32_t paddr) const {
   return shadow_[(paddr - kShadowBase) / kShadowChunk];
 }
 
-PhysMem::PageRef PhysMem::page(uint32_t paddr) {
+PhysMem::Backing PhysMem::resolve(uint32_t paddr, const Region** region) {
+  using Kind = Backing::Kind;
   const uint32_t base = (paddr & a20_mask()) & ~(kPageSize - 1);
   const Route reads = route(base, false);
-  if (reads == Route::Ram)
-    return base < ram_size_ ? PageRef{ram_ + base, route(base, true) == Route::Ram} : PageRef{nullptr, false};
+  const auto ram = [&](bool writable) {
+    return Backing{Kind::Ram, ram_ + base, memfd_, base, writable};
+  };
+  if (reads == Route::Ram)  // a shadow chunk reading RAM (chunks are whole pages)
+    return base < ram_size_ ? ram(route(base, true) == Route::Ram) : Backing{};
   // A page only partly covered by its newest region has no direct host pointer: its accesses go
   // through read()/write(), which split them by region.
   bool whole_page = false;
   const Region* r = access_target(regions_, base, kPageSize, whole_page);
-  if (!r) {
-    const bool ram = reads == Route::RegionsOverRam && base < ram_size_;
-    return ram ? PageRef{ram_ + base, true} : PageRef{nullptr, false};
+  if (!r) return reads == Route::RegionsOverRam && base < ram_size_ ? ram(true) : Backing{};
+  if (!whole_page) return Backing{Kind::Split};
+  if (r->kind == Region::Mmio) return Backing{Kind::Mmio};
+  if (region) *region = r;
+  const uint32_t in_region = base - r->start;
+  const uint64_t offset = r->file_offset + in_region;
+  Backing b{r->kind == Region::Rom ? Kind::Rom : Kind::DeviceRam, r->host + in_region};
+  if (offset % kPageSize == 0) {  // a ROM window not page-aligned in its image cannot be mmap'ed
+    b.fd = memfd_;
+    b.offset = offset;
   }
-  if (r->kind == Region::Rom && whole_page)
-    return {const_cast<uint8_t*>(r->rom.data()) + (base - r->start), false};
-  if (r->kind == Region::DeviceRam && whole_page)  // writable once logged as dirty
-    return {r->device_ram + (base - r->start), r->log->page_dirty((base - r->start) / kPageSize)};
-  return {nullptr, false};
+  // Device RAM: writable once logged as dirty. ROM: never (under a WriteOnly chunk the slow path
+  // sends writes to the RAM below).
+  b.direct_write = r->kind == Region::DeviceRam && r->log->page_dirty(in_region / kPageSize);
+  return b;
 }
+
+PhysMem::PageRef PhysMem::page(uint32_t paddr) {
+  const Backing b = resolve(paddr);
+  return {b.host, b.direct_write};
+}
+
+PhysMem::Backing PhysMem::backing(uint32_t paddr) { return resolve(paddr); }
+
+// ---- accesses -----------------------------------------------------------------------------------
 
 uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
   check_access_size(size);
@@ -204,10 +333,8 @@ uint32_t PhysMem::read(uint32_t paddr, unsigned size) {
     std::memcpy(&v, ram_ + a, size);  // RAM ends on a page boundary: no straddle
   } else if (r->kind == Region::Mmio) {
     v = r->mmio->mmio_read(a, size);
-  } else if (r->kind == Region::DeviceRam) {
-    std::memcpy(&v, r->device_ram + (a - r->start), size);
-  } else {
-    std::memcpy(&v, r->rom.data() + (a - r->start), size);
+  } else {  // ROM, device RAM
+    std::memcpy(&v, r->host + (a - r->start), size);
   }
   return v;
 }
@@ -229,28 +356,35 @@ void PhysMem::write(uint32_t paddr, uint32_t value, unsigned size) {
   } else if (r->kind == Region::Mmio) {
     r->mmio->mmio_write(a, value, size);
   } else if (r->kind == Region::DeviceRam) {
-    std::memcpy(r->device_ram + (a - r->start), &value, size);
+    std::memcpy(r->host + (a - r->start), &value, size);
     r->log->mark(a - r->start, size);
   }  // ROM: dropped
+}
+
+void PhysMem::write_rom(const Region& r, uint32_t paddr, const uint8_t* src, size_t len) {
+  pwrite_all(memfd_, src, len, r.file_offset + (paddr - r.start), r.name);  // the host mapping is read-only
+  content_changed(paddr, uint32_t(len));
 }
 
 void PhysMem::copy_to(uint32_t paddr, const void* src, size_t len, bool force) {
   const uint8_t* in = static_cast<const uint8_t*>(src);
   while (len > 0) {
     const size_t chunk = std::min<size_t>(len, kPageSize - (paddr & (kPageSize - 1)));
-    PageRef p = page(paddr);
-    if (p.host && (p.writable || force)) {
-      std::memcpy(p.host + (paddr & (kPageSize - 1)), in, chunk);
-      content_changed(paddr & a20_mask(), uint32_t(chunk));
-    } else {
+    const uint32_t a = paddr & a20_mask();
+    const Region* r = nullptr;
+    const Backing b = resolve(paddr, &r);
+    // `force` changes what reads of the page see: a ROM, or RAM in a read-only shadow chunk.
+    if (b.host && (b.direct_write || (force && b.kind == Backing::Kind::Ram))) {
+      std::memcpy(b.host + (a & (kPageSize - 1)), in, chunk);
+      content_changed(a, uint32_t(chunk));
+    } else if (force && b.kind == Backing::Kind::Rom) {
+      write_rom(*r, a, in, chunk);
+    } else {  // device RAM (logged), MMIO, pages split between regions, unmapped
       for (size_t i = 0; i < chunk; ++i) {
-        const uint32_t a = (paddr + uint32_t(i)) & a20_mask();
-        const Region* r = route(a, true) == Route::Ram ? nullptr : find_region(a);
-        if (force && r && r->kind == Region::Rom) {  // regions_ is ours and non-const here
-          const_cast<Region*>(r)->rom[a - r->start] = in[i];
-          content_changed(a, 1);
-        } else
-          write(a, in[i], 1);
+        const uint32_t ai = (paddr + uint32_t(i)) & a20_mask();
+        const Region* ri = route(ai, true) == Route::Ram ? nullptr : find_region(ai);
+        if (force && ri && ri->kind == Region::Rom) write_rom(*ri, ai, in + i, 1);
+        else write(ai, in[i], 1);
       }
     }
     paddr += uint32_t(chunk);

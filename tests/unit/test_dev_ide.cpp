@@ -308,7 +308,7 @@ TEST_CASE("IDE: READ DMA through a PRD table into guest memory") {
   std::vector<std::pair<uint32_t, uint32_t>> written;
   rig.write_prd(0x1000, {{0x2000, 600}, {0x3F00, 1448}});  // 4 sectors; the second piece crosses a page
   // RAM written by DMA is reported as changed content (the machine drops decoded code there).
-  rig.mem.on_content_change = [&](uint32_t a, uint32_t n) { written.push_back({a, n}); };
+  rig.mem.add_content_listener([&](uint32_t a, uint32_t n) { written.push_back({a, n}); });
   rig.ide.bus_master_write(4, 0x1000, 4);
   rig.ide.bus_master_write(2, 0x06 | 0x20, 1);  // clear INT/ERR, drive 0 DMA capable
   rig.ide.bus_master_write(0, IdeBusMaster::kCmdToMemory, 1);

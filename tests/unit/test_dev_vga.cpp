@@ -1,6 +1,8 @@
 // VGA + Bochs VBE (src/devices/vga.h): register files, planar memory logic, text readout,
-// rendering and the DISPI interface, driven through ports and the 0xA0000 window as a guest would.
+// rendering and the DISPI interface, driven through ports and the 0xA0000 window as a guest would;
+// VRAM and the VGA BIOS as memfd-backed guest memory (PhysMem::backing).
 #include <doctest/doctest.h>
+#include <sys/mman.h>
 
 #include <unistd.h>
 
@@ -644,6 +646,56 @@ TEST_CASE("VGA PCI function: ids, BAR0 = 16 MiB prefetchable LFB, ROM BAR = the 
   CHECK(vga.vram()[(10 * 320 + 20) * 4] == 0xEE);
   CHECK(mem.read(0xFD000000u + (10 * 320 + 20) * 4, 4) == 0x00C0FFEEu);
   CHECK(vga.render().at(20, 10) == 0xC0FFEE);
+}
+
+TEST_CASE("VGA memory is in the PhysMem memfd: VRAM behind the LFB BAR, the VGA BIOS behind the ROM BAR") {
+  IoBus io;
+  PhysMem mem(1u << 20);
+  PciBus bus(io, mem);
+  Vga detached;
+  CHECK(detached.vram() == nullptr);  // no VRAM before attach()
+  CHECK_THROWS_AS(detached.render(), std::logic_error);
+  CHECK_THROWS_AS(VgaPci(detached, {}), std::logic_error);
+  Vga vga;
+  vga.attach(io, mem);
+  CHECK_THROWS_AS(vga.attach(io, mem), std::logic_error);
+  std::vector<uint8_t> rom(0x8000, 0x11);
+  rom[0] = 0x55, rom[1] = 0xAA, rom[2] = 0x40;
+  VgaPci fn(vga, rom);
+  bus.attach(PciBus::devfn(2, 0), &fn);
+  fn.enable_as_firmware_would();
+  auto cfg_write = [&](unsigned reg, uint32_t v) {
+    io.out(0xCF8, 0x80000000u | 2u << 11 | reg, 4);
+    io.out(0xCFC, v, 4);
+  };
+
+  // The LFB page 5: device RAM whose bytes are VRAM's, the same memory as the test's mapping.
+  const uint32_t lfb = VgaPci::kFirmwareLfbAddress;
+  const PhysMem::Backing b = mem.backing(lfb + 5 * 4096);
+  CHECK(b.kind == PhysMem::Backing::Kind::DeviceRam);
+  CHECK(b.fd == mem.memfd());
+  CHECK(b.host == vga.vram() + 5 * 4096);
+  void* m = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, b.fd, off_t(b.offset));
+  REQUIRE(m != MAP_FAILED);
+  auto* view = static_cast<uint8_t*>(m);
+  mem.write(lfb + 5 * 4096 + 8, 0x00ABCDEF, 4);  // a guest store to the framebuffer
+  CHECK(view[8] == 0xEF);
+  CHECK(vga.vram()[5 * 4096 + 8] == 0xEF);
+  view[12] = 0x42;  // and the other way round
+  CHECK(vga.vram()[5 * 4096 + 12] == 0x42);
+  CHECK(mem.read(lfb + 5 * 4096 + 12, 1) == 0x42);
+  munmap(m, 4096);
+
+  // The ROM BAR: the image once in the memfd, the same bytes wherever the BAR is moved.
+  cfg_write(0x30, 0xFEB00001u);
+  const PhysMem::Backing r1 = mem.backing(0xFEB00000u);
+  CHECK(r1.kind == PhysMem::Backing::Kind::Rom);
+  CHECK(r1.fd == mem.memfd());
+  cfg_write(0x30, 0xFEA00001u);
+  CHECK(mem.backing(0xFEB00000u).kind == PhysMem::Backing::Kind::None);
+  const PhysMem::Backing r2 = mem.backing(0xFEA00000u);
+  CHECK(r2.offset == r1.offset);
+  CHECK(mem.read(0xFEA00000u, 4) == 0x1140AA55u);
 }
 
 TEST_CASE("-vga and -vga-bios options") {

@@ -59,11 +59,13 @@ TEST_CASE("DirtyLog: take() hands over the pages, empties the log and re-arms on
 
 TEST_CASE("PhysMem device RAM: direct reads, writable pages only once dirty, writes logged") {
   PhysMem mem(1u << 20);
-  std::vector<uint8_t> buf(4 * 4096, 0);
+  const std::span<uint8_t> buf = mem.alloc_device_ram(4 * 4096, "fb");
   DirtyLog log(buf.size());
   int map_changes = 0;
-  mem.on_map_change = [&] { ++map_changes; };
+  mem.add_map_listener([&] { ++map_changes; });
   CHECK_THROWS(mem.add_device_ram(0xF0000001u, buf, &log, "unaligned"));
+  std::vector<uint8_t> heap(4 * 4096);
+  CHECK_THROWS(mem.add_device_ram(0xF0000000u, heap, &log, "not from alloc_device_ram"));
   mem.add_device_ram(0xF0000000u, buf, &log, "fb");
   CHECK(map_changes == 1);
   buf[4096 + 8] = 0x5A;
@@ -92,7 +94,7 @@ TEST_CASE("PhysMem device RAM: direct reads, writable pages only once dirty, wri
 
 TEST_CASE("CPU stores to device RAM: logged on the first store after every take()") {
   CpuFixture f(true);
-  std::vector<uint8_t> buf(2 * 4096, 0);
+  const std::span<uint8_t> buf = f.mem.alloc_device_ram(2 * 4096, "fb");
   DirtyLog log(buf.size());
   f.mem.add_device_ram(0xE0000000u, buf, &log, "fb");
   PageSet got(log.bytes());
@@ -119,9 +121,9 @@ struct VgaPciRig {
   PhysMem mem{1u << 20};
   PciBus bus{io, mem};
   Vga vga;
+  bool attached = (vga.attach(io, mem), true);  // VRAM first: the PCI function maps it
   VgaPci fn{vga, {}};
   VgaPciRig() {
-    vga.attach(io, mem);
     bus.attach(PciBus::devfn(2, 0), &fn);
     fn.enable_as_firmware_would();
   }

@@ -125,7 +125,10 @@ TEST_CASE("linux video: the VESA mode table") {
   CHECK(find_vesa_mode(0x302) == nullptr);  // 800x600 16-colour planar
   CHECK(find_vesa_mode(0x31B)->line_bytes() == 1280 * 3);
   CHECK(find_vesa_mode(0x310)->line_bytes() == 640 * 2);
+  IoBus io;
+  PhysMem mem(1u << 20);
   Vga vga;
+  vga.attach(io, mem);
   for (const VesaMode& mode : vesa_modes()) {
     CAPTURE(mode.number);
     CHECK(vga.set_vbe_mode(mode.width, mode.height, mode.bpp));  // every entry is one the VGA can set
