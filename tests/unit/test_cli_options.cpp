@@ -68,15 +68,17 @@ TEST_CASE("CLI -d items and help actions") {
   CHECK(trace_items_help().find("in_asm") != std::string::npos);
 }
 
+// The CliError message parsing `args` gives, or "(accepted)".
+static std::string message_of(std::vector<std::string> args) {
+  try {
+    parse_cli(args);
+  } catch (const CliError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
 TEST_CASE("CLI mistakes are CliErrors with a useful message") {
-  auto message_of = [](std::vector<std::string> args) -> std::string {
-    try {
-      parse_cli(args);
-    } catch (const CliError& e) {
-      return e.what();
-    }
-    return "(accepted)";
-  };
   CHECK(message_of({"-frobnicate"}).find("unknown option '-frobnicate'") != std::string::npos);
   CHECK(message_of({"-m"}).find("needs an argument") != std::string::npos);
   CHECK(message_of({"disk.img"}).find("unexpected argument") != std::string::npos);
@@ -89,10 +91,17 @@ TEST_CASE("CLI mistakes are CliErrors with a useful message") {
   CHECK(message_of({"-"}).find("unexpected argument") != std::string::npos);
 }
 
+TEST_CASE("CLI -lockstep: on request, with -snapshot") {
+  CHECK_FALSE(parse({}).machine.lockstep);
+  const MachineOptions m = parse({"-lockstep", "-icount", "2"}).machine;
+  CHECK(m.lockstep);
+  CHECK(m.snapshot);  // the reference machine must not write the images either
+}
+
 TEST_CASE("CLI usage lists every option") {
   const std::string usage = cli_usage();
   for (const char* opt : {"-m SIZE", "-bios FILE", "-nographic", "-display TYPE", "-d ITEMS",
-                          "-D FILE", "-debugcon SPEC", "-no-reboot", "-timeout SECONDS", "-stats",
+                          "-D FILE", "-debugcon SPEC", "-no-reboot", "-timeout SECONDS", "-stats", "-lockstep",
                           "-h", "-version"})
     CHECK_MESSAGE(usage.find(opt) != std::string::npos, opt);
 }
@@ -139,14 +148,6 @@ TEST_CASE("CLI -rtc: base=utc (default), localtime or a date; clock=vm") {
                           "2006-06-17T", "2006-06-17 12:00:00", "06-06-17", "2006/06/17", "now",
                           "2006-06-170", "2006-06-17T12:00:00Z", ""})
     CHECK_THROWS_AS_MESSAGE(parse_rtc_date(bad), CliError, bad);
-  auto message_of = [](std::vector<std::string> args) -> std::string {
-    try {
-      parse_cli(args);
-    } catch (const CliError& e) {
-      return e.what();
-    }
-    return "(accepted)";
-  };
   CHECK(message_of({"-rtc", "base=2006-13-40"}).find("2006-06-17T16:01:21") != std::string::npos);
   CHECK(message_of({"-rtc", "clock=host"}).find("clock=vm") != std::string::npos);
   CHECK(message_of({"-rtc", "driftfix=slew"}).find("unknown parameter 'driftfix'") != std::string::npos);

@@ -121,6 +121,29 @@ TEST_CASE("Machine runs a ROM that prints on port 0xE9 and exits through port 0x
   std::remove(console.c_str());
 }
 
+TEST_CASE("Machine -lockstep: needs -icount; runs the ROM checked against a reference machine") {
+  const std::string console = temp_path("lockstep");
+  MachineOptions o = rom_options(make_rom({
+                                     0xBA, 0xE9, 0x00,  // mov dx, 0xE9
+                                     0xB0, 'L', 0xEE,   // mov al, 'L'; out dx, al
+                                     0xB9, 0x00, 0x01,  // mov cx, 256
+                                     0xE2, 0xFE,        // loop $
+                                     0xB0, 0x05,        // mov al, 5
+                                     0xE6, 0xF4,        // out 0xF4, al
+                                 }),
+                                 console);
+  o.lockstep = true;
+  CHECK_THROWS_AS(Machine{o}, std::invalid_argument);  // host time: the machines could not agree
+  o.icount.enabled = true;
+  o.icount.shift = 3;
+  Machine m(o);
+  CHECK(std::string(m.engine().name()).find("lockstep") != std::string::npos);
+  CHECK(m.run() == 5);
+  CHECK(slurp(console) == "L");  // the reference machine's debug console is silent
+  CHECK(m.cpu().s.icount == 1 + 4 + 256 + 2);  // the reset vector's jump, the code, 256 LOOPs
+  std::remove(console.c_str());
+}
+
 TEST_CASE("Machine: a halt with interrupts disabled ends the run") {
   const std::string console = temp_path("halt");
   Machine m(rom_options(make_rom({0xFA, 0xF4}), console));  // cli; hlt
