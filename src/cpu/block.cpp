@@ -14,7 +14,7 @@ uint32_t block_mode_of(const CpuState& s) {
   if (s.v86()) m |= VM86;
   if (s.paging()) m |= PG;
   if (s.seg[CS].flat() && s.seg[SS].flat() && s.seg[DS].flat() && s.seg[ES].flat()) m |= FLAT;
-  if ((s.cr0 & cr0::AM) && (s.eflags & fl::AC) && s.cpl == 3) m |= ALIGN_CHECK;
+  if (s.alignment_checked()) m |= ALIGN_CHECK;
   return m;
 }
 

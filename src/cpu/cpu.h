@@ -160,7 +160,7 @@ class Cpu {
   uint32_t translate(uint32_t lin, AccessType type, bool user) { return mmu.translate(lin, type, user); }
   void flush_tlb() { mmu.flush_tlb(); }
   void flush_tlb_page(uint32_t lin) { mmu.flush_tlb_page(lin); }
-  bool user_access() const { return s.cpl == 3; }
+  bool user_access() const { return mmu.user_access(); }
   uint32_t seg_check(unsigned seg, uint32_t off, unsigned size, bool write) {
     return mmu.seg_check(seg, off, size, write);
   }

@@ -137,6 +137,8 @@ struct CpuState {
   bool code32() const { return seg[CS].db(); }
   bool stack32() const { return seg[SS].db(); }
   uint8_t iopl() const { return (eflags >> 12) & 3; }
+  // Alignment checking is on: CR0.AM, EFLAGS.AC, CPL 3 (misaligned data accesses are #AC(0)).
+  bool alignment_checked() const { return (cr0 & cr0::AM) && (eflags & fl::AC) && cpl == 3; }
 };
 
 // Generated code reaches these fields by fixed offsets from one host register.

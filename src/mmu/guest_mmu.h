@@ -48,7 +48,7 @@ class GuestMmu {
     if (__builtin_expect(align_check_, 0) && (lin & (align - 1))) guest_fault(vec::AC, 0);
   }
   // Recomputes whether alignment checking is on; called wherever CR0.AM, EFLAGS.AC or CPL change.
-  void update_align_check() { align_check_ = (s_.cr0 & cr0::AM) && (s_.eflags & fl::AC) && s_.cpl == 3; }
+  void update_align_check() { align_check_ = s_.alignment_checked(); }
   bool user_access() const { return s_.cpl == 3; }
 
   // ---- segmented accesses ------------------------------------------------------------------

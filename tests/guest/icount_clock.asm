@@ -17,9 +17,6 @@ IRQ0_VECTOR   equ 0x20
 MASTER_CMD    equ 0x20
 MASTER_DATA   equ 0x21
 EOI           equ 0x20
-PIT_COUNT_1MS equ 1193
-RTC_INDEX     equ 0x70
-RTC_DATA      equ 0x71
 IRQS          equ 20
 SPIN_LIMIT    equ 50000000
 
@@ -33,13 +30,6 @@ irq_log       equ VARS_BASE + 0x200     ; IRQS x (TSC low, PIT count)
   PRINT 10
 %endmacro
 
-; CMOS_READ index: EAX = CMOS byte `index`
-%macro CMOS_READ 1
-  mov al, %1
-  out RTC_INDEX, al
-  in al, RTC_DATA
-  movzx eax, al
-%endmacro
 
 ; PIT_LATCH: EAX = counter 0's latched count
 %macro PIT_LATCH 0
@@ -91,12 +81,7 @@ start:
   PRINT_LABELLED "rtc seconds"
 
   ; ---- PIT counter 0, mode 2, 1 ms ----------------------------------------------------------
-  mov al, 0x34                          ; counter 0, LSB then MSB, mode 2, binary
-  out 0x43, al
-  mov al, PIT_COUNT_1MS & 0xFF
-  out 0x40, al
-  mov al, PIT_COUNT_1MS >> 8
-  out 0x40, al
+  PIT_MODE2_1MS
   PIT_LATCH
   PRINT_LABELLED "pit count"
   mov ecx, 1000
@@ -125,12 +110,7 @@ start:
   ; Counter 0 kept counting while IRQ0 was masked: the PIT owes the ticks that merged meanwhile
   ; and would replay them right after the first ones (lost-tick re-injection, pit8254.h), more
   ; of them the longer the host was late. Programming the mode again starts afresh.
-  mov al, 0x34
-  out 0x43, al
-  mov al, PIT_COUNT_1MS & 0xFF
-  out 0x40, al
-  mov al, PIT_COUNT_1MS >> 8
-  out 0x40, al
+  PIT_MODE2_1MS
   rdtsc
   mov esi, eax
   mov al, 0xFE                          ; unmask IRQ0 only

@@ -10,8 +10,6 @@
 %define TEST_NAME "legacy_io"
 %include "lib/guest.inc"
 
-RTC_INDEX equ 0x70
-RTC_DATA  equ 0x71
 COM1      equ 0x3F8
 KBC_DATA  equ 0x60
 KBC_CMD   equ 0x64
@@ -19,13 +17,6 @@ PORT_A    equ 0x92
 LOW_ADDR  equ 0x0500      ; 0000:0500
 HIGH_OFF  equ 0x0510      ; FFFF:0510 = linear 0x100500
 
-; CMOS_READ index: AL = CMOS byte `index`, EAX zero-extended
-%macro CMOS_READ 1
-  mov al, %1
-  out RTC_INDEX, al
-  in al, RTC_DATA
-  movzx eax, al
-%endmacro
 
 start:
   ; ---- RTC ----

@@ -13,8 +13,6 @@
 %define TEST_NAME "timer_irq"
 %include "lib/guest.inc"
 
-PIT_HZ        equ 1193182
-PIT_COUNT_1MS equ 1193
 IRQ0_VECTOR   equ 0x20
 IRQ13_VECTOR  equ 0x2D                  ; slave base 0x28 + 5
 MASTER_CMD    equ 0x20
@@ -49,12 +47,7 @@ start:
   mov dword [irq13_count], 0
 
   ; ---- counter 0: mode 2, 1 ms period; IRQ0 still masked ------------------------------------
-  mov al, 0x34                          ; counter 0, LSB then MSB, mode 2, binary
-  out 0x43, al
-  mov al, PIT_COUNT_1MS & 0xFF
-  out 0x40, al
-  mov al, PIT_COUNT_1MS >> 8
-  out 0x40, al
+  PIT_MODE2_1MS
   mov al, 0xE2                          ; read-back: status of counter 0
   out 0x43, al
   in al, 0x40
