@@ -13,7 +13,8 @@ uint32_t block_mode_of(const CpuState& s) {
   if (s.protected_mode()) m |= PE;
   if (s.v86()) m |= VM86;
   if (s.paging()) m |= PG;
-  if (s.seg[CS].flat() && s.seg[SS].flat() && s.seg[DS].flat() && s.seg[ES].flat()) m |= FLAT;
+  if (s.seg[CS].flat() && s.seg[SS].flat_data() && s.seg[DS].flat_data() && s.seg[ES].flat_data())
+    m |= FLAT;
   if (s.alignment_checked()) m |= ALIGN_CHECK;
   return m;
 }

@@ -4,12 +4,14 @@
 // instructions the interpreter runs.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 #include "cpu/insn.h"
 
 namespace bt86 {
 
 struct CpuState;
+struct TranslatedCode;  // translate/translated_code.h: host code of a translated block
 
 // Mode bits of a block key (BlockKey::mode).
 namespace block_mode {
@@ -19,7 +21,8 @@ constexpr uint32_t CPL_SHIFT = 2;      // bits 2-3: CPL
 constexpr uint32_t PE = 1u << 4;       // protected mode
 constexpr uint32_t VM86 = 1u << 5;     // virtual-8086 mode
 constexpr uint32_t PG = 1u << 6;       // paging
-constexpr uint32_t FLAT = 1u << 7;     // CS, SS, DS, ES: base 0, limit 4 GiB, expand-up
+constexpr uint32_t FLAT = 1u << 7;     // CS, SS, DS, ES: base 0, limit 4 GiB, expand-up;
+                                       // SS, DS, ES present writable data (Segment::flat_data)
 constexpr uint32_t IOPL_SHIFT = 8;     // bits 8-9: EFLAGS.IOPL (decides CLI/STI/IN/OUT inline)
 constexpr uint32_t FPU_SHIFT = 10;     // bits 10-12: CR0.MP, EM, TS (x87 availability)
 constexpr uint32_t ALIGN_CHECK = 1u << 13;  // CR0.AM && EFLAGS.AC && CPL 3
@@ -64,6 +67,7 @@ struct Block {
   };
   std::vector<Incoming> incoming;  // links into this block
   std::vector<Insn> insns;
+  std::shared_ptr<TranslatedCode> host;  // translator blocks only: their host code
 
   Block* follow(uint32_t eip) const {
     if (links[0].to && links[0].eip == eip) return links[0].to;

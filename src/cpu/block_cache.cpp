@@ -33,12 +33,17 @@ bool BlockCache::insert(std::unique_ptr<Block> b) {
 void BlockCache::link(Block* from, Block* to, uint32_t eip) {
   const uint8_t slot = from->next_link;
   from->next_link ^= 1;
+  link(from, to, eip, slot);
+}
+
+void BlockCache::link(Block* from, Block* to, uint32_t eip, uint8_t slot) {
   Block::Link& l = from->links[slot];
   if (Block* old = l.to) {  // forget the link being replaced on its target's side
     auto& in = old->incoming;
     in.erase(std::remove_if(in.begin(), in.end(),
                             [&](const Block::Incoming& x) { return x.from == from && x.slot == slot; }),
              in.end());
+    if (on_unlink) on_unlink(*from, slot);
   }
   l = Block::Link{to, eip};
   to->incoming.push_back(Block::Incoming{from, slot});
@@ -48,7 +53,10 @@ void BlockCache::link(Block* from, Block* to, uint32_t eip) {
 // Undoes every link into and out of `b`.
 void BlockCache::unlink(Block* b) {
   for (const Block::Incoming& x : b->incoming)
-    if (x.from->links[x.slot].to == b) x.from->links[x.slot] = Block::Link{};
+    if (x.from->links[x.slot].to == b) {
+      x.from->links[x.slot] = Block::Link{};
+      if (on_unlink) on_unlink(*x.from, x.slot);
+    }
   b->incoming.clear();
   for (uint8_t slot = 0; slot < 2; ++slot) {
     Block* to = b->links[slot].to;
@@ -110,6 +118,11 @@ void BlockCache::code_invalidate_all() {
   blocks_.clear();
   by_page_.clear();
   std::fill(fast_.begin(), fast_.end(), Slot{});
+}
+
+void BlockCache::drop_all() {
+  for (const auto& [page, list] : by_page_) pages_.unmark(page << 12, holder_id_);
+  code_invalidate_all();
 }
 
 }  // namespace bt86

@@ -6,6 +6,7 @@
 // Dropped blocks wait in a graveyard until no block is running (collect_garbage).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -31,11 +32,18 @@ class BlockCache final : public CodeListener {
   bool insert(std::unique_ptr<Block> b);
   // Links `from` to `to` for EIP `eip` (replacing the older of from's two links).
   void link(Block* from, Block* to, uint32_t eip);
+  // The same into a given slot (the translator's exit number).
+  void link(Block* from, Block* to, uint32_t eip, uint8_t slot);
+  // Called when a link of `from` in `slot` is undone while `from` stays (its target went or the
+  // slot is reused): the translator restores the exit stub it had patched.
+  std::function<void(Block& from, uint8_t slot)> on_unlink;
 
   // CodeListener: a guest write of `size` bytes at paddr drops overlapping blocks.
   unsigned code_written(uint32_t paddr, unsigned size) override;
   void code_invalidate_all() override;
   void invalidate_all() { pages_.invalidate_all(); }  // all engines, as a loader's copy needs
+  // Drops this cache's blocks only (the translator's code buffer is full), unmarking its pages.
+  void drop_all();
 
   // Frees blocks dropped earlier; call only when no block is executing.
   void collect_garbage() { graveyard_.clear(); }

@@ -80,6 +80,9 @@ struct Segment {
   bool conforming() const { return is_code() && (attr & (1u << 10)); }
   // Base 0, limit 4 GiB, expand-up: offsets are linear addresses (block_mode::FLAT).
   bool flat() const { return base == 0 && limit == 0xFFFFFFFFu && !expand_down(); }
+  // Flat and usable for any data access (present, writable data): translated code then needs no
+  // segment check at all (block_mode::FLAT).
+  bool flat_data() const { return flat() && present() && writable(); }
 };
 
 // Attribute values used for real mode / reset: present, DPL 0, data read/write, accessed.
@@ -125,6 +128,9 @@ struct CpuState {
   // (attn::FAULT; see engine.h). fault_error is kNoErrorCode (-1) when it pushes none.
   uint8_t fault_vector = 0;
   int32_t fault_error = -1;
+  // Scratch of translated code: the guest's arithmetic flags parked while host code reuses the
+  // host flags (translate/block_translator.cpp). Not architectural state.
+  uint64_t jit_flags_spill = 0;
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
@@ -148,6 +154,7 @@ constexpr size_t kGprOffset = offsetof(CpuState, r);
 constexpr size_t kEipOffset = offsetof(CpuState, eip);
 constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
 constexpr size_t kIcountOffset = offsetof(CpuState, icount);
+constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
 static_assert(kAttentionOffset == 0 && kGprOffset == 4 && kEipOffset == 36 && kEflagsOffset == 40,
               "the offsets generated code relies on");
 

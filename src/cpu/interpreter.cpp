@@ -4,6 +4,7 @@
 #include "cpu/interpreter.h"
 
 #include <cstring>
+#include "cpu/block_builder.h"
 #include "cpu/block_decoder.h"
 #include "cpu/cpu.h"
 #include "cpu/cpu_trace.h"
@@ -36,75 +37,8 @@ EngineStats Interpreter::stats() const {
   return s;
 }
 
-// Decodes the block starting at linear `lin` (EIP = b.key.eip; `host_page` is the host address of
-// the start of its page, null for MMIO) into `b`. Returns false if the block must not be cached.
 bool Interpreter::decode(uint32_t lin, const uint8_t* host_page, Block& b) {
-  const bool code32 = b.key.mode & block_mode::CODE32;
-  const uint32_t limit = b.key.cs_limit;
-  const uint32_t ip_mask = code32 ? 0xFFFFFFFFu : 0xFFFFu;
-  uint32_t eip = b.key.eip;
-  uint32_t off = lin & 0xFFF;
-  bool cacheable = host_page != nullptr;
-  uint8_t buf[16];
-  b.terminal = Terminal::FallThrough;
-  while (b.insns.size() < policy_.max_block_insns) {
-    const bool first = b.insns.empty();
-    size_t avail = 0x1000 - off;
-    const uint8_t* bytes;
-    if (host_page) {
-      bytes = host_page + off;
-    } else {
-      const unsigned n = avail < 15 ? unsigned(avail) : 15;
-      for (unsigned k = 0; k < n; ++k)
-        buf[k] = uint8_t(cpu_.mem.read(b.key.phys + (off - (lin & 0xFFF)) + k, 1));
-      bytes = buf;
-      avail = n;
-    }
-    Insn insn;
-    DecodeStatus st = decoder().decode(bytes, avail, code32, insn);
-    if (st == DecodeStatus::NeedMoreBytes) {
-      if (!first) break;  // let it start its own (uncached) block
-      // The instruction crosses into the next page: gather up to 15 bytes from both pages.
-      std::memcpy(buf, bytes, avail);
-      const uint32_t next_lin = (lin & ~0xFFFu) + 0x1000;
-      uint32_t next_phys;
-      const uint8_t* next = cpu_.fetch_ptr(next_lin, &next_phys);
-      for (size_t k = avail; k < 15; ++k)
-        buf[k] = next ? next[k - avail] : uint8_t(cpu_.mem.read(next_phys + uint32_t(k - avail), 1));
-      st = decoder().decode(buf, 15, code32, insn);
-      cacheable = false;
-    }
-    if (st == DecodeStatus::TooLong) {
-      if (!first) break;
-      guest_fault(vec::GP, 0);
-    }
-    if (st == DecodeStatus::Invalid || st == DecodeStatus::NeedMoreBytes) {
-      if (!first) break;
-      guest_fault(vec::UD);
-    }
-    const uint32_t last = eip + insn.len - 1;
-    if (last > limit || (code32 ? last < eip : last > 0xFFFF)) {
-      if (!first) break;
-      guest_fault(vec::GP, 0);
-    }
-    b.insns.push_back(insn);
-    b.bytes += insn.len;
-    const uint32_t next_eip = (eip + insn.len) & ip_mask;
-    if (insn.term != Terminal::None) {
-      // Jump: targets[0]; Conditional: targets[0] taken, targets[1] not taken; anything else:
-      // targets[0] is the next instruction (where a callout or an interrupt check continues).
-      b.terminal = insn.term;
-      b.targets[0] = b.targets[1] = next_eip;
-      if (insn.op[0].kind == OpKind::Rel) b.targets[0] = (next_eip + insn.imm) & ip_mask;
-      break;
-    }
-    eip = next_eip;
-    off += insn.len;
-    b.targets[0] = eip;  // FallThrough
-    if (off >= 0x1000 || !cacheable) break;
-  }
-  if (!cacheable) b.terminal = Terminal::Fallback;
-  return cacheable;
+  return build_block(cpu_, decoder(), lin, host_page, b, policy_.max_block_insns);
 }
 
 Block* Interpreter::lookup() {
@@ -158,6 +92,18 @@ inline void Interpreter::execute(Block& b, uint64_t limit) {
   const uint64_t room = limit - cpu_.s.icount;
   if (__builtin_expect(room < policy_.max_block_insns, 0) && begin + room < end) end = begin + room;
   cpu_.run_insns(begin, end);
+}
+
+void Interpreter::step_after_shadow() {
+  cpu_.s.attention &= ~attn::STEP;
+  try {
+    Block* b = next_block(nullptr);
+    last_ = b;
+    ++st_.block_execs;
+    cpu_.run_insns(&b->insns.front(), &b->insns.front() + 1);
+  } catch (const GuestFault& f) {
+    cpu_.deliver_fault(f);
+  }
 }
 
 uint64_t Interpreter::run_loop(uint64_t budget, bool one_block) {

@@ -25,6 +25,10 @@ class Interpreter final : public Engine {
   const Block* last_block() const override { return last_; }
   EngineStats stats() const override;
   BlockCache& cache() { return cache_; }
+  // The end of an interrupt shadow with an interrupt waiting (attn::STEP, raised by the caller's
+  // check_interrupts): runs exactly the one instruction at CS:EIP, delivering a fault it raises.
+  // For an engine that delegates this step here (the translator).
+  void step_after_shadow();
 
  private:
   uint64_t run_loop(uint64_t budget, bool one_block);

@@ -116,6 +116,14 @@ const OptionSpec kOptions[] = {
     {"hdd", "FILE", "raw disk image on IDE secondary slave", set_disk_image<3>},
     {"cdrom", "FILE", "CD/DVD image (ISO) in an ATAPI drive on IDE secondary master",
      [](CliOptions& o, const std::string& a) { o.machine.cdrom = a; }},
+    {"engine", "NAME", "execution engine: translator (default: binary translation) or interpreter",
+     [](CliOptions& o, const std::string& a) {
+       if (a != "translator" && a != "interpreter")
+         throw CliError("-engine '" + a + "': expected translator or interpreter");
+       o.machine.engine = a;
+     }},
+    {"perfmap", nullptr, "write /tmp/perf-<pid>.map so that perf report names translated guest blocks",
+     [](CliOptions& o, const std::string&) { o.machine.perf_map = true; }},
     {"lockstep", nullptr,
      "check the engine block by block against a reference machine (the interpreter, one "
      "instruction per block); needs -icount; disks as -snapshot; exit code 3 on a divergence",

@@ -10,6 +10,7 @@
 #include "machine/machine.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include <stdexcept>
 
 #include "cpu/interpreter.h"
+#include "translate/translator.h"
 #include "devices/host_file.h"
 #include "machine/bios_image.h"
 #include "machine/code_tracking.h"
@@ -77,6 +79,8 @@ MachineOptions reference_options(const MachineOptions& test) {
   MachineOptions o = test;
   o.lockstep = false;
   o.block_insns = 1;
+  o.engine = "interpreter";
+  o.perf_map = false;
   for (std::string& s : o.serial)
     if (s != "none") s = "file:/dev/null";
   o.debugcon = "none";
@@ -87,6 +91,13 @@ MachineOptions reference_options(const MachineOptions& test) {
   o.snapshot = true;
   o.timeout_s = 0;
   return o;
+}
+
+std::unique_ptr<Engine> make_engine(const MachineOptions& o, Cpu& cpu) {
+  if (o.engine == "interpreter") return std::make_unique<Interpreter>(cpu, Interpreter::Policy{o.block_insns});
+  Translator::Options t;
+  if (o.perf_map) t.perf_map = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  return std::make_unique<Translator>(cpu, t);
 }
 
 void sleep_ns(uint64_t ns) {
@@ -102,7 +113,7 @@ Machine::Machine(const MachineOptions& options)
       mem_(options.ram_bytes),
       clock_(make_clock(options.icount, [this] { return cpu_.s.icount; })),
       cpu_(mem_, io_, clock_),
-      engine_(std::make_unique<Interpreter>(cpu_, Interpreter::Policy{options.block_insns})),
+      engine_(make_engine(options, cpu_)),
       debugcon_(options.debugcon),
       firmware_log_sink_("none"),
       insns_per_ns_(kInitialInsnsPerNs) {
@@ -184,6 +195,11 @@ Machine::Machine(const MachineOptions& options)
   if (opt_.lockstep) set_up_lockstep();
   clock_.pause();  // virtual time starts with run()
   reset();
+}
+
+const Translator* Machine::translator() const {
+  const Engine* e = engine_under_test_ ? engine_under_test_.get() : engine_.get();
+  return dynamic_cast<const Translator*>(e);
 }
 
 void Machine::set_up_lockstep() {
@@ -403,6 +419,7 @@ void Machine::print_stats(double wall_s) const {
                (unsigned long long)e.links_made, (unsigned long long)e.invalidations,
                (unsigned long long)e.one_off_blocks, (unsigned long long)s.exceptions,
                (unsigned long long)s.interrupts, clock, (unsigned long long)clock_.now_ns());
+  if (const Translator* t = translator()) std::fprintf(stderr, "  translator:\n%s", t->describe_stats().c_str());
   // The architectural state the run ended with, on one line, so two runs compare with a diff.
   std::fprintf(stderr,
                "  final registers             EAX=%08x EBX=%08x ECX=%08x EDX=%08x ESI=%08x EDI=%08x "

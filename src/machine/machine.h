@@ -30,6 +30,8 @@
 
 namespace bt86 {
 
+class Translator;
+
 class Machine;
 
 // A front end (SDL window, monitor, ...) that the run loop polls on the main thread, about every
@@ -68,6 +70,8 @@ class Machine {
   VirtualClock& clock() { return clock_; }
   Cpu& cpu() { return cpu_; }
   Engine& engine() { return *engine_; }
+  // The binary translator, if it is the engine (or the engine under -lockstep test); else null.
+  const Translator* translator() const;
   Vga* vga() { return vga_.get(); }  // null with -vga none
   I8042& keyboard_controller() { return legacy_.kbc(); }  // its keyboard() and mouse() take input
 

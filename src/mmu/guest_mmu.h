@@ -125,14 +125,25 @@ class GuestMmu {
   uint8_t bp_matched = 0;
 
   MmuStats stats;
+  // Bumped by every TLB flush (full or one page): linear -> physical mappings cached outside the
+  // TLB (the translator's indirect-branch table) are stale once it changes.
+  uint64_t mapping_generation = 0;
+
+  // The TLB as translated code probes it inline (translate/): kTlbSets sets of kTlbSize entries
+  // of kTlbEntryBytes, set (user * 2 + write); an entry holds the linear page tag (u32 at
+  // kTlbTagOffset; 1 = invalid) and the host addend (u64 at kTlbAddendOffset; host = addend +
+  // linear). Only pages without code get write entries.
+  static constexpr unsigned kTlbSize = 256;
+  static constexpr unsigned kTlbEntryBytes = 16, kTlbTagOffset = 0, kTlbAddendOffset = 8;
+  const void* tlb_base() const { return tlb_; }
 
  private:
-  static constexpr unsigned kTlbSize = 256;
   struct TlbEntry {
     uint32_t tag = 1;       // linear page address; 1 = invalid (never page-aligned)
     uint32_t phys = 0;      // physical page address (A20 applied)
     uintptr_t addend = 0;   // host pointer = addend + linear address
   };
+  static_assert(sizeof(uintptr_t) == 8, "the TLB layout translated code probes");
   struct SegCache {
     uint32_t base = 0, lo = 0, hi = 0xFFFF;
     bool r = true, w = true;

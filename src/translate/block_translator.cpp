@@ -1,0 +1,621 @@
+// One guest block -> host code (see block_translator.h and docs/translator.md).
+//
+// Layout of a translated block:
+//   entry:  (flags kept or spilled) sub r13, n; js budget_exit
+//           ... one sequence per guest instruction ...
+//           exits (chainable stubs / jump to the lookup routine)
+//   out of line: memory slow paths (callouts), budget_exit
+// The guest's arithmetic flags are exact at every point where the guest could observe them (a
+// callout, a fault, an exit). Host sequences that clobber the host flags (the budget check, TLB
+// probes) either keep them around the clobber (PUSHFQ ... POPFQ) where the block still reads them
+// before writing them all (read-liveness below), or park them once in CpuState::jit_flags_spill
+// ("flags in the spill slot") until the next instruction that writes all six; slow paths,
+// callouts and exits take them back from the slot. POPFQ, the expensive half, is then paid only
+// where a later instruction really reads flags the probe would destroy.
+#include "translate/block_translator.h"
+
+#include <Zydis/Zydis.h>
+#include <cstring>
+#include <vector>
+#include "cpu/block.h"
+#include "cpu/cpu_state.h"
+#include "mmu/guest_mmu.h"
+#include "translate/code_buffer.h"
+#include "translate/insn_rules.h"
+
+namespace bt86 {
+
+using namespace asmjit;
+using namespace jit;
+
+namespace {
+
+constexpr uint32_t kArith = ZYDIS_CPUFLAG_CF | ZYDIS_CPUFLAG_PF | ZYDIS_CPUFLAG_AF | ZYDIS_CPUFLAG_ZF |
+                            ZYDIS_CPUFLAG_SF | ZYDIS_CPUFLAG_OF;
+
+struct Decoded {
+  ZydisDecodedInstruction zi;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  uint32_t eip = 0;
+  Rule rule = Rule::Callout;
+  CalloutKind why = CalloutKind::Unsupported;  // when rule == Callout
+  int mem = -1;  // index of the explicit memory operand, if any
+};
+
+bool is_gpr(ZydisRegister r) {
+  const ZydisRegisterClass c = ZydisRegisterGetClass(r);
+  return c == ZYDIS_REGCLASS_GPR8 || c == ZYDIS_REGCLASS_GPR16 || c == ZYDIS_REGCLASS_GPR32;
+}
+
+// Guest register -> host register for re-encoding (ESP/SP -> R12D/R12W; others keep their
+// number). Sets *high_byte for AH..BH, which cannot be encoded next to a REX prefix.
+ZydisRegister host_register(ZydisRegister r, bool* high_byte, bool* rex) {
+  switch (ZydisRegisterGetClass(r)) {
+    case ZYDIS_REGCLASS_GPR32:
+      if (r == ZYDIS_REGISTER_ESP) { *rex = true; return ZYDIS_REGISTER_R12D; }
+      return r;
+    case ZYDIS_REGCLASS_GPR16:
+      if (r == ZYDIS_REGISTER_SP) { *rex = true; return ZYDIS_REGISTER_R12W; }
+      return r;
+    case ZYDIS_REGCLASS_GPR8:
+      if (ZydisRegisterGetId(r) >= 4) *high_byte = true;
+      return r;
+    default:
+      return r;
+  }
+}
+
+ZydisRegister host_address_register(ZydisRegister r) {
+  if (r == ZYDIS_REGISTER_NONE) return r;
+  static const ZydisRegister map[8] = {ZYDIS_REGISTER_RAX, ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RDX,
+                                       ZYDIS_REGISTER_RBX, ZYDIS_REGISTER_R12, ZYDIS_REGISTER_RBP,
+                                       ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI};
+  return map[ZydisRegisterGetId(r) & 7];
+}
+
+// Memory operands the translator reaches inline: 32-bit addressing through a flat segment.
+bool flat_memory(const ZydisDecodedOperand& op) {
+  if (op.mem.type != ZYDIS_MEMOP_TYPE_MEM && op.mem.type != ZYDIS_MEMOP_TYPE_AGEN) return false;
+  switch (op.mem.segment) {
+    case ZYDIS_REGISTER_DS: case ZYDIS_REGISTER_ES: case ZYDIS_REGISTER_SS: case ZYDIS_REGISTER_NONE:
+      break;
+    default:
+      return false;
+  }
+  auto ok = [](ZydisRegister r) { return r == ZYDIS_REGISTER_NONE || ZydisRegisterGetClass(r) == ZYDIS_REGCLASS_GPR32; };
+  return ok(op.mem.base) && ok(op.mem.index);
+}
+
+x::CondCode cond_of(ZydisMnemonic m) {
+  switch (m) {
+    case ZYDIS_MNEMONIC_JO: return x::CondCode::kO;
+    case ZYDIS_MNEMONIC_JNO: return x::CondCode::kNO;
+    case ZYDIS_MNEMONIC_JB: return x::CondCode::kB;
+    case ZYDIS_MNEMONIC_JNB: return x::CondCode::kAE;
+    case ZYDIS_MNEMONIC_JZ: return x::CondCode::kE;
+    case ZYDIS_MNEMONIC_JNZ: return x::CondCode::kNE;
+    case ZYDIS_MNEMONIC_JBE: return x::CondCode::kBE;
+    case ZYDIS_MNEMONIC_JNBE: return x::CondCode::kA;
+    case ZYDIS_MNEMONIC_JS: return x::CondCode::kS;
+    case ZYDIS_MNEMONIC_JNS: return x::CondCode::kNS;
+    case ZYDIS_MNEMONIC_JP: return x::CondCode::kPE;
+    case ZYDIS_MNEMONIC_JNP: return x::CondCode::kPO;
+    case ZYDIS_MNEMONIC_JL: return x::CondCode::kL;
+    case ZYDIS_MNEMONIC_JNL: return x::CondCode::kGE;
+    case ZYDIS_MNEMONIC_JLE: return x::CondCode::kLE;
+    default: return x::CondCode::kG;  // JNLE
+  }
+}
+
+class Emitter {
+ public:
+  Emitter(const Block& b, const uint8_t* bytes, CodeBuffer& buf, const RuntimeRoutines& rt)
+      : b_(b), bytes_(bytes), buf_(buf), rt_(rt) {
+    code_.init(Environment::host(), uint64_t(buf.cursor()));
+    code_.setErrorHandler(&errors_);
+    code_.attach(&a_);
+  }
+
+  std::shared_ptr<TranslatedCode> run(TranslationCounts* counts);
+
+ private:
+  struct Errors : ErrorHandler {
+    bool failed = false;
+    void handleError(Error, const char*, BaseEmitter*) override { failed = true; }
+  };
+  enum class Saved : uint8_t { Pushed, Spilled };  // where the flags are during a clobber
+  struct SlowPath {
+    Label at, resume;
+    const CalloutSite* site;
+    Saved saved;
+  };
+  Saved clobber_begin(unsigned k);
+  void clobber_end(Saved how) {
+    if (how == Saved::Pushed) a_.popfq();
+  }
+  void restore_flags_from(Saved how);
+  void host_flags_needed();
+
+  void decode_all();
+  void choose_rule(Decoded& d, const Insn& insn);
+  void compute_liveness();
+  CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
+  void emit_callout(unsigned k, CalloutKind kind);
+  void emit_lea(ZydisRegister dst, const ZydisDecodedOperand& mem);
+  void emit_probe(unsigned k, unsigned size, bool write);
+  bool emit_ident(unsigned k);
+  void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
+  void emit_exit(uint32_t target, unsigned slot);
+  void emit_lookup_jump();
+  void emit_insn(unsigned k);
+  void embed(ZydisEncoderRequest& req);
+
+  const Block& b_;
+  const uint8_t* bytes_;
+  CodeBuffer& buf_;
+  const RuntimeRoutines& rt_;
+  CodeHolder code_;
+  Errors errors_;
+  x::Assembler a_;
+  std::vector<Decoded> d_;
+  std::vector<bool> live_;  // flags live before instruction k
+  std::shared_ptr<TranslatedCode> tc_ = std::make_shared<TranslatedCode>();
+  std::vector<SlowPath> slow_;
+  Label stub_label_[2];
+  bool stub_used_[2] = {false, false};
+  bool encode_failed_ = false;
+  bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
+};
+
+// Before host code clobbers the flags at instruction k: keep them (pushed) if the block reads them
+// later, else park them in the spill slot (once).
+Emitter::Saved Emitter::clobber_begin(unsigned k) {
+  if (spilled_) return Saved::Spilled;
+  a_.pushfq();
+  if (live_[k]) return Saved::Pushed;
+  a_.pop(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
+  spilled_ = true;
+  return Saved::Spilled;
+}
+
+// On a path that leaves the clobber (slow path, budget exit): the guest flags back into the host.
+void Emitter::restore_flags_from(Saved how) {
+  if (how == Saved::Spilled) a_.push(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
+  a_.popfq();
+}
+
+// The next host code needs the guest flags in the host (a callout, an exit, a partial writer).
+void Emitter::host_flags_needed() {
+  if (!spilled_) return;
+  restore_flags_from(Saved::Spilled);
+  spilled_ = false;
+}
+
+void Emitter::decode_all() {
+  ZydisDecoder dec;
+  ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+  d_.resize(b_.insns.size());
+  uint32_t off = 0, eip = b_.key.eip;
+  for (size_t k = 0; k < b_.insns.size(); ++k) {
+    Decoded& d = d_[k];
+    ZydisDecoderDecodeFull(&dec, bytes_ + off, b_.insns[k].len, &d.zi, d.ops);
+    d.eip = eip;
+    off += b_.insns[k].len;
+    eip += b_.insns[k].len;
+    choose_rule(d, b_.insns[k]);
+  }
+}
+
+// The rule for this instance: the mnemonic's rule if its operands allow it, else a callout.
+void Emitter::choose_rule(Decoded& d, const Insn& insn) {
+  const ZydisDecodedInstruction& zi = d.zi;
+  Rule r = rule_of(zi.mnemonic);
+  d.why = CalloutKind::Unsupported;
+  if (insn.term == Terminal::Callout || insn.term == Terminal::InterruptCheck) {
+    d.rule = Rule::Callout;
+    d.why = CalloutKind::Sensitive;
+    return;
+  }
+  bool mem_ok = true, gprs_only = true, high_byte = false, bt_reg = false;
+  for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& op = d.ops[i];
+    if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+      d.mem = int(i);
+      if (!flat_memory(op)) mem_ok = false;
+    } else if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+      if (!is_gpr(op.reg.value)) gprs_only = false;
+      else if (ZydisRegisterGetClass(op.reg.value) == ZYDIS_REGCLASS_GPR8 && ZydisRegisterGetId(op.reg.value) >= 4)
+        high_byte = true;
+    } else if (op.type == ZYDIS_OPERAND_TYPE_POINTER) {
+      gprs_only = false;
+    }
+  }
+  switch (zi.mnemonic) {
+    case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
+      // A register bit offset reaches beyond the memory operand: the interpreter does it.
+      bt_reg = d.mem == 0 && d.ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
+      break;
+    default: break;
+  }
+  if (!gprs_only || bt_reg || zi.address_width != 32 || (d.mem >= 0 && high_byte)) r = Rule::Callout;
+  if (d.mem >= 0 && !mem_ok && r != Rule::Callout) {
+    r = Rule::Callout;
+    d.why = CalloutKind::Segment;
+  }
+  switch (r) {
+    case Rule::Push:
+      if (zi.operand_width != 32 || d.mem >= 0 || d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                                                       ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32)
+        r = Rule::Callout;
+      break;
+    case Rule::Pop:
+      if (zi.operand_width != 32 || d.ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+          ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32)
+        r = Rule::Callout;
+      break;
+    case Rule::Lea:
+      if (d.ops[1].mem.base == ZYDIS_REGISTER_NONE && d.ops[1].mem.index == ZYDIS_REGISTER_NONE) r = Rule::Callout;
+      break;
+    case Rule::Leave: case Rule::Jcc: case Rule::Loop: case Rule::Jecxz:
+      if (zi.operand_width != 32) r = Rule::Callout;
+      break;
+    case Rule::Jmp: case Rule::Call:
+      if (zi.operand_width != 32) r = Rule::Callout;
+      else if (insn.term == Terminal::Indirect) r = r == Rule::Jmp ? Rule::JmpIndirect : Rule::CallIndirect;
+      else if (insn.term != Terminal::Jump) r = Rule::Callout;
+      break;
+    case Rule::Ret:
+      if (zi.operand_width != 32 || insn.term != Terminal::Return) r = Rule::Callout;
+      break;
+    default:
+      break;
+  }
+  d.rule = r;
+}
+
+// Backward read-liveness of the six arithmetic flags: live at the block's end (its successor may
+// read them).
+void Emitter::compute_liveness() {
+  live_.assign(d_.size(), true);
+  bool live = true;
+  for (size_t k = d_.size(); k-- > 0;) {
+    const Decoded& d = d_[k];
+    // A callout takes the flags from wherever they are (host_flags_needed) and gives them back
+    // in the host: transparent here. Partial writers (INC/DEC keep CF) need the old flags intact.
+    bool reads = false, kills = false;
+    if (d.rule != Rule::Callout) {
+      if (!d.zi.cpu_flags) {
+        reads = true;
+      } else {
+        const ZydisAccessedFlags& f = *d.zi.cpu_flags;
+        const uint32_t written = (f.modified | f.set_0 | f.set_1 | f.undefined) & kArith;
+        reads = (f.tested & kArith) != 0 || (written != 0 && written != kArith);
+        kills = written == kArith;
+      }
+    }
+    live = reads || (live && !kills);
+    live_[k] = live;
+  }
+}
+
+CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
+  CalloutSite s;
+  s.insn = &b_.insns[k];
+  s.eip = d_[k].eip;
+  s.left = uint16_t(d_.size() - k);
+  s.ends_block = ends_block;
+  s.kind = kind;
+  tc_->sites.push_back(s);  // reserved: never reallocates
+  return &tc_->sites.back();
+}
+
+void Emitter::emit_callout(unsigned k, CalloutKind kind) {
+  const bool ends = b_.insns[k].term != Terminal::None;
+  host_flags_needed();
+  a_.mov(x::r10, imm(uint64_t(site(k, kind, ends))));
+  a_.call(imm(uint64_t(rt_.callout)));
+  if (ends) a_.ud2();  // the callout always leaves after a block-ending instruction
+  spilled_ = false;   // the thunk reloads the host flags from CpuState
+}
+
+void Emitter::embed(ZydisEncoderRequest& req) {
+  uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  ZyanUSize len = sizeof out;
+  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len))) {
+    encode_failed_ = true;
+    return;
+  }
+  a_.embed(out, len);
+}
+
+// lea dst32, [mapped base + mapped index * scale + disp] (64-bit address arithmetic truncated to
+// 32 bits: the guest's wrap-around).
+void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
+  ZydisEncoderRequest req;
+  std::memset(&req, 0, sizeof req);
+  req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+  req.mnemonic = ZYDIS_MNEMONIC_LEA;
+  req.operand_count = 2;
+  req.operands[0].type = ZYDIS_OPERAND_TYPE_REGISTER;
+  req.operands[0].reg.value = dst;
+  req.operands[1].type = ZYDIS_OPERAND_TYPE_MEMORY;
+  req.operands[1].mem.base = host_address_register(m.mem.base);
+  req.operands[1].mem.index = host_address_register(m.mem.index);
+  req.operands[1].mem.scale = m.mem.index == ZYDIS_REGISTER_NONE ? 0 : m.mem.scale;
+  req.operands[1].mem.displacement = m.mem.disp.has_displacement ? int32_t(m.mem.disp.value) : 0;
+  req.operands[1].mem.size = 0;
+  if (req.operands[1].mem.base == ZYDIS_REGISTER_NONE && req.operands[1].mem.index == ZYDIS_REGISTER_NONE) {
+    a_.mov(x::r10d, uint32_t(req.operands[1].mem.displacement));
+    if (dst != ZYDIS_REGISTER_R10D) encode_failed_ = true;
+    return;
+  }
+  embed(req);
+}
+
+// r10d = linear address -> r11 = host addend (fast path), or the callout slow path for
+// instruction k. Guest flags are saved first and restored where live (see the top of the file).
+void Emitter::emit_probe(unsigned k, unsigned size, bool write) {
+  const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+  const int32_t set = int32_t((unsigned(user) * 2 + unsigned(write)) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
+  SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr, clobber_begin(k)};
+  a_.mov(x::r11d, x::r10d);
+  a_.shr(x::r11d, 8);
+  a_.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
+  if (size > 1) a_.lea(x::r9d, x::ptr(x::r10, int32_t(size - 1)));
+  else a_.mov(x::r9d, x::r10d);
+  a_.and_(x::r9d, int32_t(0xFFFFF000u));
+  a_.cmp(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbTagOffset)));
+  a_.jne(sp.at);
+  a_.mov(x::r11, x::qword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbAddendOffset)));
+  clobber_end(sp.saved);
+  const bool ends = b_.insns[k].term != Terminal::None;
+  sp.site = site(k, CalloutKind::MemorySlowPath, ends);
+  slow_.push_back(sp);
+}
+
+// Re-encodes instruction k for the host: registers remapped, the memory operand (if any) becomes
+// [r11 + r10] after a probe. Returns false if it cannot be encoded (the caller calls out).
+bool Emitter::emit_ident(unsigned k) {
+  const Decoded& d = d_[k];
+  ZydisEncoderRequest req;
+  if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(&d.zi, d.ops, d.zi.operand_count_visible, &req)))
+    return false;
+  req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+  req.prefixes &= ~ZydisInstructionAttributes(ZYDIS_ATTRIB_HAS_SEGMENT);
+  req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+  bool high_byte = false, rex = false;
+  for (unsigned i = 0; i < req.operand_count; ++i) {
+    ZydisEncoderOperand& op = req.operands[i];
+    if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
+      op.reg.value = host_register(op.reg.value, &high_byte, &rex);
+    } else if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
+      op.mem.base = ZYDIS_REGISTER_R11;
+      op.mem.index = ZYDIS_REGISTER_R10;
+      op.mem.scale = 1;
+      op.mem.displacement = 0;
+      rex = true;
+    }
+  }
+  if (high_byte && rex) return false;
+  uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  ZyanUSize len = sizeof out;
+  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len))) return false;
+  if (d.mem >= 0) {
+    const ZydisDecodedOperand& m = d.ops[d.mem];
+    emit_lea(ZYDIS_REGISTER_R10D, m);
+    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0);
+  }
+  a_.embed(out, len);
+  if (d.mem >= 0) a_.bind(slow_.back().resume);
+  // An instruction that writes all six flags makes the host flags the guest's again (on the slow
+  // path too: the callout returns with them loaded).
+  if (d.zi.cpu_flags) {
+    const ZydisAccessedFlags& f = *d.zi.cpu_flags;
+    if (((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) == kArith) spilled_ = false;
+  }
+  return true;
+}
+
+// push: [ESP - 4] = value (a guest register or an immediate), then ESP -= 4.
+void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
+  a_.lea(x::r10d, x::ptr(x::r12, -4));
+  emit_probe(k, 4, true);
+  if (reg) a_.mov(x::dword_ptr(x::r11, x::r10), *reg);
+  else a_.mov(x::dword_ptr(x::r11, x::r10), value);
+  a_.mov(x::r12d, x::r10d);
+}
+
+// Leaves for `target`: a chainable stub in `slot` if the target is on this block's page (links
+// are made only there), else the inline lookup.
+void Emitter::emit_exit(uint32_t target, unsigned slot) {
+  host_flags_needed();
+  if (((target ^ b_.key.eip) & ~0xFFFu) == 0) {
+    stub_label_[slot] = a_.newLabel();
+    stub_used_[slot] = true;
+    a_.bind(stub_label_[slot]);
+    a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), target);  // 8 bytes: room for a jmp rel32
+    a_.mov(x::r10, imm(uint64_t(&b_)));
+    a_.mov(x::r9d, slot);
+    a_.jmp(imm(uint64_t(rt_.exit_link)));
+  } else {
+    a_.mov(x::r8d, target);
+    emit_lookup_jump();
+  }
+}
+
+void Emitter::emit_lookup_jump() {
+  host_flags_needed();
+  a_.mov(x::r9, imm(uint64_t(b_.key.mode) << 32));
+  a_.jmp(imm(uint64_t(rt_.lookup)));
+}
+
+void Emitter::emit_insn(unsigned k) {
+  Decoded& d = d_[k];
+  const Insn& insn = b_.insns[k];
+  const uint32_t next = d.eip + insn.len;
+  switch (d.rule) {
+    case Rule::Nop:
+      return;
+    case Rule::Ident:
+      if (!emit_ident(k)) emit_callout(k, CalloutKind::Unsupported);
+      return;
+    case Rule::Lea: {
+      bool hb = false, rex = false;
+      emit_lea(host_register(d.ops[0].reg.value, &hb, &rex), d.ops[1]);
+      return;
+    }
+    case Rule::Push:
+      if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        const x::Gp r = guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value));
+        emit_push_value(k, &r, 0);
+      } else {
+        emit_push_value(k, nullptr, uint32_t(d.ops[0].imm.value.u));
+      }
+      a_.bind(slow_.back().resume);
+      return;
+    case Rule::Pop:
+      a_.mov(x::r10d, x::r12d);
+      emit_probe(k, 4, false);
+      a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
+      a_.lea(x::r12d, x::ptr(x::r12, 4));
+      a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), x::r9d);
+      a_.bind(slow_.back().resume);
+      return;
+    case Rule::Leave:
+      a_.mov(x::r10d, x::ebp);
+      emit_probe(k, 4, false);
+      a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
+      a_.lea(x::r12d, x::ptr(x::r10, 4));
+      a_.mov(x::ebp, x::r9d);
+      a_.bind(slow_.back().resume);
+      return;
+    case Rule::Jcc: {
+      Label taken = a_.newLabel();
+      a_.j(cond_of(d.zi.mnemonic), taken);
+      emit_exit(b_.targets[1], 1);
+      a_.bind(taken);
+      emit_exit(b_.targets[0], 0);
+      return;
+    }
+    case Rule::Jecxz: {
+      Label taken = a_.newLabel(), not_taken = a_.newLabel();
+      a_.jecxz(x::ecx, taken);
+      a_.jmp(not_taken);
+      a_.bind(taken);
+      emit_exit(b_.targets[0], 0);
+      a_.bind(not_taken);
+      emit_exit(b_.targets[1], 1);
+      return;
+    }
+    case Rule::Loop: {
+      // ECX -= 1 (no flags changed); LOOPE/LOOPNE also need ZF.
+      Label taken = a_.newLabel(), not_taken = a_.newLabel(), zero = a_.newLabel();
+      a_.lea(x::ecx, x::ptr(x::rcx, -1));
+      a_.jecxz(x::ecx, zero);
+      if (d.zi.mnemonic == ZYDIS_MNEMONIC_LOOPE) a_.jne(not_taken);
+      if (d.zi.mnemonic == ZYDIS_MNEMONIC_LOOPNE) a_.je(not_taken);
+      a_.jmp(taken);
+      a_.bind(zero);
+      a_.bind(not_taken);
+      emit_exit(b_.targets[1], 1);
+      a_.bind(taken);
+      emit_exit(b_.targets[0], 0);
+      return;
+    }
+    case Rule::Jmp:
+      emit_exit(b_.targets[0], 0);
+      return;
+    case Rule::Call:
+      emit_push_value(k, nullptr, next);
+      a_.bind(slow_.back().resume);  // (never reached: a CALL's slow path leaves)
+      emit_exit(b_.targets[0], 0);
+      return;
+    case Rule::JmpIndirect: case Rule::CallIndirect:
+      if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        a_.mov(x::r8d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
+      } else {
+        emit_lea(ZYDIS_REGISTER_R10D, d.ops[0]);
+        emit_probe(k, 4, false);
+        a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
+      }
+      if (d.rule == Rule::CallIndirect) emit_push_value(k, nullptr, next);
+      emit_lookup_jump();
+      return;
+    case Rule::Ret: {
+      const uint32_t pop = 4 + (d.zi.operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
+      a_.mov(x::r10d, x::r12d);
+      emit_probe(k, 4, false);
+      a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
+      a_.lea(x::r12d, x::ptr(x::r12, int32_t(pop)));
+      emit_lookup_jump();
+      return;
+    }
+    case Rule::Callout:
+      emit_callout(k, d.why);
+      return;
+  }
+}
+
+std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
+  decode_all();
+  compute_liveness();
+  tc_->sites.reserve(2 * d_.size());
+  const unsigned n = unsigned(d_.size());
+  Label budget_exit = a_.newLabel();
+
+  // Entry: the budget. (A budget exit leaves the flags exactly as they were.)
+  const Saved entry_saved = clobber_begin(0);
+  a_.sub(kBudget, n);
+  a_.js(budget_exit);
+  clobber_end(entry_saved);
+
+  for (unsigned k = 0; k < n; ++k) {
+    emit_insn(k);
+    if (counts) {
+      if (d_[k].rule == Rule::Callout) ++counts->callout_insns;
+      else ++counts->inline_insns;
+    }
+  }
+  const Terminal t = b_.insns.back().term;
+  if (t == Terminal::None) emit_exit(b_.targets[0], 0);  // fall-through (page end or size cap)
+
+  for (const SlowPath& sp : slow_) {
+    a_.bind(sp.at);
+    restore_flags_from(sp.saved);
+    a_.mov(x::r10, imm(uint64_t(sp.site)));
+    a_.call(imm(uint64_t(rt_.callout)));
+    if (sp.site->ends_block) a_.ud2();
+    else a_.jmp(sp.resume);
+  }
+  a_.bind(budget_exit);
+  a_.add(kBudget, n);
+  restore_flags_from(entry_saved);
+  a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
+  a_.jmp(imm(uint64_t(rt_.exit_save)));
+
+  if (errors_.failed || encode_failed_) return nullptr;
+  size_t size = 0;
+  uint8_t* base = place_code(code_, buf_, &size);
+  if (!base) return nullptr;
+  tc_->entry = base;
+  tc_->size = uint32_t(size);
+  for (unsigned s = 0; s < 2; ++s) {
+    if (!stub_used_[s]) continue;
+    tc_->stub[s] = base + code_.labelOffsetFromBase(stub_label_[s]);
+    std::memcpy(tc_->stub_bytes[s], tc_->stub[s], 8);
+  }
+  return tc_;
+}
+
+}  // namespace
+
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const uint8_t* bytes, CodeBuffer& buf,
+                                                const RuntimeRoutines& rt, TranslationCounts* counts) {
+  TranslationCounts c;
+  Emitter e(b, bytes, buf, rt);
+  auto tc = e.run(&c);
+  if (tc && counts) *counts = c;
+  return tc;
+}
+
+}  // namespace bt86

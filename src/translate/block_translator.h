@@ -1,0 +1,28 @@
+// Translation of one guest block into host code (see docs/translator.md): decodes the block's
+// bytes with Zydis again, computes where the guest's arithmetic flags are live, and emits each
+// instruction by its rule (insn_rules.h) — re-encoded IDENT with remapped operands, inline
+// memory access through the TLB probe with a callout slow path, stack and branch sequences, or a
+// callout into the interpreter's handler — then the block's exits (chainable stubs or the inline
+// lookup).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include "translate/runtime_stubs.h"
+#include "translate/translated_code.h"
+
+namespace bt86 {
+
+struct Block;
+class CodeBuffer;
+
+// Per-translation counts the translator adds to its statistics.
+struct TranslationCounts {
+  uint32_t inline_insns = 0;  // instructions emitted inline (IDENT, stack, branches)
+  uint32_t callout_insns = 0; // instructions that are callouts
+};
+
+// Translates `b` (bytes at `bytes`, one page) into `buf`. Returns null if the buffer is full.
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const uint8_t* bytes, CodeBuffer& buf,
+                                                const jit::RuntimeRoutines& rt, TranslationCounts* counts);
+
+}  // namespace bt86

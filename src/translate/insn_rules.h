@@ -1,0 +1,28 @@
+// The one table from guest instruction to how the translator implements it. A mnemonic's rule
+// says what it becomes in translated code; block_translator.cpp then checks each instance's
+// operands (an instance the rule cannot take — FS/GS memory, 16-bit addressing, AH with a REX-only
+// register, ... — becomes a callout and is counted as such).
+#pragma once
+#include <Zydis/Zydis.h>
+#include <cstdint>
+
+namespace bt86 {
+
+enum class Rule : uint8_t {
+  Callout,       // the interpreter's handler runs it inside translated code (callout_kind says why)
+  Ident,         // re-encoded for the host with remapped registers/memory: same operation
+  Nop,           // nothing to emit (NOP, PAUSE, hint NOPs with a memory operand)
+  Lea,           // address arithmetic only
+  Push, Pop,     // stack: inline TLB probe on SS:ESP (flat 32-bit stacks)
+  Leave,
+  Jcc,           // conditional branch: host Jcc to two chainable exits
+  Jecxz, Loop,   // ECX-based branches (no flags changed)
+  Jmp, Call,     // direct: chainable exit (same page) or the inline lookup (other pages)
+  JmpIndirect, CallIndirect, Ret,  // the inline lookup of the target
+};
+
+// The rule for a mnemonic (Rule::Callout for everything not listed).
+Rule rule_of(ZydisMnemonic m);
+const char* rule_name(Rule r);
+
+}  // namespace bt86

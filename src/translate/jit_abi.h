@@ -1,0 +1,56 @@
+// The register convention of translated code (x86-64 host) and the context block its shared
+// routines reach by absolute address. Guest GPRs live in host registers for the whole time guest
+// code runs translated (across chained blocks); the guest's six arithmetic flags live in host
+// EFLAGS (host DF stays 0: the guest's DF lives in CpuState and DF-dependent instructions run as
+// callouts). See docs/translator.md.
+//
+//   guest EAX ECX EDX EBX ESP EBP ESI EDI  ->  host eax ecx edx ebx r12d ebp esi edi
+//   r15 = CpuState*   r14 = the MMU's TLB   r13 = instructions left in the budget (signed)
+//   r8-r11 scratch (r10 = linear address of a memory operand, r11 = its host addend after a
+//   probe, r8 = a branch target EIP for the lookup routine, r9 = its mode tag)
+// The host stack pointer is 16-byte aligned inside translated code.
+#pragma once
+#include <asmjit/x86.h>
+#include <cstdint>
+
+namespace bt86 {
+
+struct Block;
+
+namespace jit {
+
+namespace x = asmjit::x86;
+
+inline x::Gp guest_reg32(unsigned r) {
+  static const x::Gp map[8] = {x::eax, x::ecx, x::edx, x::ebx, x::r12d, x::ebp, x::esi, x::edi};
+  return map[r & 7];
+}
+inline x::Gp guest_reg64(unsigned r) {
+  static const x::Gp map[8] = {x::rax, x::rcx, x::rdx, x::rbx, x::r12, x::rbp, x::rsi, x::rdi};
+  return map[r & 7];
+}
+inline const x::Gp kState = x::r15;
+inline const x::Gp kTlb = x::r14;
+inline const x::Gp kBudget = x::r13;
+
+// What the dispatcher and the shared routines exchange (one per translator).
+struct JitContext {
+  uint64_t limit = 0;          // s.icount at which the budget ends (r13 = limit - icount)
+  uint64_t host_rsp = 0;       // host stack pointer inside the entry routine (exits restore it)
+  Block* exit_block = nullptr; // a chainable exit: the block it left and which exit
+  uint32_t exit_slot = 0;
+  uint32_t pad = 0;
+  void* self = nullptr;        // the Translator (callouts)
+};
+
+// The inline indirect-branch table: guest (EIP, mode) -> host entry. Flushed when mappings or
+// blocks change (translator.cpp).
+struct LookupEntry {
+  uint64_t tag = ~0ull;  // EIP | mode << 32
+  const uint8_t* code = nullptr;
+};
+constexpr unsigned kLookupBits = 12, kLookupEntries = 1u << kLookupBits;
+inline unsigned lookup_index(uint32_t eip) { return (eip ^ (eip >> kLookupBits)) & (kLookupEntries - 1); }
+
+}  // namespace jit
+}  // namespace bt86

@@ -1,0 +1,153 @@
+// The shared routines of translated code (see runtime_stubs.h and jit_abi.h).
+#include "translate/runtime_stubs.h"
+
+#include <cstddef>
+#include <stdexcept>
+#include "cpu/cpu_state.h"
+#include "translate/code_buffer.h"
+
+namespace bt86::jit {
+
+using namespace asmjit;
+
+static x::Mem gpr_slot(unsigned r) { return x::dword_ptr(kState, int32_t(kGprOffset + 4 * r)); }
+
+void store_guest_regs(x::Assembler& a) {
+  for (unsigned r = 0; r < 8; ++r) a.mov(gpr_slot(r), guest_reg32(r));
+}
+
+void load_guest_regs(x::Assembler& a) {
+  for (unsigned r = 0; r < 8; ++r) a.mov(guest_reg32(r), gpr_slot(r));
+}
+
+void store_guest_flags(x::Assembler& a) {
+  a.pushfq();
+  a.pop(x::r11);
+  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
+  a.and_(x::r9d, int32_t(~fl::ARITH));
+  a.and_(x::r11d, int32_t(fl::ARITH));
+  a.or_(x::r9d, x::r11d);
+  a.mov(x::dword_ptr(kState, int32_t(kEflagsOffset)), x::r9d);
+}
+
+void load_guest_flags(x::Assembler& a) {
+  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
+  a.and_(x::r9d, int32_t(fl::ARITH | fl::FIXED1));
+  a.push(x::r9);
+  a.popfq();
+}
+
+uint8_t* place_code(CodeHolder& code, CodeBuffer& buf, size_t* size) {
+  if (code.flatten() || code.resolveUnresolvedLinks() || code.relocateToBase(uint64_t(buf.cursor())))
+    return nullptr;
+  const size_t n = code.codeSize();
+  if (n > buf.room()) return nullptr;
+  if (code.copyFlattenedData(buf.cursor(), buf.room())) return nullptr;
+  uint8_t* start = buf.cursor();
+  buf.commit(n);
+  if (size) *size = n;
+  return start;
+}
+
+RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, const void* tlb,
+                             LookupEntry* table, void* self, CalloutFn callout) {
+  CodeHolder code;
+  code.init(Environment::host(), uint64_t(buf.cursor()));
+  x::Assembler a(&code);
+  const x::Gp ctxr = x::r11;
+  auto ctx_field = [&](size_t off) { return x::qword_ptr(ctxr, int32_t(off)); };
+  Label enter = a.newLabel(), exit_nosave = a.newLabel(), exit_save = a.newLabel();
+  Label exit_link = a.newLabel(), thunk = a.newLabel(), lookup = a.newLabel(), miss = a.newLabel();
+
+  // enter(code): callee-saved registers onto the host stack, guest state into registers.
+  a.bind(enter);
+  for (x::Gp r : {x::rbx, x::rbp, x::r12, x::r13, x::r14, x::r15}) a.push(r);
+  a.sub(x::rsp, 8);  // 16-byte aligned inside translated code
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(ctx_field(offsetof(JitContext, host_rsp)), x::rsp);
+  a.mov(x::qword_ptr(ctxr, int32_t(offsetof(JitContext, exit_block))), 0);
+  a.mov(kState, imm(uint64_t(state)));
+  a.mov(kTlb, imm(uint64_t(tlb)));
+  a.mov(kBudget, ctx_field(offsetof(JitContext, limit)));
+  a.sub(kBudget, x::qword_ptr(kState, int32_t(kIcountOffset)));
+  a.mov(x::r8, x::rdi);
+  load_guest_flags(a);
+  load_guest_regs(a);
+  a.jmp(x::r8);
+
+  // exit_link: r10 = the block left, r9d = its exit slot.
+  a.bind(exit_link);
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(ctx_field(offsetof(JitContext, exit_block)), x::r10);
+  a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_slot))), x::r9d);
+  // exit_save: EIP is stored; registers, flags and the instruction count go back to CpuState.
+  a.bind(exit_save);
+  store_guest_regs(a);
+  store_guest_flags(a);
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(x::r9, ctx_field(offsetof(JitContext, limit)));
+  a.sub(x::r9, kBudget);
+  a.mov(x::qword_ptr(kState, int32_t(kIcountOffset)), x::r9);
+  // exit_nosave: CpuState is complete (a callout left): back to C++.
+  a.bind(exit_nosave);
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(x::rsp, ctx_field(offsetof(JitContext, host_rsp)));
+  a.add(x::rsp, 8);
+  for (x::Gp r : {x::r15, x::r14, x::r13, x::r12, x::rbp, x::rbx}) a.pop(r);
+  a.ret();
+
+  // callout: r10 = CalloutSite*. Guest state out, the C++ function runs the instruction, then
+  // guest state back in (it may have changed registers or flags) or leave.
+  a.bind(thunk);
+  store_guest_regs(a);
+  store_guest_flags(a);
+  a.mov(x::rdi, imm(uint64_t(self)));
+  a.mov(x::rsi, x::r10);
+  a.mov(x::rdx, kBudget);
+  a.sub(x::rsp, 8);
+  a.mov(x::rax, imm(uint64_t(callout)));
+  a.call(x::rax);
+  a.add(x::rsp, 8);
+  a.test(x::eax, x::eax);
+  a.jz(exit_nosave);
+  load_guest_flags(a);
+  load_guest_regs(a);
+  a.ret();
+
+  // lookup: r8d = target EIP, r9 = mode tag. A hit jumps straight to the block (whose entry
+  // checks the budget); a miss leaves with EIP stored.
+  a.bind(lookup);
+  a.pushfq();
+  a.or_(x::r9, x::r8);
+  a.mov(x::r11d, x::r8d);
+  a.shr(x::r11d, kLookupBits);
+  a.xor_(x::r11d, x::r8d);
+  a.and_(x::r11d, kLookupEntries - 1);
+  a.shl(x::r11d, 4);
+  a.mov(x::r10, imm(uint64_t(table)));
+  a.cmp(x::r9, x::qword_ptr(x::r10, x::r11));
+  a.jne(miss);
+  a.mov(x::r11, x::qword_ptr(x::r10, x::r11, 0, 8));
+  a.popfq();
+  a.jmp(x::r11);
+  a.bind(miss);
+  a.popfq();
+  a.mov(x::dword_ptr(kState, int32_t(kEipOffset)), x::r8d);
+  a.jmp(exit_save);
+  static_assert(sizeof(LookupEntry) == 16, "lookup routine scales by 16");
+
+  size_t size = 0;
+  uint8_t* base = place_code(code, buf, &size);
+  if (!base) throw std::runtime_error("cannot emit the translator's runtime routines");
+  RuntimeRoutines r;
+  auto at = [&](Label l) { return base + code.labelOffsetFromBase(l); };
+  r.enter = reinterpret_cast<void (*)(const uint8_t*)>(at(enter));
+  r.exit_save = at(exit_save);
+  r.exit_link = at(exit_link);
+  r.callout = at(thunk);
+  r.lookup = at(lookup);
+  r.bytes = buf.used();
+  return r;
+}
+
+}  // namespace bt86::jit

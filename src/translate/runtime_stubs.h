@@ -1,0 +1,45 @@
+// The shared routines of translated code, generated once at the start of the code buffer:
+// entering translated code from C++ (guest registers and flags into host registers), the exits
+// back (guest state written to CpuState, icount settled), the callout thunk (guest state out, a
+// C++ function runs one guest instruction, guest state back in or leave), and the inline lookup
+// of indirect branch targets. Register convention: jit_abi.h.
+#pragma once
+#include <cstdint>
+#include "translate/jit_abi.h"
+
+namespace bt86 {
+
+class CodeBuffer;
+struct CpuState;
+struct CalloutSite;
+
+namespace jit {
+
+// Runs one guest instruction for translated code: returns nonzero to go on in the block.
+using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, int64_t budget_left);
+
+struct RuntimeRoutines {
+  void (*enter)(const uint8_t* code) = nullptr;  // runs translated code until an exit
+  const uint8_t* exit_save = nullptr;  // EIP stored: write the guest state back and return
+  const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
+  const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*
+  const uint8_t* lookup = nullptr;     // jump with r8d = target EIP, r9 = mode tag (mode << 32)
+  size_t bytes = 0;                    // code buffer bytes they take
+};
+
+// Emits the routines at the start of `buf`. Throws std::runtime_error if AsmJit fails.
+RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, const void* tlb,
+                             LookupEntry* table, void* self, CalloutFn callout);
+
+// Sequences the block translator shares with the routines.
+void store_guest_regs(x::Assembler& a);  // host registers -> CpuState::r
+void load_guest_regs(x::Assembler& a);   // CpuState::r -> host registers
+void store_guest_flags(x::Assembler& a); // host arithmetic flags -> CpuState::eflags (uses r9, r11)
+void load_guest_flags(x::Assembler& a);  // CpuState::eflags arithmetic flags -> host (uses r9)
+
+// Finishes code emitted by `a` (holder based at `buf.cursor()`): resolves, copies it into the
+// buffer and returns its start, or null if it does not fit or AsmJit reported an error.
+uint8_t* place_code(asmjit::CodeHolder& code, CodeBuffer& buf, size_t* size);
+
+}  // namespace jit
+}  // namespace bt86

@@ -1,0 +1,39 @@
+// The host side of a translated block: where its code is, the exit stubs the dispatcher patches
+// into direct jumps (chaining), and the callout sites its code passes to the VMM (each names the
+// guest instruction, so a callout knows the guest EIP and instruction count exactly).
+#pragma once
+#include <cstdint>
+#include <vector>
+#include "cpu/insn.h"
+
+namespace bt86 {
+
+// Why translated code called out for one guest instruction (stats: "callouts by kind").
+enum class CalloutKind : uint8_t {
+  MemorySlowPath,  // TLB miss, MMIO, page crossing or code page: the interpreter does the access
+  Sensitive,       // a block-ending sensitive instruction (INT, IRET, far transfer, MOV CRn, ...)
+  Segment,         // a memory operand through FS/GS or CS (not flat)
+  Unsupported,     // an instruction the translator does not emit inline (yet)
+  Count
+};
+const char* callout_kind_name(CalloutKind k);
+
+struct CalloutSite {
+  const Insn* insn = nullptr;  // the instruction, as the interpreter runs it
+  uint32_t eip = 0;            // its EIP
+  uint16_t left = 0;           // instructions of the block from it to the end (icount fix-up)
+  bool ends_block = false;     // a terminal: always leave translated code afterwards
+  CalloutKind kind = CalloutKind::Unsupported;
+};
+
+struct TranslatedCode {
+  uint8_t* entry = nullptr;
+  uint32_t size = 0;
+  // Chainable exits (slot 0: jump / taken / fall-through, slot 1: not taken): the stub's first
+  // bytes, rewritten to `jmp target-entry` when linked and restored when the link is undone.
+  uint8_t* stub[2] = {nullptr, nullptr};
+  uint8_t stub_bytes[2][8] = {};
+  std::vector<CalloutSite> sites;  // stable after translation (code points at the elements)
+};
+
+}  // namespace bt86

@@ -1,0 +1,329 @@
+// The translator engine: the dispatcher loop (interrupts, faults, what runs where), translation
+// on a cache miss, chaining by patching exit stubs, the indirect-branch table, the code-buffer
+// flush, callouts and statistics. See translator.h and docs/translator.md.
+#include "translate/translator.h"
+
+#include <unistd.h>
+#include <chrono>
+#include <cstring>
+#include "cpu/block_builder.h"
+#include "cpu/block_decoder.h"
+#include "cpu/cpu.h"
+#include "translate/block_translator.h"
+
+namespace bt86 {
+
+namespace {
+
+BlockDecoder& decoder() {
+  static thread_local BlockDecoder d;
+  return d;
+}
+
+uint32_t callout_entry(void* self, const CalloutSite* site, int64_t budget_left) {
+  return static_cast<Translator*>(self)->callout(*site, budget_left);
+}
+
+uint64_t host_ns() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+const char* callout_kind_name(CalloutKind k) {
+  switch (k) {
+    case CalloutKind::MemorySlowPath: return "memory slow path";
+    case CalloutKind::Sensitive: return "sensitive";
+    case CalloutKind::Segment: return "FS/GS/CS segment";
+    case CalloutKind::Unsupported: return "not inline";
+    case CalloutKind::Count: break;
+  }
+  return "?";
+}
+
+static const char* decline_name(DeclineReason r) {
+  switch (r) {
+    case DeclineReason::Mode: return "mode";
+    case DeclineReason::Debug: return "debug/step";
+    case DeclineReason::OneOff: return "one-off block";
+    case DeclineReason::Budget: return "budget cut";
+    case DeclineReason::Count: break;
+  }
+  return "?";
+}
+
+Translator::Translator(Cpu& cpu, Options options)
+    : cpu_(cpu), opt_(std::move(options)), interp_(cpu), cache_(cpu.mmu.code_pages),
+      buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
+  ctx_.self = this;
+  rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry);
+  cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
+  if (!opt_.perf_map.empty()) {
+    perf_map_ = std::fopen(opt_.perf_map.c_str(), "w");
+    if (!perf_map_) std::fprintf(stderr, "bt86: cannot write the perf map %s\n", opt_.perf_map.c_str());
+  }
+}
+
+Translator::~Translator() {
+  if (perf_map_) std::fclose(perf_map_);
+}
+
+EngineStats Translator::stats() const {
+  EngineStats s = st_;
+  const EngineStats i = interp_.stats();
+  s.blocks_made += i.blocks_made;
+  s.blocks_cached = cache_.count() + i.blocks_cached;
+  s.links_made = cache_.links_made() + i.links_made;
+  s.invalidations = cache_.invalidations() + i.invalidations;
+  s.block_execs += i.block_execs;
+  s.lookups += i.lookups;
+  s.one_off_blocks += i.one_off_blocks;
+  return s;
+}
+
+// Flat 32-bit protected mode without alignment checks: what translated code assumes.
+bool Translator::translatable_mode() const {
+  using namespace block_mode;
+  const uint32_t m = block_mode_of(cpu_.s);
+  return (m & (CODE32 | STACK32 | PE | FLAT | VM86 | ALIGN_CHECK)) == (CODE32 | STACK32 | PE | FLAT);
+}
+
+void Translator::run_interpreter(uint64_t limit, DeclineReason why) {
+  ++js_.declined[size_t(why)];
+  const uint64_t before = cpu_.s.icount;
+  interp_.run_block(limit - cpu_.s.icount);
+  js_.insns_in_interpreter += cpu_.s.icount - before;
+  last_ = interp_.last_block();
+}
+
+void Translator::flush_lookup_table() {
+  for (unsigned k = 0; k < jit::kLookupEntries; ++k) table_[k] = jit::LookupEntry{};
+  seen_mapping_gen_ = cpu_.mmu.mapping_generation;
+  seen_invalidations_ = cache_.invalidations();
+  ++js_.lookup_flushes;
+}
+
+void Translator::flush_code() {
+  cache_.drop_all();
+  buf_.reset_to(rt_.bytes);
+  flush_lookup_table();
+  ++js_.buffer_flushes;
+}
+
+Block* Translator::lookup_translated(uint32_t* flushed) {
+  CpuState& s = cpu_.s;
+  const uint32_t lin = s.seg[CS].base + s.eip;
+  uint32_t phys;
+  const uint8_t* host = cpu_.fetch_ptr(lin, &phys);
+  const BlockKey key{phys, s.eip, s.seg[CS].base, s.seg[CS].limit, block_mode_of(s)};
+  ++st_.lookups;
+  if (Block* b = cache_.find(key)) return b;
+  if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
+  auto b = std::make_unique<Block>();
+  b->key = key;
+  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns)) return nullptr;
+  const uint64_t t0 = host_ns();
+  TranslationCounts counts;
+  auto tc = translate_block(*b, host, buf_, rt_, &counts);
+  if (!tc) {
+    flush_code();
+    *flushed = 1;
+    tc = translate_block(*b, host, buf_, rt_, &counts);
+    if (!tc) return nullptr;  // (cannot happen with a sane buffer size: the interpreter runs it)
+  }
+  js_.translate_ns += host_ns() - t0;
+  ++js_.blocks_translated;
+  ++st_.blocks_made;
+  js_.code_bytes += tc->size;
+  js_.guest_insns_translated += b->insns.size();
+  js_.inline_insns += counts.inline_insns;
+  js_.callout_insns += counts.callout_insns;
+  b->host = std::move(tc);
+  if (perf_map_) note_perf_map(*b, *b->host);
+  Block* raw = b.get();
+  if (cache_.insert(std::move(b))) cpu_.mmu.drop_write_tlb();
+  // The indirect table learns every block entered from C++.
+  jit::LookupEntry& e = table_[jit::lookup_index(raw->key.eip)];
+  e.tag = raw->key.eip | uint64_t(raw->key.mode) << 32;
+  e.code = raw->host->entry;
+  ++js_.lookup_fills;
+  return raw;
+}
+
+void Translator::patch(Block& from, uint8_t slot, const Block* to) {
+  uint8_t* at = from.host->stub[slot];
+  const int64_t rel = to->host->entry - (at + 5);
+  at[0] = 0xE9;
+  const int32_t r32 = int32_t(rel);
+  std::memcpy(at + 1, &r32, 4);
+}
+
+void Translator::unpatch(Block& from, uint8_t slot) {
+  if (from.host && from.host->stub[slot]) std::memcpy(from.host->stub[slot], from.host->stub_bytes[slot], 8);
+}
+
+void Translator::note_perf_map(const Block& b, const TranslatedCode& tc) {
+  std::fprintf(perf_map_, "%lx %x bt86:%08x_%ui\n", (unsigned long)(uintptr_t)tc.entry, tc.size, b.key.eip,
+               unsigned(b.insns.size()));
+  std::fflush(perf_map_);
+}
+
+uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
+  CpuState& s = cpu_.s;
+  s.icount = ctx_.limit - uint64_t(budget_left) - site.left;
+  s.eip = site.eip;
+  ++js_.callouts[size_t(site.kind)];
+  const Insn& insn = *site.insn;
+  const bool ok = run_guarded(s, [&] {
+    cpu_.next_eip = s.eip + insn.len;
+    insn.fn(cpu_, insn);
+    s.eip = cpu_.next_eip;
+    ++s.icount;
+  });
+  return ok && !site.ends_block && !s.attention;
+}
+
+uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
+  CpuState& s = cpu_.s;
+  s.attention &= ~attn::STOP;
+  const uint64_t start = s.icount;
+  const uint64_t limit = start + budget;
+  Block* prev = nullptr;  // the block whose chainable exit led here (may be linked to the next)
+  uint8_t prev_slot = 0;
+  while (!(s.attention & (attn::STOP | attn::SHUTDOWN)) && s.icount < limit) {
+    if (cache_.has_garbage()) {
+      cache_.collect_garbage();
+      prev = nullptr;
+    }
+    if (s.attention & attn::FAULT) {
+      prev = nullptr;
+      cpu_.deliver_pending_fault();
+      if (one_block && s.icount != start) break;
+      continue;
+    }
+    if (s.attention & attn::HALT) {
+      if ((s.eflags & fl::IF) && cpu_.check_interrupts()) continue;
+      break;
+    }
+    // What translated code does not run goes to the interpreter before any interrupt check here:
+    // its run_block takes waiting interrupts itself (checking twice would skip an STI shadow).
+    const bool debug = (s.eflags & (fl::TF | fl::RF)) || cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec;
+    if (debug || !translatable_mode()) {
+      run_interpreter(limit, debug ? DeclineReason::Debug : DeclineReason::Mode);
+      prev = nullptr;
+      if (one_block) break;
+      continue;
+    }
+    if ((s.attention & attn::IRQ_SHADOW || s.eflags & fl::IF) && cpu_.check_interrupts()) {
+      prev = nullptr;
+      continue;
+    }
+    if (s.attention & attn::HALT) break;
+    if (s.attention & attn::STEP) {  // one instruction after an interrupt shadow, then the interrupt
+      ++js_.declined[size_t(DeclineReason::Debug)];
+      const uint64_t before = s.icount;
+      interp_.step_after_shadow();
+      js_.insns_in_interpreter += s.icount - before;
+      last_ = interp_.last_block();
+      prev = nullptr;
+      if (one_block) break;
+      continue;
+    }
+    if (s.attention & (attn::MODE | attn::SMC)) prev = nullptr;
+    s.attention &= ~attn::TRANSIENT;
+    Block* b = nullptr;
+    uint32_t flushed = 0;
+    try {
+      b = lookup_translated(&flushed);
+    } catch (const GuestFault& f) {
+      prev = nullptr;
+      cpu_.deliver_fault(f);
+      if (one_block && s.icount != start) break;
+      continue;
+    }
+    if (flushed) prev = nullptr;
+    if (!b) {
+      run_interpreter(limit, DeclineReason::OneOff);
+      prev = nullptr;
+      if (one_block) break;
+      continue;
+    }
+    if (limit - s.icount < b->insns.size()) {
+      run_interpreter(limit, DeclineReason::Budget);
+      prev = nullptr;
+      if (one_block) break;
+      continue;
+    }
+    if (cpu_.mmu.mapping_generation != seen_mapping_gen_ || cache_.invalidations() != seen_invalidations_)
+      flush_lookup_table();
+    if (prev && prev->valid && prev->host->stub[prev_slot] && prev->key.mode == b->key.mode &&
+        ((prev->key.lin() ^ b->key.lin()) & ~0xFFFu) == 0) {
+      cache_.link(prev, b, s.eip, prev_slot);
+      patch(*prev, prev_slot, b);
+      ++js_.chained_exits;
+    } else if (prev) {
+      ++js_.unchained_exits;
+    }
+    ctx_.limit = one_block ? s.icount + b->insns.size() : limit;
+    const uint64_t before = s.icount;
+    ++js_.entries;
+    ++st_.block_execs;
+    rt_.enter(b->host->entry);
+    js_.insns_in_translated += s.icount - before;
+    last_ = b;
+    prev = ctx_.exit_block;
+    prev_slot = uint8_t(ctx_.exit_slot);
+    if (!prev) ++js_.unchained_exits;
+    if (s.attention & attn::FAULT) {
+      prev = nullptr;
+      cpu_.deliver_pending_fault();
+      if (one_block && s.icount != start) break;
+      continue;
+    }
+    if (one_block) break;
+  }
+  return s.icount - start;
+}
+
+std::string Translator::describe_stats() const {
+  const TranslatorStats& j = js_;
+  const uint64_t total = j.insns_in_translated + j.insns_in_interpreter;
+  std::string out;
+  char line[160];
+  auto add = [&](const char* name, uint64_t v) {
+    std::snprintf(line, sizeof line, "  %-34s %llu\n", name, (unsigned long long)v);
+    out += line;
+  };
+  add("translated blocks", j.blocks_translated);
+  add("translated guest instructions", j.guest_insns_translated);
+  add("  emitted inline", j.inline_insns);
+  add("  emitted as callouts", j.callout_insns);
+  add("host code bytes", j.code_bytes);
+  std::snprintf(line, sizeof line, "  %-34s %.3f\n", "translation seconds", double(j.translate_ns) / 1e9);
+  out += line;
+  std::snprintf(line, sizeof line, "  %-34s %llu (%.2f%%)\n", "instructions run translated",
+                (unsigned long long)j.insns_in_translated, total ? 100.0 * double(j.insns_in_translated) / double(total) : 0.0);
+  out += line;
+  add("instructions run interpreted", j.insns_in_interpreter);
+  add("entries from C++", j.entries);
+  add("exits chained (then linked)", j.chained_exits);
+  add("exits not chained", j.unchained_exits);
+  add("indirect table fills", j.lookup_fills);
+  add("indirect table flushes", j.lookup_flushes);
+  add("code buffer flushes", j.buffer_flushes);
+  add("blocks invalidated", cache_.invalidations());
+  for (size_t k = 0; k < j.callouts.size(); ++k) {
+    std::snprintf(line, sizeof line, "  callouts: %-24s %llu\n", callout_kind_name(CalloutKind(k)),
+                  (unsigned long long)j.callouts[k]);
+    out += line;
+  }
+  for (size_t k = 0; k < j.declined.size(); ++k) {
+    std::snprintf(line, sizeof line, "  interpreted blocks: %-14s %llu\n", decline_name(DeclineReason(k)),
+                  (unsigned long long)j.declined[k]);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace bt86

@@ -1,0 +1,99 @@
+// The binary translator engine (tier 1, DESIGN.md §5): guest blocks of flat 32-bit protected-mode
+// code become host code in a translation cache (block_translator.h), chained by patched jumps and
+// reached through an inline lookup for indirect branches and returns. Everything it declines —
+// real, 16-bit and V86 code, non-flat segments, alignment checking, single-step and breakpoints,
+// one-off blocks — runs in the interpreter block by block over the same CpuState and GuestMmu.
+// Same Engine contract as the interpreter (engine.h): exact budgets, faults delivered inside.
+#pragma once
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include "cpu/block_cache.h"
+#include "cpu/engine.h"
+#include "cpu/interpreter.h"
+#include "translate/code_buffer.h"
+#include "translate/jit_abi.h"
+#include "translate/runtime_stubs.h"
+#include "translate/translated_code.h"
+
+namespace bt86 {
+
+// Why a block ran in the interpreter instead of translated code (stats).
+enum class DeclineReason : uint8_t {
+  Mode,       // not flat 32-bit protected mode (real, 16-bit, V86, segmented), or alignment checks
+  Debug,      // single-step, RF, breakpoints, an interrupt-shadow step
+  OneOff,     // an uncacheable block (instruction across pages, code in MMIO)
+  Budget,     // the budget ends inside the block: the interpreter runs it cut short
+  Count
+};
+
+// The translator's statistics (-stats, monitor "info jit").
+struct TranslatorStats {
+  uint64_t blocks_translated = 0;
+  uint64_t code_bytes = 0;        // host code emitted (all flushes)
+  uint64_t translate_ns = 0;      // host time spent translating
+  uint64_t guest_insns_translated = 0;  // guest instructions emitted (inline + callouts)
+  uint64_t inline_insns = 0, callout_insns = 0;  // of those, by how
+  uint64_t insns_in_translated = 0;   // guest instructions retired while translated code ran
+  uint64_t insns_in_interpreter = 0;  // guest instructions retired by the interpreter
+  uint64_t entries = 0;           // entries into translated code from C++
+  uint64_t chained_exits = 0;     // exits from a chainable stub that was then linked
+  uint64_t unchained_exits = 0;   // other exits back to C++
+  uint64_t lookup_fills = 0;      // indirect-table entries written
+  uint64_t lookup_flushes = 0;    // indirect-table flushes (mapping or code changes)
+  uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
+  std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
+  std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
+};
+
+class Translator final : public Engine {
+ public:
+  struct Options {
+    size_t code_buffer_bytes = 64u << 20;
+    unsigned max_block_insns = 128;
+    std::string perf_map;  // path of a perf map to write ("" = none)
+  };
+  explicit Translator(Cpu& cpu) : Translator(cpu, Options{}) {}
+  Translator(Cpu& cpu, Options options);
+  ~Translator() override;
+
+  const char* name() const override { return "translator"; }
+  uint64_t run(uint64_t budget) override { return run_loop(budget, false); }
+  uint64_t run_block(uint64_t budget) override { return run_loop(budget, true); }
+  const Block* last_block() const override { return last_; }
+  EngineStats stats() const override;
+  const TranslatorStats& jit_stats() const { return js_; }
+  // QEMU "info jit"-style text (monitor and -stats).
+  std::string describe_stats() const;
+
+  // Runs one guest instruction for translated code (the callout thunk calls it).
+  uint32_t callout(const CalloutSite& site, int64_t budget_left);
+
+ private:
+  uint64_t run_loop(uint64_t budget, bool one_block);
+  bool translatable_mode() const;
+  Block* lookup_translated(uint32_t* cut_short);  // the block at CS:EIP, translated on a miss
+  void run_interpreter(uint64_t limit, DeclineReason why);
+  void patch(Block& from, uint8_t slot, const Block* to);
+  void unpatch(Block& from, uint8_t slot);
+  void flush_lookup_table();
+  void flush_code();
+  void note_perf_map(const Block& b, const TranslatedCode& tc);
+
+  Cpu& cpu_;
+  Options opt_;
+  Interpreter interp_;
+  BlockCache cache_;
+  CodeBuffer buf_;
+  jit::JitContext ctx_;
+  std::unique_ptr<jit::LookupEntry[]> table_;
+  jit::RuntimeRoutines rt_;
+  uint64_t seen_mapping_gen_ = 0, seen_invalidations_ = 0;
+  const Block* last_ = nullptr;
+  FILE* perf_map_ = nullptr;
+  EngineStats st_;
+  TranslatorStats js_;
+};
+
+}  // namespace bt86
