@@ -86,6 +86,25 @@ bool flat_memory(const ZydisDecodedOperand& op) {
   return ok(op.mem.base) && ok(op.mem.index);
 }
 
+// The instruction writes all six arithmetic flags whatever its operands (so the guest flags before
+// it are dead to it). Shifts and rotates leave the flags alone when the masked count is 0: they
+// kill only with an immediate count that is not.
+bool kills_flags(const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
+  if (!zi.cpu_flags) return false;
+  const ZydisAccessedFlags& f = *zi.cpu_flags;
+  if (((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) != kArith) return false;
+  switch (zi.mnemonic) {
+    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR: case ZYDIS_MNEMONIC_SHLD:
+    case ZYDIS_MNEMONIC_SHRD: case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
+    case ZYDIS_MNEMONIC_RCR: {
+      const ZydisDecodedOperand& c = ops[zi.operand_count_visible - 1];
+      return c.type == ZYDIS_OPERAND_TYPE_IMMEDIATE && (c.imm.value.u & 0x1F) != 0;
+    }
+    default:
+      return true;
+  }
+}
+
 x::CondCode cond_of(ZydisMnemonic m) {
   switch (m) {
     case ZYDIS_MNEMONIC_JO: return x::CondCode::kO;
@@ -121,7 +140,7 @@ class Emitter {
  private:
   struct Errors : ErrorHandler {
     bool failed = false;
-    void handleError(Error, const char*, BaseEmitter*) override { failed = true; }
+    void handleError(Error, const char* m, BaseEmitter*) override { failed = true; if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "asmjit: %s\n", m); }
   };
   enum class Saved : uint8_t { Pushed, Spilled };  // where the flags are during a clobber
   struct SlowPath {
@@ -288,9 +307,9 @@ void Emitter::compute_liveness() {
         reads = true;
       } else {
         const ZydisAccessedFlags& f = *d.zi.cpu_flags;
+        kills = kills_flags(d.zi, d.ops);
         const uint32_t written = (f.modified | f.set_0 | f.set_1 | f.undefined) & kArith;
-        reads = (f.tested & kArith) != 0 || (written != 0 && written != kArith);
-        kills = written == kArith;
+        reads = (f.tested & kArith) != 0 || (written != 0 && !kills);
       }
     }
     live = reads || (live && !kills);
@@ -321,7 +340,8 @@ void Emitter::emit_callout(unsigned k, CalloutKind kind) {
 void Emitter::embed(ZydisEncoderRequest& req) {
   uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
   ZyanUSize len = sizeof out;
-  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len))) {
+  if (ZyanStatus st = ZydisEncoderEncodeInstruction(&req, out, &len); !ZYAN_SUCCESS(st)) {
+    if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "encode fail %s base=%d index=%d scale=%d st=%x\n", ZydisMnemonicGetString(req.mnemonic), req.operands[1].mem.base, req.operands[1].mem.index, req.operands[1].mem.scale, st);
     encode_failed_ = true;
     return;
   }
@@ -343,7 +363,7 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
   req.operands[1].mem.index = host_address_register(m.mem.index);
   req.operands[1].mem.scale = m.mem.index == ZYDIS_REGISTER_NONE ? 0 : m.mem.scale;
   req.operands[1].mem.displacement = m.mem.disp.has_displacement ? int32_t(m.mem.disp.value) : 0;
-  req.operands[1].mem.size = 0;
+  req.operands[1].mem.size = 8;  // LEA's memory operand is sized as the (64-bit) address
   if (req.operands[1].mem.base == ZYDIS_REGISTER_NONE && req.operands[1].mem.index == ZYDIS_REGISTER_NONE) {
     a_.mov(x::r10d, uint32_t(req.operands[1].mem.displacement));
     if (dst != ZYDIS_REGISTER_R10D) encode_failed_ = true;
@@ -409,10 +429,7 @@ bool Emitter::emit_ident(unsigned k) {
   if (d.mem >= 0) a_.bind(slow_.back().resume);
   // An instruction that writes all six flags makes the host flags the guest's again (on the slow
   // path too: the callout returns with them loaded).
-  if (d.zi.cpu_flags) {
-    const ZydisAccessedFlags& f = *d.zi.cpu_flags;
-    if (((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) == kArith) spilled_ = false;
-  }
+  if (kills_flags(d.zi, d.ops)) spilled_ = false;
   return true;
 }
 
@@ -593,7 +610,10 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
   a_.jmp(imm(uint64_t(rt_.exit_save)));
 
-  if (errors_.failed || encode_failed_) return nullptr;
+  if (errors_.failed || encode_failed_) {
+    if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "translate fail eip=%08x asmjit=%d enc=%d\n", b_.key.eip, errors_.failed, encode_failed_);
+    return nullptr;
+  }
   size_t size = 0;
   uint8_t* base = place_code(code_, buf_, &size);
   if (!base) return nullptr;

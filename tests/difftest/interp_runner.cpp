@@ -3,6 +3,7 @@
 #include <cstring>
 #include "cpu/interpreter.h"
 #include "cpu/cpu.h"
+#include "translate/translator.h"
 #include "x87_values.h"
 
 namespace difftest {
@@ -57,12 +58,13 @@ void store_fpu(const FpuState& f, uint8_t* img) {
 
 }  // namespace
 
-InterpRunner::InterpRunner()
+InterpRunner::InterpRunner(const std::string& engine)
     : mem_(std::make_unique<PhysMem>(kRamBytes)),
       io_(std::make_unique<IoBus>()),
       clock_(std::make_unique<VirtualClock>()),
       cpu_(std::make_unique<Cpu>(*mem_, *io_, *clock_)),
-      engine_(std::make_unique<Interpreter>(*cpu_)) {
+      engine_(engine == "translator" ? std::unique_ptr<Engine>(std::make_unique<Translator>(*cpu_))
+                                     : std::unique_ptr<Engine>(std::make_unique<Interpreter>(*cpu_))) {
   cpu_->stop_on_exception = true;
 }
 

@@ -5,6 +5,7 @@
 // exception (stop_on_exception), and reports the final state in the native runner's format.
 #pragma once
 #include <memory>
+#include <string>
 #include "protocol.h"
 #include "test_case.h"
 
@@ -20,7 +21,7 @@ namespace difftest {
 
 class InterpRunner {
  public:
-  InterpRunner();
+  explicit InterpRunner(const std::string& engine = "interpreter");  // or "translator"
   ~InterpRunner();
   dt_result run(const TestCase& tc);
   // Interpreter tracing to stderr (decoded blocks, executed blocks with registers, exceptions).
@@ -32,7 +33,7 @@ class InterpRunner {
   std::unique_ptr<bt86::IoBus> io_;
   std::unique_ptr<bt86::VirtualClock> clock_;
   std::unique_ptr<bt86::Cpu> cpu_;
-  std::unique_ptr<bt86::Engine> engine_;  // an Interpreter over cpu_
+  std::unique_ptr<bt86::Engine> engine_;  // the Interpreter or the Translator over cpu_
 };
 
 }  // namespace difftest

@@ -1,7 +1,7 @@
 // bt86_difftest: differential tester of the bt86 interpreter against the host CPU.
 //   bt86_difftest [--count N] [--seed S] [--first I] [--max-len L] [--groups alu,shift,...]
 //                 [--replay S:I [--prefix N]] [--verbose] [--trace] [--max-reports N] [--no-minimize] [--batch N]
-//                 [--runner PATH] [--self-check]
+//                 [--runner PATH] [--self-check] [--engine interpreter|translator]
 // Exit status: 0 when every sequence matched (or the self-check passed), 1 on any divergence,
 // 2 on a usage or setup error. The last line is "difftest: N passed, M failed".
 #include <cstdio>
@@ -26,7 +26,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: bt86_difftest [--count N] [--seed S] [--first I] [--max-len L] [--groups LIST]\n"
                "                     [--replay SEED:INDEX [--prefix N]] [--verbose] [--trace] [--max-reports N] [--no-minimize]\n"
-               "                     [--batch N] [--runner PATH] [--self-check]\n"
+               "                     [--batch N] [--runner PATH] [--self-check] [--engine interpreter|translator]\n"
                "groups: %s\n",
                group_names().c_str());
 }
@@ -81,6 +81,11 @@ Cli parse(int argc, char** argv) {
     else if (a == "--no-minimize") c.session.minimize = false;
     else if (a == "--batch") c.session.batch = unsigned(std::max<uint64_t>(1, number(value())));
     else if (a == "--runner") c.runner = value();
+    else if (a == "--engine") {
+      c.session.engine = value();
+      if (c.session.engine != "interpreter" && c.session.engine != "translator")
+        throw std::invalid_argument("--engine takes interpreter or translator");
+    }
     else if (a == "--self-check") c.self_check = true;
     else if (a == "--replay") {
       const std::string v = value();
@@ -96,7 +101,8 @@ Cli parse(int argc, char** argv) {
   }
   if (!c.groups.empty()) select_groups(c.groups, c.gen);
   // Options that change what a seed:index generates, repeated in replay command lines.
-  c.session.replay_args = " --max-len " + std::to_string(c.gen.max_len) + (c.groups.empty() ? "" : " --groups " + c.groups);
+  c.session.replay_args = " --max-len " + std::to_string(c.gen.max_len) + (c.groups.empty() ? "" : " --groups " + c.groups) +
+                          " --engine " + c.session.engine;
   return c;
 }
 

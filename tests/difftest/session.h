@@ -23,6 +23,7 @@ struct SessionOptions {
   bool verbose = false;          // print every case (disassembly and outcome)
   bool trace = false;            // interpreter trace to stderr
   std::string replay_args;       // generator options to repeat in the replay command line
+  std::string engine = "interpreter";  // the bt86 engine under test: interpreter or translator
 };
 
 struct SessionResult {
@@ -32,7 +33,7 @@ struct SessionResult {
 class Session {
  public:
   Session(NativeOracle& oracle, const GeneratorOptions& gen, const SessionOptions& opt)
-      : oracle_(oracle), gen_(gen), opt_(opt) {
+      : oracle_(oracle), interp_(opt.engine), gen_(gen), opt_(opt) {
     interp_.set_trace(opt.trace);
   }
   SessionResult run();
