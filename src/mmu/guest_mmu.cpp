@@ -38,6 +38,8 @@ void GuestMmu::update_seg_cache(unsigned idx) {
     c.r = sg.readable();
     c.w = sg.writable();
   }
+  seg_fast_base[idx] = c.base;
+  seg_fast_ok[idx] = c.lo == 0 && c.hi == 0xFFFFFFFFu ? (c.r ? 1u : 0u) | (c.w ? 2u : 0u) : 0u;
 }
 
 void GuestMmu::seg_fault(unsigned seg) const {

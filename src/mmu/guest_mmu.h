@@ -136,6 +136,13 @@ class GuestMmu {
   static constexpr unsigned kTlbSize = 256;
   static constexpr unsigned kTlbEntryBytes = 16, kTlbTagOffset = 0, kTlbAddendOffset = 8;
   const void* tlb_base() const { return tlb_; }
+  // Per segment register, for translated code's inline FS/GS accesses: the base, and bits 1
+  // (reads) / 2 (writes) set when any offset is valid (expand-up, limit 4 GiB, usable); offsets
+  // of both arrays from tlb_base().
+  uint32_t seg_fast_base[6] = {};
+  uint32_t seg_fast_ok[6] = {};
+  int32_t seg_fast_base_offset() const { return int32_t(reinterpret_cast<const char*>(seg_fast_base) - reinterpret_cast<const char*>(tlb_)); }
+  int32_t seg_fast_ok_offset() const { return int32_t(reinterpret_cast<const char*>(seg_fast_ok) - reinterpret_cast<const char*>(tlb_)); }
 
  private:
   struct TlbEntry {

@@ -40,6 +40,7 @@ struct Decoded {
   Rule rule = Rule::Callout;
   CalloutKind why = CalloutKind::Unsupported;  // when rule == Callout
   int mem = -1;  // index of the explicit memory operand, if any
+  uint8_t seg = SEG_NONE;  // FS or GS for a memory operand through them (checked at run time)
 };
 
 bool is_gpr(ZydisRegister r) {
@@ -73,12 +74,15 @@ ZydisRegister host_address_register(ZydisRegister r) {
   return map[ZydisRegisterGetId(r) & 7];
 }
 
-// Memory operands the translator reaches inline: 32-bit addressing through a flat segment.
-bool flat_memory(const ZydisDecodedOperand& op) {
+// Memory operands the translator reaches inline: 32-bit addressing through a flat segment (DS,
+// ES, SS: flat by the block's mode) or FS/GS (sets *seg: base and limit checked at run time).
+bool inline_memory(const ZydisDecodedOperand& op, uint8_t* seg) {
   if (op.mem.type != ZYDIS_MEMOP_TYPE_MEM && op.mem.type != ZYDIS_MEMOP_TYPE_AGEN) return false;
   switch (op.mem.segment) {
     case ZYDIS_REGISTER_DS: case ZYDIS_REGISTER_ES: case ZYDIS_REGISTER_SS: case ZYDIS_REGISTER_NONE:
       break;
+    case ZYDIS_REGISTER_FS: *seg = FS; break;
+    case ZYDIS_REGISTER_GS: *seg = GS; break;
     default:
       return false;
   }
@@ -86,22 +90,33 @@ bool flat_memory(const ZydisDecodedOperand& op) {
   return ok(op.mem.base) && ok(op.mem.index);
 }
 
+// Whether this host's AND clears AF (documented as undefined; AMD and Intel parts clear it).
+// Probed once, so a host that kept AF would just make logical instructions partial writers.
+bool host_logic_clears_af() {
+  static const bool clears = [] {
+    unsigned long f;
+    unsigned a = 3, b = 5;
+    asm volatile("pushfq\n\tmovq $0x10, %%rax\n\tpushq %%rax\n\tpopfq\n\tandl %2, %1\n\tpushfq\n\tpopq %0\n\tpopfq"
+                 : "=r"(f), "+r"(a) : "r"(b) : "rax", "cc");
+    return (f & 0x10) == 0;
+  }();
+  return clears;
+}
+
 // The instruction writes all six arithmetic flags whatever its operands (so the guest flags before
-// it are dead to it). Shifts and rotates leave the flags alone when the masked count is 0: they
-// kill only with an immediate count that is not.
+// it are dead to it). Flags documented as undefined count as kept: hosts keep some of them (MUL
+// keeps SF/ZF/AF/PF on AMD), and the interpreter runs the same host instruction on the real
+// incoming flags. Shifts with a count that may be 0 and the like are partial writers by this rule.
 bool kills_flags(const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
   if (!zi.cpu_flags) return false;
   const ZydisAccessedFlags& f = *zi.cpu_flags;
-  if (((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) != kArith) return false;
+  const uint32_t defined = (f.modified | f.set_0 | f.set_1) & kArith;
+  if (defined == kArith) return true;
   switch (zi.mnemonic) {
-    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR: case ZYDIS_MNEMONIC_SHLD:
-    case ZYDIS_MNEMONIC_SHRD: case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
-    case ZYDIS_MNEMONIC_RCR: {
-      const ZydisDecodedOperand& c = ops[zi.operand_count_visible - 1];
-      return c.type == ZYDIS_OPERAND_TYPE_IMMEDIATE && (c.imm.value.u & 0x1F) != 0;
-    }
+    case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_TEST:
+      return defined == (kArith & ~uint32_t(ZYDIS_CPUFLAG_AF)) && host_logic_clears_af();
     default:
-      return true;
+      return false;
   }
 }
 
@@ -129,7 +144,7 @@ x::CondCode cond_of(ZydisMnemonic m) {
 class Emitter {
  public:
   Emitter(const Block& b, const uint8_t* bytes, CodeBuffer& buf, const RuntimeRoutines& rt)
-      : b_(b), bytes_(bytes), buf_(buf), rt_(rt) {
+      : b_(b), bytes_(bytes), buf_(buf), rt_(rt), mmu_seg_ok_(rt.seg_ok_offset), mmu_seg_base_(rt.seg_base_offset) {
     code_.init(Environment::host(), uint64_t(buf.cursor()));
     code_.setErrorHandler(&errors_);
     code_.attach(&a_);
@@ -161,7 +176,7 @@ class Emitter {
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
   void emit_callout(unsigned k, CalloutKind kind);
   void emit_lea(ZydisRegister dst, const ZydisDecodedOperand& mem);
-  void emit_probe(unsigned k, unsigned size, bool write);
+  void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE);
   bool emit_ident(unsigned k);
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
@@ -184,6 +199,7 @@ class Emitter {
   bool stub_used_[2] = {false, false};
   bool encode_failed_ = false;
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
+  int32_t mmu_seg_ok_, mmu_seg_base_;  // GuestMmu::seg_fast_ok/base from the TLB register
 };
 
 // Before host code clobbers the flags at instruction k: keep them (pushed) if the block reads them
@@ -240,7 +256,7 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
     const ZydisDecodedOperand& op = d.ops[i];
     if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
       d.mem = int(i);
-      if (!flat_memory(op)) mem_ok = false;
+      if (!inline_memory(op, &d.seg)) mem_ok = false;
     } else if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
       if (!is_gpr(op.reg.value)) gprs_only = false;
       else if (ZydisRegisterGetClass(op.reg.value) == ZYDIS_REGCLASS_GPR8 && ZydisRegisterGetId(op.reg.value) >= 4)
@@ -263,8 +279,8 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
   }
   switch (r) {
     case Rule::Push:
-      if (zi.operand_width != 32 || d.mem >= 0 || d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-                                                       ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32)
+      if (zi.operand_width != 32 || d.mem >= 0 || (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                                                       ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32))
         r = Rule::Callout;
       break;
     case Rule::Pop:
@@ -374,10 +390,15 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
 
 // r10d = linear address -> r11 = host addend (fast path), or the callout slow path for
 // instruction k. Guest flags are saved first and restored where live (see the top of the file).
-void Emitter::emit_probe(unsigned k, unsigned size, bool write) {
+void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg) {
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
   const int32_t set = int32_t((unsigned(user) * 2 + unsigned(write)) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
   SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr, clobber_begin(k)};
+  if (seg != SEG_NONE) {  // FS/GS: offsets unchecked only while the segment is flat-limited
+    a_.test(x::dword_ptr(kTlb, mmu_seg_ok_ + 4 * seg), write ? 2 : 1);
+    a_.jz(sp.at);
+    a_.add(x::r10d, x::dword_ptr(kTlb, mmu_seg_base_ + 4 * seg));
+  }
   a_.mov(x::r11d, x::r10d);
   a_.shr(x::r11d, 8);
   a_.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
@@ -423,7 +444,7 @@ bool Emitter::emit_ident(unsigned k) {
   if (d.mem >= 0) {
     const ZydisDecodedOperand& m = d.ops[d.mem];
     emit_lea(ZYDIS_REGISTER_R10D, m);
-    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0);
+    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, d.seg);
   }
   a_.embed(out, len);
   if (d.mem >= 0) a_.bind(slow_.back().resume);
@@ -552,7 +573,7 @@ void Emitter::emit_insn(unsigned k) {
         a_.mov(x::r8d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
       } else {
         emit_lea(ZYDIS_REGISTER_R10D, d.ops[0]);
-        emit_probe(k, 4, false);
+        emit_probe(k, 4, false, d.seg);
         a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
       }
       if (d.rule == Rule::CallIndirect) emit_push_value(k, nullptr, next);

@@ -25,6 +25,7 @@ struct RuntimeRoutines {
   const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*
   const uint8_t* lookup = nullptr;     // jump with r8d = target EIP, r9 = mode tag (mode << 32)
   size_t bytes = 0;                    // code buffer bytes they take
+  int32_t seg_ok_offset = 0, seg_base_offset = 0;  // GuestMmu::seg_fast_* from the TLB register
 };
 
 // Emits the routines at the start of `buf`. Throws std::runtime_error if AsmJit fails.

@@ -4,6 +4,7 @@
 #include "translate/translator.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include "cpu/block_builder.h"
@@ -57,7 +58,10 @@ Translator::Translator(Cpu& cpu, Options options)
     : cpu_(cpu), opt_(std::move(options)), interp_(cpu), cache_(cpu.mmu.code_pages),
       buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
   ctx_.self = this;
+  js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry);
+  rt_.seg_ok_offset = cpu_.mmu.seg_fast_ok_offset();
+  rt_.seg_base_offset = cpu_.mmu.seg_fast_base_offset();
   cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
   if (!opt_.perf_map.empty()) {
     perf_map_ = std::fopen(opt_.perf_map.c_str(), "w");
@@ -175,6 +179,7 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
   s.eip = site.eip;
   ++js_.callouts[size_t(site.kind)];
   const Insn& insn = *site.insn;
+  if (site.kind != CalloutKind::MemorySlowPath) ++js_.callouts_by_mnemonic[insn.mnemonic];
   const bool ok = run_guarded(s, [&] {
     cpu_.next_eip = s.eip + insn.len;
     insn.fn(cpu_, insn);
@@ -323,6 +328,18 @@ std::string Translator::describe_stats() const {
                   (unsigned long long)j.declined[k]);
     out += line;
   }
+  // The instructions most often run as callouts (what to emit inline next).
+  std::vector<std::pair<uint64_t, unsigned>> top;
+  for (unsigned m = 0; m < j.callouts_by_mnemonic.size(); ++m)
+    if (j.callouts_by_mnemonic[m]) top.push_back({j.callouts_by_mnemonic[m], m});
+  std::sort(top.rbegin(), top.rend());
+  if (top.size() > 12) top.resize(12);
+  out += "  callouts by instruction:";
+  for (const auto& [n, m] : top) {
+    std::snprintf(line, sizeof line, " %s %llu", ZydisMnemonicGetString(ZydisMnemonic(m)), (unsigned long long)n);
+    out += line;
+  }
+  out += "\n";
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 #include "cpu/block_cache.h"
 #include "cpu/engine.h"
 #include "cpu/interpreter.h"
@@ -45,6 +46,7 @@ struct TranslatorStats {
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
+  std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
 };
 
 class Translator final : public Engine {
