@@ -71,6 +71,7 @@ void BlockCache::unlink(Block* b) {
 
 void BlockCache::remove(Block* b) {
   b->valid = false;
+  if (on_remove) on_remove(b);
   unlink(b);
   Slot& s = fast_[slot_index(b->key)];
   if (s.block == b) s = Slot{};
@@ -108,6 +109,7 @@ unsigned BlockCache::code_written(uint32_t paddr, unsigned size) {
 }
 
 void BlockCache::code_invalidate_all() {
+  if (on_remove) on_remove(nullptr);
   for (auto& [k, b] : blocks_) {
     b->valid = false;
     b->incoming.clear();

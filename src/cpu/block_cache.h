@@ -37,6 +37,8 @@ class BlockCache final : public CodeListener {
   // Called when a link of `from` in `slot` is undone while `from` stays (its target went or the
   // slot is reused): the translator restores the exit stub it had patched.
   std::function<void(Block& from, uint8_t slot)> on_unlink;
+  // Called when a block is dropped (null: all of them at once).
+  std::function<void(Block* b)> on_remove;
 
   // CodeListener: a guest write of `size` bytes at paddr drops overlapping blocks.
   unsigned code_written(uint32_t paddr, unsigned size) override;

@@ -56,7 +56,6 @@ void GuestMmu::flush_tlb() {
   for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
   update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
-  ++mapping_generation;
   s_.attention |= attn::MODE;
 }
 
@@ -64,7 +63,6 @@ void GuestMmu::flush_tlb_page(uint32_t lin) {
   unsigned idx = (lin >> 12) & (kTlbSize - 1);
   for (auto& u : tlb_)
     for (auto& rw : u) rw[idx] = TlbEntry{};
-  ++mapping_generation;
   s_.attention |= attn::MODE;
 }
 

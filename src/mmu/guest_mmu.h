@@ -125,16 +125,12 @@ class GuestMmu {
   uint8_t bp_matched = 0;
 
   MmuStats stats;
-  // Bumped by every TLB flush (full or one page): linear -> physical mappings cached outside the
-  // TLB (the translator's indirect-branch table) are stale once it changes.
-  uint64_t mapping_generation = 0;
-
-  // The TLB as translated code probes it inline (translate/): kTlbSets sets of kTlbSize entries
-  // of kTlbEntryBytes, set (user * 2 + write); an entry holds the linear page tag (u32 at
-  // kTlbTagOffset; 1 = invalid) and the host addend (u64 at kTlbAddendOffset; host = addend +
-  // linear). Only pages without code get write entries.
+  // The TLB as translated code probes it inline (translate/): four sets of kTlbSize entries of
+  // kTlbEntryBytes, set (user * 2 + write); an entry holds the linear page tag (u32 at
+  // kTlbTagOffset; 1 = invalid), the physical page (u32 at kTlbPhysOffset) and the host addend
+  // (u64 at kTlbAddendOffset; host = addend + linear). Only pages without code get write entries.
   static constexpr unsigned kTlbSize = 256;
-  static constexpr unsigned kTlbEntryBytes = 16, kTlbTagOffset = 0, kTlbAddendOffset = 8;
+  static constexpr unsigned kTlbEntryBytes = 16, kTlbTagOffset = 0, kTlbPhysOffset = 4, kTlbAddendOffset = 8;
   const void* tlb_base() const { return tlb_; }
   // Per segment register, for translated code's inline FS/GS accesses: the base, and bits 1
   // (reads) / 2 (writes) set when any offset is valid (expand-up, limit 4 GiB, usable); offsets

@@ -180,6 +180,7 @@ class Emitter {
   bool emit_ident(unsigned k);
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
+  void emit_div(unsigned k);
   void emit_lookup_jump();
   void emit_insn(unsigned k);
   void embed(ZydisEncoderRequest& req);
@@ -290,6 +291,9 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
       break;
     case Rule::Lea:
       if (d.ops[1].mem.base == ZYDIS_REGISTER_NONE && d.ops[1].mem.index == ZYDIS_REGISTER_NONE) r = Rule::Callout;
+      break;
+    case Rule::Div:
+      if (zi.operand_width != 32) r = Rule::Callout;
       break;
     case Rule::Leave: case Rule::Jcc: case Rule::Loop: case Rule::Jecxz:
       if (zi.operand_width != 32) r = Rule::Callout;
@@ -484,7 +488,8 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
 void Emitter::emit_lookup_jump() {
   host_flags_needed();
   a_.mov(x::r9, imm(uint64_t(b_.key.mode) << 32));
-  a_.jmp(imm(uint64_t(rt_.lookup)));
+  const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+  a_.jmp(imm(uint64_t(rt_.lookup[user])));
 }
 
 void Emitter::emit_insn(unsigned k) {
@@ -588,10 +593,58 @@ void Emitter::emit_insn(unsigned k) {
       emit_lookup_jump();
       return;
     }
+    case Rule::Div:
+      emit_div(k);
+      return;
     case Rule::Callout:
       emit_callout(k, d.why);
       return;
   }
+}
+
+// DIV/IDIV r/m32: the divisor into r9d (a probe for memory), then the cases where the host would
+// raise #DE (zero divisor, quotient too wide: for IDIV, conservatively whenever EDX is not EAX's
+// sign extension, and INT_MIN / -1) go to the callout, which raises the guest #DE precisely.
+// Their flags are undefined and kept as the host keeps them, so the flags stay in the host.
+void Emitter::emit_div(unsigned k) {
+  const Decoded& d = d_[k];
+  const bool is_signed = d.zi.mnemonic == ZYDIS_MNEMONIC_IDIV;
+  host_flags_needed();
+  Label after = a_.newLabel();
+  if (d.mem >= 0) {
+    emit_lea(ZYDIS_REGISTER_R10D, d.ops[d.mem]);
+    emit_probe(k, 4, false, d.seg);  // (its slow path runs the whole division)
+    slow_.back().resume = after;
+    a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
+    host_flags_needed();
+  } else {
+    a_.mov(x::r9d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
+  }
+  SlowPath sp{a_.newLabel(), after, nullptr, Saved::Pushed};
+  a_.pushfq();
+  a_.test(x::r9d, x::r9d);
+  a_.jz(sp.at);
+  if (is_signed) {
+    Label fits = a_.newLabel();
+    a_.mov(x::r11d, x::eax);
+    a_.sar(x::r11d, 31);
+    a_.cmp(x::r11d, x::edx);
+    a_.jne(sp.at);
+    a_.cmp(x::r9d, -1);
+    a_.jne(fits);
+    a_.cmp(x::eax, int32_t(0x80000000u));
+    a_.je(sp.at);
+    a_.bind(fits);
+  } else {
+    a_.cmp(x::edx, x::r9d);
+    a_.jae(sp.at);
+  }
+  a_.popfq();
+  if (is_signed) a_.idiv(x::r9d);
+  else a_.div(x::r9d);
+  a_.bind(after);
+  sp.site = site(k, CalloutKind::Unsupported, false);
+  slow_.push_back(sp);
 }
 
 std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {

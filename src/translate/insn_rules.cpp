@@ -1,7 +1,7 @@
 // The instruction -> implementation table of the translator (see insn_rules.h). Everything not
 // listed is a callout: sensitive instructions (IN/OUT, CLI/STI, POPF/PUSHF, MOV Sreg/CRn/DRn,
 // descriptor-table instructions, INT/IRET, far transfers, HLT, INVLPG, MSRs, CPUID, RDTSC), string
-// instructions (they depend on DF, which stays in CpuState), x87, DIV/IDIV (#DE), BCD (invalid in
+// instructions (they depend on DF, which stays in CpuState), x87, 8/16-bit DIV/IDIV, BCD (invalid in
 // 64-bit mode), BOUND, ENTER, PUSHA/POPA and the rest of the rare ones.
 #include "translate/insn_rules.h"
 
@@ -75,6 +75,7 @@ constexpr Entry kTable[] = {
     {ZYDIS_MNEMONIC_LOOPE, Rule::Loop},    {ZYDIS_MNEMONIC_LOOPNE, Rule::Loop},
     {ZYDIS_MNEMONIC_JMP, Rule::Jmp},       {ZYDIS_MNEMONIC_CALL, Rule::Call},
     {ZYDIS_MNEMONIC_RET, Rule::Ret},
+    {ZYDIS_MNEMONIC_DIV, Rule::Div},       {ZYDIS_MNEMONIC_IDIV, Rule::Div},
 };
 
 constexpr auto kRules = [] {
@@ -105,6 +106,7 @@ const char* rule_name(Rule r) {
     case Rule::JmpIndirect: return "jmp-indirect";
     case Rule::CallIndirect: return "call-indirect";
     case Rule::Ret: return "ret";
+    case Rule::Div: return "div";
   }
   return "?";
 }

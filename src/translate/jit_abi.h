@@ -43,11 +43,14 @@ struct JitContext {
   void* self = nullptr;        // the Translator (callouts)
 };
 
-// The inline indirect-branch table: guest (EIP, mode) -> host entry. Flushed when mappings or
-// blocks change (translator.cpp).
+// The inline indirect-branch table: guest (EIP, mode) -> host entry, valid while the TLB maps the
+// EIP's page to the physical page the block was translated from (so mapping changes need no
+// flush); an entry goes when its block does (translator.cpp).
 struct LookupEntry {
   uint64_t tag = ~0ull;  // EIP | mode << 32
   const uint8_t* code = nullptr;
+  uint32_t phys_page = 1;  // never page-aligned: no TLB entry matches an empty slot
+  uint32_t pad[3] = {};
 };
 constexpr unsigned kLookupBits = 12, kLookupEntries = 1u << kLookupBits;
 inline unsigned lookup_index(uint32_t eip) { return (eip ^ (eip >> kLookupBits)) & (kLookupEntries - 1); }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include "cpu/cpu_state.h"
+#include "mmu/guest_mmu.h"
 #include "translate/code_buffer.h"
 
 namespace bt86::jit {
@@ -57,7 +58,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   const x::Gp ctxr = x::r11;
   auto ctx_field = [&](size_t off) { return x::qword_ptr(ctxr, int32_t(off)); };
   Label enter = a.newLabel(), exit_nosave = a.newLabel(), exit_save = a.newLabel();
-  Label exit_link = a.newLabel(), thunk = a.newLabel(), lookup = a.newLabel(), miss = a.newLabel();
+  Label exit_link = a.newLabel(), thunk = a.newLabel(), miss = a.newLabel();
 
   // enter(code): callee-saved registers onto the host stack, guest state into registers.
   a.bind(enter);
@@ -114,27 +115,43 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   load_guest_regs(a);
   a.ret();
 
-  // lookup: r8d = target EIP, r9 = mode tag. A hit jumps straight to the block (whose entry
-  // checks the budget); a miss leaves with EIP stored.
-  a.bind(lookup);
-  a.pushfq();
-  a.or_(x::r9, x::r8);
-  a.mov(x::r11d, x::r8d);
-  a.shr(x::r11d, kLookupBits);
-  a.xor_(x::r11d, x::r8d);
-  a.and_(x::r11d, kLookupEntries - 1);
-  a.shl(x::r11d, 4);
-  a.mov(x::r10, imm(uint64_t(table)));
-  a.cmp(x::r9, x::qword_ptr(x::r10, x::r11));
-  a.jne(miss);
-  a.mov(x::r11, x::qword_ptr(x::r10, x::r11, 0, 8));
-  a.popfq();
-  a.jmp(x::r11);
+  // lookup: r8d = target EIP, r9 = mode tag. A hit — the tag matches and the read TLB maps the
+  // EIP's page to the block's physical page — jumps straight to the block (whose entry checks
+  // the budget); a miss leaves with EIP stored.
+  Label lookup_at[2] = {a.newLabel(), a.newLabel()};
+  for (unsigned user = 0; user < 2; ++user) {
+    const int32_t set = int32_t(user * 2 * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
+    a.bind(lookup_at[user]);
+    a.pushfq();
+    a.or_(x::r9, x::r8);
+    a.mov(x::r11d, x::r8d);
+    a.shr(x::r11d, kLookupBits);
+    a.xor_(x::r11d, x::r8d);
+    a.and_(x::r11d, kLookupEntries - 1);
+    a.shl(x::r11d, 5);
+    a.mov(x::r10, imm(uint64_t(table)));
+    a.add(x::r10, x::r11);
+    a.cmp(x::r9, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, tag))));
+    a.jne(miss);
+    a.mov(x::r11d, x::r8d);
+    a.shr(x::r11d, 8);
+    a.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
+    a.mov(x::r9d, x::r8d);
+    a.and_(x::r9d, int32_t(0xFFFFF000u));
+    a.cmp(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbTagOffset)));
+    a.jne(miss);
+    a.mov(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbPhysOffset)));
+    a.cmp(x::r9d, x::dword_ptr(x::r10, int32_t(offsetof(LookupEntry, phys_page))));
+    a.jne(miss);
+    a.mov(x::r11, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
+    a.popfq();
+    a.jmp(x::r11);
+  }
   a.bind(miss);
   a.popfq();
   a.mov(x::dword_ptr(kState, int32_t(kEipOffset)), x::r8d);
   a.jmp(exit_save);
-  static_assert(sizeof(LookupEntry) == 16, "lookup routine scales by 16");
+  static_assert(sizeof(LookupEntry) == 32, "lookup routine scales by 32");
 
   size_t size = 0;
   uint8_t* base = place_code(code, buf, &size);
@@ -145,7 +162,8 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   r.exit_save = at(exit_save);
   r.exit_link = at(exit_link);
   r.callout = at(thunk);
-  r.lookup = at(lookup);
+  r.lookup[0] = at(lookup_at[0]);
+  r.lookup[1] = at(lookup_at[1]);
   r.bytes = buf.used();
   return r;
 }

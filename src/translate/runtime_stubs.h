@@ -23,7 +23,8 @@ struct RuntimeRoutines {
   const uint8_t* exit_save = nullptr;  // EIP stored: write the guest state back and return
   const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
   const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*
-  const uint8_t* lookup = nullptr;     // jump with r8d = target EIP, r9 = mode tag (mode << 32)
+  const uint8_t* lookup[2] = {};       // jump with r8d = target EIP, r9 = mode tag (mode << 32);
+                                       // [1] for CPL 3 code (it checks the user TLB)
   size_t bytes = 0;                    // code buffer bytes they take
   int32_t seg_ok_offset = 0, seg_base_offset = 0;  // GuestMmu::seg_fast_* from the TLB register
 };

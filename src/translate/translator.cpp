@@ -63,6 +63,11 @@ Translator::Translator(Cpu& cpu, Options options)
   rt_.seg_ok_offset = cpu_.mmu.seg_fast_ok_offset();
   rt_.seg_base_offset = cpu_.mmu.seg_fast_base_offset();
   cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
+  cache_.on_remove = [this](Block* b) {
+    if (!b) return flush_lookup_table();
+    jit::LookupEntry& e = table_[jit::lookup_index(b->key.eip)];
+    if (b->host && e.code == b->host->entry) e = jit::LookupEntry{};
+  };
   if (!opt_.perf_map.empty()) {
     perf_map_ = std::fopen(opt_.perf_map.c_str(), "w");
     if (!perf_map_) std::fprintf(stderr, "bt86: cannot write the perf map %s\n", opt_.perf_map.c_str());
@@ -103,8 +108,6 @@ void Translator::run_interpreter(uint64_t limit, DeclineReason why) {
 
 void Translator::flush_lookup_table() {
   for (unsigned k = 0; k < jit::kLookupEntries; ++k) table_[k] = jit::LookupEntry{};
-  seen_mapping_gen_ = cpu_.mmu.mapping_generation;
-  seen_invalidations_ = cache_.invalidations();
   ++js_.lookup_flushes;
 }
 
@@ -151,6 +154,7 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
   jit::LookupEntry& e = table_[jit::lookup_index(raw->key.eip)];
   e.tag = raw->key.eip | uint64_t(raw->key.mode) << 32;
   e.code = raw->host->entry;
+  e.phys_page = raw->key.phys & ~0xFFFu;
   ++js_.lookup_fills;
   return raw;
 }
@@ -260,8 +264,6 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
       if (one_block) break;
       continue;
     }
-    if (cpu_.mmu.mapping_generation != seen_mapping_gen_ || cache_.invalidations() != seen_invalidations_)
-      flush_lookup_table();
     if (prev && prev->valid && prev->host->stub[prev_slot] && prev->key.mode == b->key.mode &&
         ((prev->key.lin() ^ b->key.lin()) & ~0xFFFu) == 0) {
       cache_.link(prev, b, s.eip, prev_slot);

@@ -42,7 +42,7 @@ struct TranslatorStats {
   uint64_t chained_exits = 0;     // exits from a chainable stub that was then linked
   uint64_t unchained_exits = 0;   // other exits back to C++
   uint64_t lookup_fills = 0;      // indirect-table entries written
-  uint64_t lookup_flushes = 0;    // indirect-table flushes (mapping or code changes)
+  uint64_t lookup_flushes = 0;    // indirect-table flushes (all blocks dropped)
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
@@ -91,7 +91,6 @@ class Translator final : public Engine {
   jit::JitContext ctx_;
   std::unique_ptr<jit::LookupEntry[]> table_;
   jit::RuntimeRoutines rt_;
-  uint64_t seen_mapping_gen_ = 0, seen_invalidations_ = 0;
   const Block* last_ = nullptr;
   FILE* perf_map_ = nullptr;
   EngineStats st_;
