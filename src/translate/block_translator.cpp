@@ -682,7 +682,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   a_.add(kBudget, n);
   restore_flags_from(entry_saved);
   a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
-  a_.jmp(imm(uint64_t(rt_.exit_save)));
+  a_.jmp(imm(uint64_t(rt_.exit_budget)));
 
   if (errors_.failed || encode_failed_) {
     if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "translate fail eip=%08x asmjit=%d enc=%d\n", b_.key.eip, errors_.failed, encode_failed_);

@@ -39,9 +39,12 @@ struct JitContext {
   uint64_t host_rsp = 0;       // host stack pointer inside the entry routine (exits restore it)
   Block* exit_block = nullptr; // a chainable exit: the block it left and which exit
   uint32_t exit_slot = 0;
-  uint32_t pad = 0;
+  uint32_t exit_reason = 0;    // ExitReason of the last exit
   void* self = nullptr;        // the Translator (callouts)
 };
+
+// Why translated code returned to C++ (statistics).
+enum ExitReason : uint32_t { kExitCallout = 0, kExitLink, kExitLookupMiss, kExitBudget, kExitReasons };
 
 // The inline indirect-branch table: guest (EIP, mode) -> host entry, valid while the TLB maps the
 // EIP's page to the physical page the block was translated from (so mapping changes need no

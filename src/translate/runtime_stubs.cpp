@@ -67,6 +67,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.mov(ctxr, imm(uint64_t(ctx)));
   a.mov(ctx_field(offsetof(JitContext, host_rsp)), x::rsp);
   a.mov(x::qword_ptr(ctxr, int32_t(offsetof(JitContext, exit_block))), 0);
+  a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitCallout);
   a.mov(kState, imm(uint64_t(state)));
   a.mov(kTlb, imm(uint64_t(tlb)));
   a.mov(kBudget, ctx_field(offsetof(JitContext, limit)));
@@ -76,11 +77,19 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   load_guest_regs(a);
   a.jmp(x::r8);
 
+  // exit_budget: a block's entry found the budget too small (EIP stored).
+  Label exit_budget = a.newLabel();
+  a.bind(exit_budget);
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitBudget);
+  a.jmp(exit_save);
+
   // exit_link: r10 = the block left, r9d = its exit slot.
   a.bind(exit_link);
   a.mov(ctxr, imm(uint64_t(ctx)));
   a.mov(ctx_field(offsetof(JitContext, exit_block)), x::r10);
   a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_slot))), x::r9d);
+  a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitLink);
   // exit_save: EIP is stored; registers, flags and the instruction count go back to CpuState.
   a.bind(exit_save);
   store_guest_regs(a);
@@ -149,6 +158,8 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   }
   a.bind(miss);
   a.popfq();
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitLookupMiss);
   a.mov(x::dword_ptr(kState, int32_t(kEipOffset)), x::r8d);
   a.jmp(exit_save);
   static_assert(sizeof(LookupEntry) == 32, "lookup routine scales by 32");
@@ -160,6 +171,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   auto at = [&](Label l) { return base + code.labelOffsetFromBase(l); };
   r.enter = reinterpret_cast<void (*)(const uint8_t*)>(at(enter));
   r.exit_save = at(exit_save);
+  r.exit_budget = at(exit_budget);
   r.exit_link = at(exit_link);
   r.callout = at(thunk);
   r.lookup[0] = at(lookup_at[0]);

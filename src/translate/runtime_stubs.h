@@ -21,6 +21,7 @@ using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, int64_t budg
 struct RuntimeRoutines {
   void (*enter)(const uint8_t* code) = nullptr;  // runs translated code until an exit
   const uint8_t* exit_save = nullptr;  // EIP stored: write the guest state back and return
+  const uint8_t* exit_budget = nullptr;  // as exit_save, counted as a budget exit
   const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
   const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*
   const uint8_t* lookup[2] = {};       // jump with r8d = target EIP, r9 = mode tag (mode << 32);

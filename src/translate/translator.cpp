@@ -10,6 +10,7 @@
 #include "cpu/block_builder.h"
 #include "cpu/block_decoder.h"
 #include "cpu/cpu.h"
+#include "cpu/cpu_trace.h"
 #include "translate/block_translator.h"
 
 namespace bt86 {
@@ -125,11 +126,15 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
   const uint8_t* host = cpu_.fetch_ptr(lin, &phys);
   const BlockKey key{phys, s.eip, s.seg[CS].base, s.seg[CS].limit, block_mode_of(s)};
   ++st_.lookups;
-  if (Block* b = cache_.find(key)) return b;
+  if (Block* b = cache_.find(key)) {
+    remember_for_lookup(*b);
+    return b;
+  }
   if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
   auto b = std::make_unique<Block>();
   b->key = key;
   if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns)) return nullptr;
+  if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
   const uint64_t t0 = host_ns();
   TranslationCounts counts;
   auto tc = translate_block(*b, host, buf_, rt_, &counts);
@@ -150,13 +155,17 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
   if (perf_map_) note_perf_map(*b, *b->host);
   Block* raw = b.get();
   if (cache_.insert(std::move(b))) cpu_.mmu.drop_write_tlb();
-  // The indirect table learns every block entered from C++.
-  jit::LookupEntry& e = table_[jit::lookup_index(raw->key.eip)];
-  e.tag = raw->key.eip | uint64_t(raw->key.mode) << 32;
-  e.code = raw->host->entry;
-  e.phys_page = raw->key.phys & ~0xFFFu;
-  ++js_.lookup_fills;
+  remember_for_lookup(*raw);
   return raw;
+}
+
+// The indirect table learns every block entered from C++.
+void Translator::remember_for_lookup(const Block& b) {
+  jit::LookupEntry& e = table_[jit::lookup_index(b.key.eip)];
+  e.tag = b.key.eip | uint64_t(b.key.mode) << 32;
+  e.code = b.host->entry;
+  e.phys_page = b.key.phys & ~0xFFFu;
+  ++js_.lookup_fills;
 }
 
 void Translator::patch(Block& from, uint8_t slot, const Block* to) {
@@ -279,6 +288,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     rt_.enter(b->host->entry);
     js_.insns_in_translated += s.icount - before;
     last_ = b;
+    ++js_.exits[ctx_.exit_reason];
     prev = ctx_.exit_block;
     prev_slot = uint8_t(ctx_.exit_slot);
     if (!prev) ++js_.unchained_exits;
@@ -314,6 +324,10 @@ std::string Translator::describe_stats() const {
   out += line;
   add("instructions run interpreted", j.insns_in_interpreter);
   add("entries from C++", j.entries);
+  add("exits: callout (fault/attention/end)", j.exits[jit::kExitCallout]);
+  add("exits: chainable stub", j.exits[jit::kExitLink]);
+  add("exits: lookup miss", j.exits[jit::kExitLookupMiss]);
+  add("exits: budget", j.exits[jit::kExitBudget]);
   add("exits chained (then linked)", j.chained_exits);
   add("exits not chained", j.unchained_exits);
   add("indirect table fills", j.lookup_fills);

@@ -39,6 +39,7 @@ struct TranslatorStats {
   uint64_t insns_in_translated = 0;   // guest instructions retired while translated code ran
   uint64_t insns_in_interpreter = 0;  // guest instructions retired by the interpreter
   uint64_t entries = 0;           // entries into translated code from C++
+  std::array<uint64_t, jit::kExitReasons> exits{};  // returns to C++ by ExitReason
   uint64_t chained_exits = 0;     // exits from a chainable stub that was then linked
   uint64_t unchained_exits = 0;   // other exits back to C++
   uint64_t lookup_fills = 0;      // indirect-table entries written
@@ -80,6 +81,7 @@ class Translator final : public Engine {
   void patch(Block& from, uint8_t slot, const Block* to);
   void unpatch(Block& from, uint8_t slot);
   void flush_lookup_table();
+  void remember_for_lookup(const Block& b);
   void flush_code();
   void note_perf_map(const Block& b, const TranslatedCode& tc);
 
