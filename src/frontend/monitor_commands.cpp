@@ -1,5 +1,6 @@
 // The monitor's command tables and handlers (see monitor_commands.h).
 #include "frontend/monitor_commands.h"
+#include "translate/translator.h"
 
 #include <chrono>
 #include <cstdio>
@@ -126,8 +127,7 @@ std::string MonitorSession::info_jit() {
   const Sample now = sample(), last = last_info_jit_;
   last_info_jit_ = now;
   const EngineStats es = machine_.engine().stats();
-  std::string out = format("engine: %s (no translator yet: the interpreter runs all guest code)\n",
-                           machine_.engine().name());
+  std::string out = format("engine: %s\n", machine_.engine().name());
   out += format("guest instructions retired  %llu\n", (unsigned long long)cpu.s.icount);
   out += format("blocks decoded              %llu\n", (unsigned long long)es.blocks_made);
   out += format("blocks cached now           %llu\n", (unsigned long long)es.blocks_cached);
@@ -144,6 +144,7 @@ std::string MonitorSession::info_jit() {
                 mips(now.insns - start_.insns, now.wall_s - start_.wall_s), now.wall_s - start_.wall_s);
   out += format("guest MIPS since last 'info jit'  %.2f (%.1f s)\n",
                 mips(now.insns - last.insns, now.wall_s - last.wall_s), now.wall_s - last.wall_s);
+  if (const Translator* t = machine_.translator()) out += "translator:\n" + t->describe_stats();
   return out;
 }
 
