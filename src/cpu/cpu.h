@@ -32,6 +32,7 @@ namespace bt86 {
 // What -d asked to trace, and where to.
 struct TraceConfig {
   bool in_asm = false;  // each newly decoded block, disassembled (Capstone)
+  bool out_asm = false; // each newly translated block's host code (Capstone)
   bool cpu = false;     // register state before each executed block
   bool intr = false;    // every interrupt and exception delivered
   bool exec = false;    // each executed block's address

@@ -20,6 +20,17 @@ void disassemble_block(PhysMem& mem, const Block& b, FILE* out) {
   cs_close(&h);
 }
 
+void disassemble_host(const uint8_t* code, size_t size, FILE* out) {
+  csh h;
+  if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) return;
+  cs_insn* insn = nullptr;
+  const size_t n = cs_disasm(h, code, size, uint64_t(uintptr_t(code)), 0, &insn);
+  for (size_t k = 0; k < n; ++k)
+    std::fprintf(out, "0x%012llx:  %-8s %s\n", (unsigned long long)insn[k].address, insn[k].mnemonic, insn[k].op_str);
+  if (n) cs_free(insn, n);
+  cs_close(&h);
+}
+
 void trace_block_asm(Cpu& cpu, const Block& b, uint32_t lin) {
   FILE* out = cpu.trace.out;
   std::fprintf(out, "IN: %04x:%08x (linear %08x, phys %08x, %zu insns)\n", cpu.s.seg[CS].sel, cpu.s.eip,

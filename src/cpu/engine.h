@@ -15,6 +15,7 @@
 // See docs/architecture.md.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include "cpu/cpu_state.h"
 #include "cpu/exception.h"
@@ -50,6 +51,8 @@ class Engine {
   // The block run_block() / run() ran last (for divergence reports); null if none.
   virtual const Block* last_block() const = 0;
   virtual EngineStats stats() const = 0;
+  // Extra lines about a block for divergence reports (the translator: its host code).
+  virtual void describe_block(const Block&, FILE*) const {}
 };
 
 // Runs `fn` on behalf of generated code: a guest fault it raises is caught here and left in the

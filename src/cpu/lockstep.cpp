@@ -152,6 +152,7 @@ void Lockstep::report_divergence(const std::vector<std::string>& diffs, uint64_t
                  "terminal %s:\n", b->key.cs_base, b->key.eip, b->key.phys,
                  (b->key.mode & block_mode::CODE32) ? "32-bit" : "16-bit", terminal_name(b->terminal));
     disassemble_block(test_.cpu.mem, *b, out);
+    test_.engine.describe_block(*b, out);
   }
   std::fflush(out);
 }

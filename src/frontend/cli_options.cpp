@@ -30,6 +30,7 @@ struct TraceItem {
 };
 constexpr TraceItem kTraceItems[] = {
     {"in_asm", &TraceConfig::in_asm, "each newly decoded block, disassembled (Capstone)"},
+    {"out_asm", &TraceConfig::out_asm, "each newly translated block's host code (Capstone)"},
     {"cpu", &TraceConfig::cpu, "register state before each executed block"},
     {"int", &TraceConfig::intr, "every interrupt and exception delivered"},
     {"exec", &TraceConfig::exec, "the address of each executed block"},

@@ -7,11 +7,11 @@
 //   out of line: memory slow paths (callouts), budget_exit
 // The guest's arithmetic flags are exact at every point where the guest could observe them (a
 // callout, a fault, an exit). Host sequences that clobber the host flags (the budget check, TLB
-// probes) either keep them around the clobber (PUSHFQ ... POPFQ) where the block still reads them
-// before writing them all (read-liveness below), or park them once in CpuState::jit_flags_spill
-// ("flags in the spill slot") until the next instruction that writes all six; slow paths,
-// callouts and exits take them back from the slot. POPFQ, the expensive half, is then paid only
-// where a later instruction really reads flags the probe would destroy.
+// probes, the DIV checks) first park them in CpuState::jit_flags_spill (once per value: PUSHFQ,
+// POP to memory); while they are parked, a native instruction that writes all six needs nothing
+// back, one that needs only CF back (INC/DEC keep it; ADC/SBB read it) gets it with one BT from
+// the slot, anything else — and every callout, exit and branch — gets all of them back with
+// POPFQ, the expensive instruction this design keeps off the common paths.
 #include "translate/block_translator.h"
 
 #include <Zydis/Zydis.h>
@@ -103,20 +103,26 @@ bool host_logic_clears_af() {
   return clears;
 }
 
-// The instruction writes all six arithmetic flags whatever its operands (so the guest flags before
-// it are dead to it). Flags documented as undefined count as kept: hosts keep some of them (MUL
-// keeps SF/ZF/AF/PF on AMD), and the interpreter runs the same host instruction on the real
-// incoming flags. Shifts with a count that may be 0 and the like are partial writers by this rule.
-bool kills_flags(const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
-  if (!zi.cpu_flags) return false;
+// The arithmetic flags the instruction surely writes, whatever its operands. Flags documented as
+// undefined count as kept: hosts keep some of them (MUL keeps SF/ZF/AF/PF on AMD), and the
+// interpreter runs the same host instruction on the real incoming flags. Shifts and rotates
+// write nothing when the masked count is 0, so only an immediate count that is not 0 counts.
+uint32_t written_flags(const ZydisDecodedInstruction& zi, const ZydisDecodedOperand* ops) {
+  if (!zi.cpu_flags) return 0;
   const ZydisAccessedFlags& f = *zi.cpu_flags;
-  const uint32_t defined = (f.modified | f.set_0 | f.set_1) & kArith;
-  if (defined == kArith) return true;
+  uint32_t w = (f.modified | f.set_0 | f.set_1) & kArith;
   switch (zi.mnemonic) {
     case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR: case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_TEST:
-      return defined == (kArith & ~uint32_t(ZYDIS_CPUFLAG_AF)) && host_logic_clears_af();
+      if (host_logic_clears_af()) w |= ZYDIS_CPUFLAG_AF;
+      return w;
+    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR: case ZYDIS_MNEMONIC_SHLD:
+    case ZYDIS_MNEMONIC_SHRD: case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
+    case ZYDIS_MNEMONIC_RCR: {
+      const ZydisDecodedOperand& c = ops[zi.operand_count_visible - 1];
+      return c.type == ZYDIS_OPERAND_TYPE_IMMEDIATE && (c.imm.value.u & 0x1F) != 0 ? w : 0;
+    }
     default:
-      return false;
+      return w;
   }
 }
 
@@ -157,22 +163,17 @@ class Emitter {
     bool failed = false;
     void handleError(Error, const char* m, BaseEmitter*) override { failed = true; if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "asmjit: %s\n", m); }
   };
-  enum class Saved : uint8_t { Pushed, Spilled };  // where the flags are during a clobber
   struct SlowPath {
     Label at, resume;
     const CalloutSite* site;
-    Saved saved;
   };
-  Saved clobber_begin(unsigned k);
-  void clobber_end(Saved how) {
-    if (how == Saved::Pushed) a_.popfq();
-  }
-  void restore_flags_from(Saved how);
+  void spill_flags();
+  void restore_all_flags();
   void host_flags_needed();
+  void flags_for_native(unsigned k);
 
   void decode_all();
   void choose_rule(Decoded& d, const Insn& insn);
-  void compute_liveness();
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
   void emit_callout(unsigned k, CalloutKind kind);
   void emit_lea(ZydisRegister dst, const ZydisDecodedOperand& mem);
@@ -193,7 +194,6 @@ class Emitter {
   Errors errors_;
   x::Assembler a_;
   std::vector<Decoded> d_;
-  std::vector<bool> live_;  // flags live before instruction k
   std::shared_ptr<TranslatedCode> tc_ = std::make_shared<TranslatedCode>();
   std::vector<SlowPath> slow_;
   Label stub_label_[2];
@@ -203,28 +203,47 @@ class Emitter {
   int32_t mmu_seg_ok_, mmu_seg_base_;  // GuestMmu::seg_fast_ok/base from the TLB register
 };
 
-// Before host code clobbers the flags at instruction k: keep them (pushed) if the block reads them
-// later, else park them in the spill slot (once).
-Emitter::Saved Emitter::clobber_begin(unsigned k) {
-  if (spilled_) return Saved::Spilled;
+// Before host code clobbers the host flags: the guest's go to the spill slot (once per value).
+void Emitter::spill_flags() {
+  if (spilled_) return;
   a_.pushfq();
-  if (live_[k]) return Saved::Pushed;
   a_.pop(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
   spilled_ = true;
-  return Saved::Spilled;
 }
 
-// On a path that leaves the clobber (slow path, budget exit): the guest flags back into the host.
-void Emitter::restore_flags_from(Saved how) {
-  if (how == Saved::Spilled) a_.push(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
+// All guest flags from the spill slot into the host (a path leaving a clobber: slow path, budget
+// exit; or host_flags_needed).
+void Emitter::restore_all_flags() {
+  a_.push(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
   a_.popfq();
 }
 
-// The next host code needs the guest flags in the host (a callout, an exit, a partial writer).
+// The next host code needs every guest flag in the host (a callout, an exit, a branch).
 void Emitter::host_flags_needed() {
   if (!spilled_) return;
-  restore_flags_from(Saved::Spilled);
+  restore_all_flags();
   spilled_ = false;
+}
+
+// Before native instruction k runs with the flags spilled: the host flags must hold every flag it
+// reads or does not overwrite. Nothing to do if it writes all six; only CF (INC, DEC, ADC after a
+// full writer...) comes back with one BT from the slot; anything else with POPFQ. Afterwards the
+// host flags are the guest's again.
+void Emitter::flags_for_native(unsigned k) {
+  const Decoded& d = d_[k];
+  if (!spilled_ || !d.zi.cpu_flags) return;
+  const ZydisAccessedFlags& f = *d.zi.cpu_flags;
+  const uint32_t touched = (f.tested | f.modified | f.set_0 | f.set_1 | f.undefined) & kArith;
+  if (!touched) return;  // stays spilled
+  const uint32_t need = ((f.tested & kArith) | (kArith & ~written_flags(d.zi, d.ops))) & kArith;
+  if (need == 0) {
+    spilled_ = false;
+  } else if (need == ZYDIS_CPUFLAG_CF) {
+    a_.bt(x::dword_ptr(kState, int32_t(kFlagsSpillOffset)), 0);
+    spilled_ = false;
+  } else {
+    host_flags_needed();
+  }
 }
 
 void Emitter::decode_all() {
@@ -312,31 +331,6 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
   d.rule = r;
 }
 
-// Backward read-liveness of the six arithmetic flags: live at the block's end (its successor may
-// read them).
-void Emitter::compute_liveness() {
-  live_.assign(d_.size(), true);
-  bool live = true;
-  for (size_t k = d_.size(); k-- > 0;) {
-    const Decoded& d = d_[k];
-    // A callout takes the flags from wherever they are (host_flags_needed) and gives them back
-    // in the host: transparent here. Partial writers (INC/DEC keep CF) need the old flags intact.
-    bool reads = false, kills = false;
-    if (d.rule != Rule::Callout) {
-      if (!d.zi.cpu_flags) {
-        reads = true;
-      } else {
-        const ZydisAccessedFlags& f = *d.zi.cpu_flags;
-        kills = kills_flags(d.zi, d.ops);
-        const uint32_t written = (f.modified | f.set_0 | f.set_1 | f.undefined) & kArith;
-        reads = (f.tested & kArith) != 0 || (written != 0 && !kills);
-      }
-    }
-    live = reads || (live && !kills);
-    live_[k] = live;
-  }
-}
-
 CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
   CalloutSite s;
   s.insn = &b_.insns[k];
@@ -393,11 +387,12 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
 }
 
 // r10d = linear address -> r11 = host addend (fast path), or the callout slow path for
-// instruction k. Guest flags are saved first and restored where live (see the top of the file).
+// instruction k. The guest flags are spilled first (see the top of the file).
 void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg) {
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
   const int32_t set = int32_t((unsigned(user) * 2 + unsigned(write)) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
-  SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr, clobber_begin(k)};
+  SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr};
+  spill_flags();
   if (seg != SEG_NONE) {  // FS/GS: offsets unchecked only while the segment is flat-limited
     a_.test(x::dword_ptr(kTlb, mmu_seg_ok_ + 4 * seg), write ? 2 : 1);
     a_.jz(sp.at);
@@ -412,7 +407,6 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg) {
   a_.cmp(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbTagOffset)));
   a_.jne(sp.at);
   a_.mov(x::r11, x::qword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbAddendOffset)));
-  clobber_end(sp.saved);
   const bool ends = b_.insns[k].term != Terminal::None;
   sp.site = site(k, CalloutKind::MemorySlowPath, ends);
   slow_.push_back(sp);
@@ -450,11 +444,11 @@ bool Emitter::emit_ident(unsigned k) {
     emit_lea(ZYDIS_REGISTER_R10D, m);
     emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, d.seg);
   }
+  flags_for_native(k);
   a_.embed(out, len);
+  // (The slow path joins here with the host flags loaded by the callout: consistent with either
+  // state of the fast path, as the spill slot is still right where the instruction left flags.)
   if (d.mem >= 0) a_.bind(slow_.back().resume);
-  // An instruction that writes all six flags makes the host flags the guest's again (on the slow
-  // path too: the callout returns with them loaded).
-  if (kills_flags(d.zi, d.ops)) spilled_ = false;
   return true;
 }
 
@@ -533,6 +527,7 @@ void Emitter::emit_insn(unsigned k) {
       a_.bind(slow_.back().resume);
       return;
     case Rule::Jcc: {
+      host_flags_needed();  // (both exits assume the flags in the host)
       Label taken = a_.newLabel();
       a_.j(cond_of(d.zi.mnemonic), taken);
       emit_exit(b_.targets[1], 1);
@@ -541,6 +536,7 @@ void Emitter::emit_insn(unsigned k) {
       return;
     }
     case Rule::Jecxz: {
+      host_flags_needed();  // (both exits assume the flags in the host)
       Label taken = a_.newLabel(), not_taken = a_.newLabel();
       a_.jecxz(x::ecx, taken);
       a_.jmp(not_taken);
@@ -551,6 +547,7 @@ void Emitter::emit_insn(unsigned k) {
       return;
     }
     case Rule::Loop: {
+      host_flags_needed();  // (both exits assume the flags in the host)
       // ECX -= 1 (no flags changed); LOOPE/LOOPNE also need ZF.
       Label taken = a_.newLabel(), not_taken = a_.newLabel(), zero = a_.newLabel();
       a_.lea(x::ecx, x::ptr(x::rcx, -1));
@@ -620,8 +617,8 @@ void Emitter::emit_div(unsigned k) {
   } else {
     a_.mov(x::r9d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
   }
-  SlowPath sp{a_.newLabel(), after, nullptr, Saved::Pushed};
-  a_.pushfq();
+  SlowPath sp{a_.newLabel(), after, nullptr};
+  spill_flags();
   a_.test(x::r9d, x::r9d);
   a_.jz(sp.at);
   if (is_signed) {
@@ -639,7 +636,7 @@ void Emitter::emit_div(unsigned k) {
     a_.cmp(x::edx, x::r9d);
     a_.jae(sp.at);
   }
-  a_.popfq();
+  host_flags_needed();  // (DIV keeps the flags it leaves undefined: all of them go back)
   if (is_signed) a_.idiv(x::r9d);
   else a_.div(x::r9d);
   a_.bind(after);
@@ -649,16 +646,14 @@ void Emitter::emit_div(unsigned k) {
 
 std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   decode_all();
-  compute_liveness();
   tc_->sites.reserve(2 * d_.size());
   const unsigned n = unsigned(d_.size());
   Label budget_exit = a_.newLabel();
 
   // Entry: the budget. (A budget exit leaves the flags exactly as they were.)
-  const Saved entry_saved = clobber_begin(0);
+  spill_flags();
   a_.sub(kBudget, n);
   a_.js(budget_exit);
-  clobber_end(entry_saved);
 
   for (unsigned k = 0; k < n; ++k) {
     emit_insn(k);
@@ -672,7 +667,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
   for (const SlowPath& sp : slow_) {
     a_.bind(sp.at);
-    restore_flags_from(sp.saved);
+    restore_all_flags();
     a_.mov(x::r10, imm(uint64_t(sp.site)));
     a_.call(imm(uint64_t(rt_.callout)));
     if (sp.site->ends_block) a_.ud2();
@@ -680,7 +675,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   }
   a_.bind(budget_exit);
   a_.add(kBudget, n);
-  restore_flags_from(entry_saved);
+  restore_all_flags();
   a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
   a_.jmp(imm(uint64_t(rt_.exit_budget)));
 

@@ -152,6 +152,11 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
   js_.inline_insns += counts.inline_insns;
   js_.callout_insns += counts.callout_insns;
   b->host = std::move(tc);
+  if (cpu_.trace.out_asm) {
+    std::fprintf(cpu_.trace.out, "OUT: %08x (%u bytes)\n", b->key.eip, b->host->size);
+    disassemble_host(b->host->entry, b->host->size, cpu_.trace.out);
+    std::fputc('\n', cpu_.trace.out);
+  }
   if (perf_map_) note_perf_map(*b, *b->host);
   Block* raw = b.get();
   if (cache_.insert(std::move(b))) cpu_.mmu.drop_write_tlb();
@@ -184,6 +189,12 @@ void Translator::note_perf_map(const Block& b, const TranslatedCode& tc) {
   std::fprintf(perf_map_, "%lx %x bt86:%08x_%ui\n", (unsigned long)(uintptr_t)tc.entry, tc.size, b.key.eip,
                unsigned(b.insns.size()));
   std::fflush(perf_map_);
+}
+
+void Translator::describe_block(const Block& b, FILE* out) const {
+  if (!b.host) return;
+  std::fprintf(out, "-- its host code (%u bytes at %p):\n", b.host->size, static_cast<const void*>(b.host->entry));
+  disassemble_host(b.host->entry, b.host->size, out);
 }
 
 uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {

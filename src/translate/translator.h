@@ -66,6 +66,7 @@ class Translator final : public Engine {
   uint64_t run_block(uint64_t budget) override { return run_loop(budget, true); }
   const Block* last_block() const override { return last_; }
   EngineStats stats() const override;
+  void describe_block(const Block& b, FILE* out) const override;
   const TranslatorStats& jit_stats() const { return js_; }
   // QEMU "info jit"-style text (monitor and -stats).
   std::string describe_stats() const;
