@@ -98,7 +98,8 @@ void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user
   if (__builtin_expect(watching(), 0) && breakpoints->watches_page(lin)) return;
   bool write = type == AccessType::Write;
   if (write && (!ref.writable || !pte_dirty || code_pages.has_code(paddr))) return;
-  TlbEntry& e = tlb_[user][write][(lin >> 12) & (kTlbSize - 1)];
+  const unsigned kind = write ? kTlbWrite : type == AccessType::Exec ? kTlbExec : kTlbRead;
+  TlbEntry& e = tlb_[user][kind][(lin >> 12) & (kTlbSize - 1)];
   e.tag = lin & ~0xFFFu;
   e.phys = paddr & ~0xFFFu;
   e.addend = reinterpret_cast<uintptr_t>(ref.host) - (lin & ~0xFFFu);
@@ -236,7 +237,7 @@ void GuestMmu::write_bytes(unsigned seg, uint32_t off, const void* src, unsigned
 
 const uint8_t* GuestMmu::fetch_ptr(uint32_t lin, uint32_t* phys) {
   bool user = user_access();
-  const TlbEntry& e = tlb_[user][0][(lin >> 12) & (kTlbSize - 1)];
+  const TlbEntry& e = tlb_[user][kTlbExec][(lin >> 12) & (kTlbSize - 1)];
   if (e.tag == (lin & ~0xFFFu)) {
     *phys = e.phys | (lin & 0xFFF);
     return reinterpret_cast<const uint8_t*>(e.addend + lin);

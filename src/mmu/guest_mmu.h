@@ -125,11 +125,13 @@ class GuestMmu {
   uint8_t bp_matched = 0;
 
   MmuStats stats;
-  // The TLB as translated code probes it inline (translate/): four sets of kTlbSize entries of
-  // kTlbEntryBytes, set (user * 2 + write); an entry holds the linear page tag (u32 at
+  // The TLB as translated code probes it inline (translate/): six sets of kTlbSize entries of
+  // kTlbEntryBytes, set (user * 3 + kind: kTlbRead, kTlbWrite, kTlbExec — instruction fetches have
+  // their own set, so data accesses never evict code pages); an entry holds the linear page tag (u32 at
   // kTlbTagOffset; 1 = invalid), the physical page (u32 at kTlbPhysOffset) and the host addend
   // (u64 at kTlbAddendOffset; host = addend + linear). Only pages without code get write entries.
-  static constexpr unsigned kTlbSize = 256;
+  static constexpr unsigned kTlbSize = 1024;
+  static constexpr unsigned kTlbRead = 0, kTlbWrite = 1, kTlbExec = 2, kTlbKinds = 3;
   static constexpr unsigned kTlbEntryBytes = 16, kTlbTagOffset = 0, kTlbPhysOffset = 4, kTlbAddendOffset = 8;
   const void* tlb_base() const { return tlb_; }
   // Per segment register, for translated code's inline FS/GS accesses: the base, and bits 1
@@ -166,7 +168,7 @@ class GuestMmu {
   CpuState& s_;
   PhysMem& mem_;
   bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
-  TlbEntry tlb_[2][2][kTlbSize];  // [user][write][index]
+  TlbEntry tlb_[2][3][kTlbSize];  // [user][kTlbRead / kTlbWrite / kTlbExec][index]
   SegCache segc_[6];
 };
 

@@ -299,7 +299,7 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
   }
   switch (r) {
     case Rule::Push:
-      if (zi.operand_width != 32 || d.mem >= 0 || (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+      if (zi.operand_width != 32 || (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
                                                        ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32))
         r = Rule::Callout;
       break;
@@ -390,7 +390,8 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
 // instruction k. The guest flags are spilled first (see the top of the file).
 void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg) {
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
-  const int32_t set = int32_t((unsigned(user) * 2 + unsigned(write)) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
+  const int32_t set = int32_t((unsigned(user) * GuestMmu::kTlbKinds + (write ? GuestMmu::kTlbWrite : GuestMmu::kTlbRead)) *
+                              GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
   SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr};
   spill_flags();
   if (seg != SEG_NONE) {  // FS/GS: offsets unchecked only while the segment is flat-limited
@@ -501,7 +502,23 @@ void Emitter::emit_insn(unsigned k) {
       emit_lea(host_register(d.ops[0].reg.value, &hb, &rex), d.ops[1]);
       return;
     }
+    case Rule::DirFlag:
+      spill_flags();  // (the AND/OR below clobber the host flags)
+      if (d.zi.mnemonic == ZYDIS_MNEMONIC_CLD) a_.and_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(~fl::DF));
+      else a_.or_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(fl::DF));
+      return;
     case Rule::Push:
+      if (d.mem >= 0) {  // PUSH m32: load through one probe, store through another
+        emit_lea(ZYDIS_REGISTER_R10D, d.ops[d.mem]);
+        emit_probe(k, 4, false, d.seg);
+        const Label after = a_.newLabel();
+        slow_.back().resume = after;  // (a slow path runs the whole PUSH)
+        a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
+        emit_push_value(k, &x::r8d, 0);
+        slow_.back().resume = after;
+        a_.bind(after);
+        return;
+      }
       if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
         const x::Gp r = guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value));
         emit_push_value(k, &r, 0);

@@ -76,6 +76,7 @@ constexpr Entry kTable[] = {
     {ZYDIS_MNEMONIC_JMP, Rule::Jmp},       {ZYDIS_MNEMONIC_CALL, Rule::Call},
     {ZYDIS_MNEMONIC_RET, Rule::Ret},
     {ZYDIS_MNEMONIC_DIV, Rule::Div},       {ZYDIS_MNEMONIC_IDIV, Rule::Div},
+    {ZYDIS_MNEMONIC_CLD, Rule::DirFlag},   {ZYDIS_MNEMONIC_STD, Rule::DirFlag},
 };
 
 constexpr auto kRules = [] {
@@ -107,6 +108,7 @@ const char* rule_name(Rule r) {
     case Rule::CallIndirect: return "call-indirect";
     case Rule::Ret: return "ret";
     case Rule::Div: return "div";
+    case Rule::DirFlag: return "dir-flag";
   }
   return "?";
 }

@@ -20,6 +20,7 @@ enum class Rule : uint8_t {
   Jmp, Call,     // direct: chainable exit (same page) or the inline lookup (other pages)
   JmpIndirect, CallIndirect, Ret,  // the inline lookup of the target
   Div,           // 32-bit DIV/IDIV: inline with a check that calls out where the host would #DE
+  DirFlag,       // CLD/STD: EFLAGS.DF in CpuState (host DF stays 0)
 };
 
 // The rule for a mnemonic (Rule::Callout for everything not listed).

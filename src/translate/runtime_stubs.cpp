@@ -129,7 +129,8 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   // the budget); a miss leaves with EIP stored.
   Label lookup_at[2] = {a.newLabel(), a.newLabel()};
   for (unsigned user = 0; user < 2; ++user) {
-    const int32_t set = int32_t(user * 2 * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
+    const int32_t set = int32_t((user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize *
+                                GuestMmu::kTlbEntryBytes);
     a.bind(lookup_at[user]);
     a.pushfq();
     a.or_(x::r9, x::r8);
