@@ -166,7 +166,13 @@ class Emitter {
   struct SlowPath {
     Label at, resume;
     const CalloutSite* site;
+    bool resume_spilled = true;  // the fast path's flag state where the slow path rejoins it
   };
+  void bind_resume(Label l) {  // binds a slow path's resume label, noting the flag state there
+    a_.bind(l);
+    for (SlowPath& sp : slow_)
+      if (sp.resume == l) sp.resume_spilled = spilled_;
+  }
   void spill_flags();
   void restore_all_flags();
   void host_flags_needed();
@@ -344,11 +350,10 @@ CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
 
 void Emitter::emit_callout(unsigned k, CalloutKind kind) {
   const bool ends = b_.insns[k].term != Terminal::None;
-  host_flags_needed();
   a_.mov(x::r10, imm(uint64_t(site(k, kind, ends))));
-  a_.call(imm(uint64_t(rt_.callout)));
+  a_.call(imm(uint64_t(spilled_ ? rt_.callout_spilled : rt_.callout)));
   if (ends) a_.ud2();  // the callout always leaves after a block-ending instruction
-  spilled_ = false;   // the thunk reloads the host flags from CpuState
+  spilled_ = true;    // the thunk returns with the guest flags parked in the spill slot
 }
 
 void Emitter::embed(ZydisEncoderRequest& req) {
@@ -449,7 +454,7 @@ bool Emitter::emit_ident(unsigned k) {
   a_.embed(out, len);
   // (The slow path joins here with the host flags loaded by the callout: consistent with either
   // state of the fast path, as the spill slot is still right where the instruction left flags.)
-  if (d.mem >= 0) a_.bind(slow_.back().resume);
+  if (d.mem >= 0) bind_resume(slow_.back().resume);
   return true;
 }
 
@@ -516,7 +521,7 @@ void Emitter::emit_insn(unsigned k) {
         a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
         emit_push_value(k, &x::r8d, 0);
         slow_.back().resume = after;
-        a_.bind(after);
+        bind_resume(after);
         return;
       }
       if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
@@ -525,7 +530,7 @@ void Emitter::emit_insn(unsigned k) {
       } else {
         emit_push_value(k, nullptr, uint32_t(d.ops[0].imm.value.u));
       }
-      a_.bind(slow_.back().resume);
+      bind_resume(slow_.back().resume);
       return;
     case Rule::Pop:
       a_.mov(x::r10d, x::r12d);
@@ -533,7 +538,7 @@ void Emitter::emit_insn(unsigned k) {
       a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
       a_.lea(x::r12d, x::ptr(x::r12, 4));
       a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), x::r9d);
-      a_.bind(slow_.back().resume);
+      bind_resume(slow_.back().resume);
       return;
     case Rule::Leave:
       a_.mov(x::r10d, x::ebp);
@@ -541,7 +546,7 @@ void Emitter::emit_insn(unsigned k) {
       a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
       a_.lea(x::r12d, x::ptr(x::r10, 4));
       a_.mov(x::ebp, x::r9d);
-      a_.bind(slow_.back().resume);
+      bind_resume(slow_.back().resume);
       return;
     case Rule::Jcc: {
       host_flags_needed();  // (both exits assume the flags in the host)
@@ -584,7 +589,7 @@ void Emitter::emit_insn(unsigned k) {
       return;
     case Rule::Call:
       emit_push_value(k, nullptr, next);
-      a_.bind(slow_.back().resume);  // (never reached: a CALL's slow path leaves)
+      bind_resume(slow_.back().resume);  // (never reached: a CALL's slow path leaves)
       emit_exit(b_.targets[0], 0);
       return;
     case Rule::JmpIndirect: case Rule::CallIndirect:
@@ -619,18 +624,16 @@ void Emitter::emit_insn(unsigned k) {
 // DIV/IDIV r/m32: the divisor into r9d (a probe for memory), then the cases where the host would
 // raise #DE (zero divisor, quotient too wide: for IDIV, conservatively whenever EDX is not EAX's
 // sign extension, and INT_MIN / -1) go to the callout, which raises the guest #DE precisely.
-// Their flags are undefined and kept as the host keeps them, so the flags stay in the host.
+// Their flags are undefined and kept as the host keeps them: all guest flags go back before it.
 void Emitter::emit_div(unsigned k) {
   const Decoded& d = d_[k];
   const bool is_signed = d.zi.mnemonic == ZYDIS_MNEMONIC_IDIV;
-  host_flags_needed();
   Label after = a_.newLabel();
   if (d.mem >= 0) {
     emit_lea(ZYDIS_REGISTER_R10D, d.ops[d.mem]);
     emit_probe(k, 4, false, d.seg);  // (its slow path runs the whole division)
     slow_.back().resume = after;
     a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
-    host_flags_needed();
   } else {
     a_.mov(x::r9d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
   }
@@ -656,9 +659,9 @@ void Emitter::emit_div(unsigned k) {
   host_flags_needed();  // (DIV keeps the flags it leaves undefined: all of them go back)
   if (is_signed) a_.idiv(x::r9d);
   else a_.div(x::r9d);
-  a_.bind(after);
   sp.site = site(k, CalloutKind::Unsupported, false);
   slow_.push_back(sp);
+  bind_resume(after);
 }
 
 std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
@@ -683,12 +686,15 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   if (t == Terminal::None) emit_exit(b_.targets[0], 0);  // fall-through (page end or size cap)
 
   for (const SlowPath& sp : slow_) {
-    a_.bind(sp.at);
-    restore_all_flags();
+    a_.bind(sp.at);  // (the probe parked the flags)
     a_.mov(x::r10, imm(uint64_t(sp.site)));
-    a_.call(imm(uint64_t(rt_.callout)));
-    if (sp.site->ends_block) a_.ud2();
-    else a_.jmp(sp.resume);
+    a_.call(imm(uint64_t(rt_.callout_spilled)));
+    if (sp.site->ends_block) {
+      a_.ud2();
+      continue;
+    }
+    if (!sp.resume_spilled) restore_all_flags();
+    a_.jmp(sp.resume);
   }
   a_.bind(budget_exit);
   a_.add(kBudget, n);

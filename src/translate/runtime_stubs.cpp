@@ -107,10 +107,23 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.ret();
 
   // callout: r10 = CalloutSite*. Guest state out, the C++ function runs the instruction, then
-  // guest state back in (it may have changed registers or flags) or leave.
+  // guest registers back in (it may have changed them) or leave. The guest flags come back parked
+  // in the spill slot (the block takes them back only where it needs them, no POPFQ here).
+  // callout_spilled: the same with the guest flags parked in the spill slot on entry.
+  Label thunk_spilled = a.newLabel(), thunk_call = a.newLabel();
   a.bind(thunk);
   store_guest_regs(a);
   store_guest_flags(a);
+  a.jmp(thunk_call);
+  a.bind(thunk_spilled);
+  store_guest_regs(a);
+  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
+  a.and_(x::r9d, int32_t(~fl::ARITH));
+  a.mov(x::r11d, x::dword_ptr(kState, int32_t(kFlagsSpillOffset)));
+  a.and_(x::r11d, int32_t(fl::ARITH));
+  a.or_(x::r9d, x::r11d);
+  a.mov(x::dword_ptr(kState, int32_t(kEflagsOffset)), x::r9d);
+  a.bind(thunk_call);
   a.mov(x::rdi, imm(uint64_t(self)));
   a.mov(x::rsi, x::r10);
   a.mov(x::rdx, kBudget);
@@ -120,7 +133,9 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.add(x::rsp, 8);
   a.test(x::eax, x::eax);
   a.jz(exit_nosave);
-  load_guest_flags(a);
+  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
+  a.and_(x::r9d, int32_t(fl::ARITH | fl::FIXED1));  // (never TF, IF, DF, AC into the host)
+  a.mov(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)), x::r9);
   load_guest_regs(a);
   a.ret();
 
@@ -175,6 +190,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   r.exit_budget = at(exit_budget);
   r.exit_link = at(exit_link);
   r.callout = at(thunk);
+  r.callout_spilled = at(thunk_spilled);
   r.lookup[0] = at(lookup_at[0]);
   r.lookup[1] = at(lookup_at[1]);
   r.bytes = buf.used();

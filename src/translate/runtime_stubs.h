@@ -23,7 +23,9 @@ struct RuntimeRoutines {
   const uint8_t* exit_save = nullptr;  // EIP stored: write the guest state back and return
   const uint8_t* exit_budget = nullptr;  // as exit_save, counted as a budget exit
   const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
-  const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*
+  const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*, guest flags in the host;
+                                       // returns with them parked in the spill slot
+  const uint8_t* callout_spilled = nullptr;  // the same, guest flags parked on entry too
   const uint8_t* lookup[2] = {};       // jump with r8d = target EIP, r9 = mode tag (mode << 32);
                                        // [1] for CPL 3 code (it checks the user TLB)
   size_t bytes = 0;                    // code buffer bytes they take
