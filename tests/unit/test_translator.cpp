@@ -556,3 +556,36 @@ TEST_CASE("translator: indirect calls and returns go through the lookup table") 
   CHECK(f.js().exits[jit::kExitLookupMiss] < 10);
   CHECK(f.js().entries < 20);
 }
+
+TEST_CASE("translator: an indirect CALL and a RET into rewritten code miss the lookup table") {
+  JitFixture f;
+  f.load_asm(R"(
+    mov ebx, func
+    xor esi, esi
+    mov ecx, 1
+  again:
+    call ebx                      ; func: EAX = its immediate
+    add esi, eax
+    call patch_after              ; rewrites the immediate at `after`, then returns there
+  after:
+    mov eax, 0x100
+    add edi, eax
+    inc ecx
+    mov [func + 1], ecx           ; func's immediate, after func ran
+    cmp ecx, 10
+    jbe again
+    hlt
+  patch_after:
+    mov [after + 1], ecx
+    ret
+  func:
+    mov eax, 0x11
+    ret
+  )");
+  f.cpu.s.r[EDI] = 0;
+  f.run_jit();
+  REQUIRE(f.cpu.halted());
+  CHECK(f.cpu.s.r[ESI] == 0x11 + (2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10));
+  CHECK(f.cpu.s.r[EDI] == 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10);
+  CHECK(f.js().lookup_fills > 0);
+}
