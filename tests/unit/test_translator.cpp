@@ -589,3 +589,88 @@ TEST_CASE("translator: an indirect CALL and a RET into rewritten code miss the l
   CHECK(f.cpu.s.r[EDI] == 1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10);
   CHECK(f.js().lookup_fills > 0);
 }
+
+TEST_CASE("translator: FS with a base and a 4 GiB limit is reached inline, wrapping at 4 GiB") {
+  JitFixture f;
+  f.load_asm(R"(
+    mov ecx, 3
+  again:
+    mov eax, [fs:0x10]            ; linear 0x9010
+    mov ebx, [fs:0xFFFFF010]      ; linear 0x9000 + 0xFFFFF010 = 0x8010 (wraps)
+    add [fs:0x20], eax            ; linear 0x9020
+    mov edx, [gs:0x20]            ; GS flat: linear 0x20
+    dec ecx
+    jnz again
+    hlt
+  )");
+  Segment based{0x18, 0x9000, 0xFFFFFFFF, kAttrDataRW | (1u << 22) | (1u << 23)};
+  f.cpu.set_seg(FS, based);
+  f.poke<uint32_t>(0x9010, 0x1234);
+  f.poke<uint32_t>(0x8010, 0x5678);
+  f.poke<uint32_t>(0x9020, 0);
+  f.poke<uint32_t>(0x0020, 0xABCD);
+  f.run_jit();
+  REQUIRE(f.cpu.halted());
+  CHECK(f.cpu.s.r[EAX] == 0x1234);
+  CHECK(f.cpu.s.r[EBX] == 0x5678);
+  CHECK(f.cpu.s.r[EDX] == 0xABCD);
+  CHECK(f.peek<uint32_t>(0x9020) == 3 * 0x1234);
+  CHECK(f.callouts(CalloutKind::Segment) == 0);  // FS/GS operands are emitted inline
+}
+
+TEST_CASE("translator: a write through a read-only flat FS faults in the middle of a block") {
+  JitFixture f;
+  f.load_asm(R"(
+    jmp block
+  block:
+    mov eax, [fs:0x8010]          ; reads are fine
+    inc eax
+  fault:
+    mov [fs:0x8010], eax          ; read-only data segment: #GP(0)
+    hlt
+  )");
+  Segment ro{0x18, 0, 0xFFFFFFFF, 0x9100 | (1u << 22) | (1u << 23)};
+  f.cpu.set_seg(FS, ro);
+  f.poke<uint32_t>(0x8010, 41);
+  f.run_jit();
+  REQUIRE(f.faulted(vec::GP));
+  CHECK(f.cpu.last_exception.error == 0);
+  CHECK(f.cpu.s.eip == CpuFixture::kCodeAddr + 2 + 6 + 1);  // (MOV EAX, moffs32 with FS: 6 bytes)
+  CHECK(f.cpu.s.r[EAX] == 42);
+  CHECK(f.peek<uint32_t>(0x8010) == 41);
+  CHECK(f.cpu.s.icount == 3);
+}
+
+TEST_CASE("translator: jump tables and calls through memory agree with the interpreter") {
+  compare_with_interpreter(R"(
+    mov dword [0x8000], case0
+    mov dword [0x8004], case1
+    mov dword [0x8008], case2
+    mov dword [0x800C], fn
+    xor ecx, ecx
+    xor eax, eax
+  next:
+    mov edx, ecx
+    and edx, 3
+    cmp edx, 3
+    je skip
+    jmp [0x8000 + edx * 4]
+  case0:
+    add eax, 1
+    jmp skip
+  case1:
+    add eax, 100
+    jmp skip
+  case2:
+    call [0x800C]
+  skip:
+    inc ecx
+    cmp ecx, 50
+    jb next
+    mov [0x8010], eax
+    hlt
+  fn:
+    add eax, 10000
+    ret
+  )");
+}
