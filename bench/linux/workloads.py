@@ -293,7 +293,7 @@ def report(all_results, names, args):
 
 
 def describe_bt86(path):
-    """The commit of the source tree the binary sits in (+ "work tree" if that is modified)."""
+    """The binary's build time and the commit its source tree is at now (+ changes if modified)."""
     git = lambda *a: subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(path))] + list(a),
                                     capture_output=True, text=True).stdout.strip()
     try:
@@ -302,7 +302,8 @@ def describe_bt86(path):
     except OSError:
         commit, dirty = "", ""
     built = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(path)))
-    return "%s, built %s from %s%s" % (path, built, commit or "?", " + work tree" if dirty else "")
+    return "%s, built %s; its source tree is at %s%s" % (path, built, commit or "?",
+                                                          " + changes" if dirty else "")
 
 
 def first_line(cmd):
@@ -338,7 +339,7 @@ def main():
     ap.add_argument("--sh-iters", type=int, default=20000)
     ap.add_argument("--grid", type=int, default=36, help="awk-float: GRID x GRID points")
     ap.add_argument("--procs", type=int, default=500, help="fork-exec: processes")
-    ap.add_argument("--hash-passes", type=int, default=3, help="sha256, md5: passes over the data")
+    ap.add_argument("--hash-passes", type=int, default=6, help="sha256, md5: passes over the data")
     args = ap.parse_args()
 
     names = list(WORKLOADS)
