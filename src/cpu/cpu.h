@@ -160,6 +160,7 @@ class Cpu {
   template <class T> void write_sys(uint32_t lin, T v) { mmu.write_lin<T>(lin, v, false); }
   uint32_t translate(uint32_t lin, AccessType type, bool user) { return mmu.translate(lin, type, user); }
   void flush_tlb() { mmu.flush_tlb(); }
+  void flush_tlb_cr3() { mmu.flush_tlb_cr3(); }  // a CR3 load (global pages may stay in views)
   void flush_tlb_page(uint32_t lin) { mmu.flush_tlb_page(lin); }
   bool user_access() const { return mmu.user_access(); }
   uint32_t seg_check(unsigned seg, uint32_t off, unsigned size, bool write) {

@@ -60,7 +60,7 @@ void write_cr(Cpu& cpu, unsigned n, uint32_t v) {
     case 2: cpu.s.cr2 = v; return;
     case 3:
       cpu.s.cr3 = v & 0xFFFFF018u;  // page directory base, PCD, PWT
-      cpu.flush_tlb();
+      cpu.flush_tlb_cr3();
       cpu.end_block();
       return;
     case 4:

@@ -166,7 +166,7 @@ void switch_task(Cpu& cpu, uint16_t tss_sel, TaskSwitchSource source, uint32_t r
   }
   if (new32 && cpu.s.paging()) {
     cpu.s.cr3 = next.cr3;
-    cpu.flush_tlb();
+    cpu.flush_tlb_cr3();
   }
   for (unsigned k = 0; k < 8; ++k) cpu.s.r[k] = next.r[k];
   cpu.s.eip = next.eip;

@@ -40,6 +40,9 @@ void GuestMmu::update_seg_cache(unsigned idx) {
   }
   seg_fast_base[idx] = c.base;
   seg_fast_ok[idx] = c.lo == 0 && c.hi == 0xFFFFFFFFu ? (c.r ? 1u : 0u) | (c.w ? 2u : 0u) : 0u;
+  for (unsigned user = 0; user < 2; ++user)
+    for (unsigned w = 0; w < 2; ++w)
+      seg_view[user][idx][w] = (seg_fast_ok[idx] & (1u << w)) ? view_base[user] : view_base[2];
 }
 
 void GuestMmu::seg_fault(unsigned seg) const {
@@ -57,6 +60,33 @@ void GuestMmu::flush_tlb() {
   update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
   s_.attention |= attn::MODE;
+  if (views) views->flush_all();
+}
+
+void GuestMmu::flush_tlb_cr3() {
+  ViewListener* v = views;
+  views = nullptr;
+  flush_tlb();
+  views = v;
+  if (views) views->flush_non_global();
+}
+
+ViewTranslation GuestMmu::translate_for_view(uint32_t lin, bool write, bool user) {
+  ViewTranslation t;
+  if (__builtin_expect(watching(), 0) && breakpoints->watches_page(lin)) return t;
+  if (!s_.paging()) {
+    t.ok = true;
+    t.paddr = lin & mem_.a20_mask();
+    t.writable = true;
+    return t;
+  }
+  const PageWalk w = walk_page_tables(mem_, s_.cr0, s_.cr3, s_.cr4, lin, write, user);
+  if (!w.ok) return t;
+  t.ok = true;
+  t.paddr = w.paddr & mem_.a20_mask();
+  t.writable = w.writable && w.dirty;
+  t.global = w.global && (s_.cr4 & cr4::PGE);
+  return t;
 }
 
 void GuestMmu::flush_tlb_page(uint32_t lin) {
@@ -64,6 +94,7 @@ void GuestMmu::flush_tlb_page(uint32_t lin) {
   for (auto& u : tlb_)
     for (auto& rw : u) rw[idx] = TlbEntry{};
   s_.attention |= attn::MODE;
+  if (views) views->flush_page(lin);
 }
 
 void GuestMmu::drop_write_tlb() {

@@ -20,6 +20,25 @@ namespace bt86 {
 
 enum class AccessType : uint8_t { Read = 0, Write = 1, Exec = 2 };
 
+// Mirrors of guest linear memory outside the TLB (mmu/linear_views.h) hear of the TLB's flushes.
+class ViewListener {
+ public:
+  virtual ~ViewListener() = default;
+  virtual void flush_all() = 0;        // every mapping may have changed
+  virtual void flush_non_global() = 0; // CR3 load: mappings of non-global pages
+  virtual void flush_page(uint32_t lin) = 0;  // INVLPG
+  virtual void code_page_added(uint32_t phys) = 0;  // no direct writes to this page any more
+};
+
+// A translation for a linear view: the page's physical address (A20 applied) and whether a
+// write could go straight to it now (allowed, PTE dirty) and whether the page is global.
+struct ViewTranslation {
+  bool ok = false;
+  uint32_t paddr = 0;
+  bool writable = false;
+  bool global = false;
+};
+
 struct MmuStats {
   uint64_t tlb_flushes = 0;
   uint64_t smc_invalidations = 0;  // blocks dropped because guest stores hit them
@@ -106,10 +125,19 @@ class GuestMmu {
   // recomputes the segment and alignment checks (CR0.PE writes come through here), attn::MODE.
   void flush_tlb();
   void flush_tlb_page(uint32_t lin);  // INVLPG (attn::MODE)
+  // A CR3 load: flush_tlb(), and linear views keep their global pages.
+  void flush_tlb_cr3();
   // A page became a code page: no direct-write TLB entries may stay, so its stores reach
   // note_code_write.
   void drop_write_tlb();
-
+  // A page now holds code (CodePages::mark said it is new): drop_write_tlb() and tell the views.
+  void code_page_added(uint32_t paddr) {
+    drop_write_tlb();
+    if (views) views->code_page_added(paddr & ~0xFFFu);
+  }
+  // The walk for a linear view (sets A/D as an access of that kind would; no fault raised).
+  ViewTranslation translate_for_view(uint32_t lin, bool write, bool user);
+  ViewListener* views = nullptr;
   // ---- code pages ----------------------------------------------------------------------------
   CodePages code_pages;
   // A write to a page holding code: the holders drop what the bytes overlap; attn::SMC if
@@ -139,6 +167,12 @@ class GuestMmu {
   // of both arrays from tlb_base().
   uint32_t seg_fast_base[6] = {};
   uint32_t seg_fast_ok[6] = {};
+  // With linear views (mmu/linear_views.h): per [user][segment][write], the view translated code
+  // accesses through that segment may use (the view of that privilege while the segment allows
+  // the access at any offset, else a view that never maps: every access takes the slow path).
+  uint8_t* seg_view[2][6][2] = {};
+  // The views' bases ([0] supervisor, [1] user, [2] never mapped), set by LinearViews.
+  uint8_t* view_base[3] = {};
   int32_t seg_fast_base_offset() const { return int32_t(reinterpret_cast<const char*>(seg_fast_base) - reinterpret_cast<const char*>(tlb_)); }
   int32_t seg_fast_ok_offset() const { return int32_t(reinterpret_cast<const char*>(seg_fast_ok) - reinterpret_cast<const char*>(tlb_)); }
 

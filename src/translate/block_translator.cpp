@@ -167,7 +167,10 @@ class Emitter {
     Label at, resume;
     const CalloutSite* site;
     bool resume_spilled = true;  // the fast path's flag state where the slow path rejoins it
+    Label access;                // linear views: the host access that may fault
+    bool spilled_at_access = true;  // the flag state there (which callout thunk the stub calls)
   };
+  x::Mem mem32() const { return x::dword_ptr(base_, x::r10); }  // the probed access, 4 bytes
   void bind_resume(Label l) {  // binds a slow path's resume label, noting the flag state there
     a_.bind(l);
     for (SlowPath& sp : slow_)
@@ -183,7 +186,9 @@ class Emitter {
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
   void emit_callout(unsigned k, CalloutKind kind);
   void emit_lea(ZydisRegister dst, const ZydisDecodedOperand& mem);
-  void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE);
+  // defer_access: the caller binds the access label itself (bind_access) right before the access.
+  void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE, bool defer_access = false);
+  void bind_access() { a_.bind(slow_.back().access); }
   bool emit_ident(unsigned k);
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
@@ -206,6 +211,7 @@ class Emitter {
   bool stub_used_[2] = {false, false};
   bool encode_failed_ = false;
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
+  x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
   int32_t mmu_seg_ok_, mmu_seg_base_;  // GuestMmu::seg_fast_ok/base from the TLB register
 };
 
@@ -393,8 +399,32 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
 
 // r10d = linear address -> r11 = host addend (fast path), or the callout slow path for
 // instruction k. The guest flags are spilled first (see the top of the file).
-void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg) {
+void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, bool defer_access) {
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+  const bool ends = b_.insns[k].term != Terminal::None;
+  if (rt_.views) {
+    // Linear views: no probe. FS/GS add their base and use the view their check allows; the
+    // access itself is the fault site the SIGSEGV handler maps to this slow path.
+    SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr};
+    if (seg != SEG_NONE) {
+      a_.mov(x::r11, imm(uint64_t(&rt_.seg_view[user][seg][write])));
+      a_.mov(x::r11, x::qword_ptr(x::r11));
+      a_.mov(x::r9, imm(uint64_t(&rt_.seg_base[seg])));
+      a_.mov(x::r9d, x::dword_ptr(x::r9));
+      a_.lea(x::r10d, x::ptr(x::r10, x::r9));
+      base_ = x::r11;
+    } else {
+      base_ = kTlb;
+    }
+    // (The spill slot stays right up to the access, whatever flags_for_native does in between.)
+    sp.access = a_.newLabel();
+    if (!defer_access) a_.bind(sp.access);
+    sp.spilled_at_access = spilled_;
+    sp.site = site(k, CalloutKind::MemorySlowPath, ends);
+    slow_.push_back(sp);
+    return;
+  }
+  base_ = x::r11;
   const int32_t set = int32_t((unsigned(user) * GuestMmu::kTlbKinds + (write ? GuestMmu::kTlbWrite : GuestMmu::kTlbRead)) *
                               GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes);
   SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr};
@@ -413,7 +443,6 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg) {
   a_.cmp(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbTagOffset)));
   a_.jne(sp.at);
   a_.mov(x::r11, x::qword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbAddendOffset)));
-  const bool ends = b_.insns[k].term != Terminal::None;
   sp.site = site(k, CalloutKind::MemorySlowPath, ends);
   slow_.push_back(sp);
 }
@@ -434,7 +463,7 @@ bool Emitter::emit_ident(unsigned k) {
     if (op.type == ZYDIS_OPERAND_TYPE_REGISTER) {
       op.reg.value = host_register(op.reg.value, &high_byte, &rex);
     } else if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
-      op.mem.base = ZYDIS_REGISTER_R11;
+      op.mem.base = rt_.views && d.seg == SEG_NONE ? ZYDIS_REGISTER_R14 : ZYDIS_REGISTER_R11;
       op.mem.index = ZYDIS_REGISTER_R10;
       op.mem.scale = 1;
       op.mem.displacement = 0;
@@ -448,9 +477,10 @@ bool Emitter::emit_ident(unsigned k) {
   if (d.mem >= 0) {
     const ZydisDecodedOperand& m = d.ops[d.mem];
     emit_lea(ZYDIS_REGISTER_R10D, m);
-    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, d.seg);
+    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, d.seg, rt_.views);
   }
   flags_for_native(k);
+  if (d.mem >= 0 && rt_.views) bind_access();
   a_.embed(out, len);
   // (The slow path joins here with the host flags loaded by the callout: consistent with either
   // state of the fast path, as the spill slot is still right where the instruction left flags.)
@@ -462,8 +492,8 @@ bool Emitter::emit_ident(unsigned k) {
 void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
   a_.lea(x::r10d, x::ptr(x::r12, -4));
   emit_probe(k, 4, true);
-  if (reg) a_.mov(x::dword_ptr(x::r11, x::r10), *reg);
-  else a_.mov(x::dword_ptr(x::r11, x::r10), value);
+  if (reg) a_.mov(mem32(), *reg);
+  else a_.mov(mem32(), value);
   a_.mov(x::r12d, x::r10d);
 }
 
@@ -518,7 +548,7 @@ void Emitter::emit_insn(unsigned k) {
         emit_probe(k, 4, false, d.seg);
         const Label after = a_.newLabel();
         slow_.back().resume = after;  // (a slow path runs the whole PUSH)
-        a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
+        a_.mov(x::r8d, mem32());
         emit_push_value(k, &x::r8d, 0);
         slow_.back().resume = after;
         bind_resume(after);
@@ -535,7 +565,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Pop:
       a_.mov(x::r10d, x::r12d);
       emit_probe(k, 4, false);
-      a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
+      a_.mov(x::r9d, mem32());
       a_.lea(x::r12d, x::ptr(x::r12, 4));
       a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), x::r9d);
       bind_resume(slow_.back().resume);
@@ -543,7 +573,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Leave:
       a_.mov(x::r10d, x::ebp);
       emit_probe(k, 4, false);
-      a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
+      a_.mov(x::r9d, mem32());
       a_.lea(x::r12d, x::ptr(x::r10, 4));
       a_.mov(x::ebp, x::r9d);
       bind_resume(slow_.back().resume);
@@ -598,7 +628,7 @@ void Emitter::emit_insn(unsigned k) {
       } else {
         emit_lea(ZYDIS_REGISTER_R10D, d.ops[0]);
         emit_probe(k, 4, false, d.seg);
-        a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
+        a_.mov(x::r8d, mem32());
       }
       if (d.rule == Rule::CallIndirect) emit_push_value(k, nullptr, next);
       emit_lookup_jump();
@@ -607,7 +637,7 @@ void Emitter::emit_insn(unsigned k) {
       const uint32_t pop = 4 + (d.zi.operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
       a_.mov(x::r10d, x::r12d);
       emit_probe(k, 4, false);
-      a_.mov(x::r8d, x::dword_ptr(x::r11, x::r10));
+      a_.mov(x::r8d, mem32());
       a_.lea(x::r12d, x::ptr(x::r12, int32_t(pop)));
       emit_lookup_jump();
       return;
@@ -633,7 +663,7 @@ void Emitter::emit_div(unsigned k) {
     emit_lea(ZYDIS_REGISTER_R10D, d.ops[d.mem]);
     emit_probe(k, 4, false, d.seg);  // (its slow path runs the whole division)
     slow_.back().resume = after;
-    a_.mov(x::r9d, x::dword_ptr(x::r11, x::r10));
+    a_.mov(x::r9d, mem32());
   } else {
     a_.mov(x::r9d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
   }
@@ -686,9 +716,9 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   if (t == Terminal::None) emit_exit(b_.targets[0], 0);  // fall-through (page end or size cap)
 
   for (const SlowPath& sp : slow_) {
-    a_.bind(sp.at);  // (the probe parked the flags)
+    a_.bind(sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
     a_.mov(x::r10, imm(uint64_t(sp.site)));
-    a_.call(imm(uint64_t(rt_.callout_spilled)));
+    a_.call(imm(uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout)));
     if (sp.site->ends_block) {
       a_.ud2();
       continue;
@@ -711,6 +741,10 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   if (!base) return nullptr;
   tc_->entry = base;
   tc_->size = uint32_t(size);
+  if (rt_.views)
+    for (const SlowPath& sp : slow_)
+      if (sp.access.isValid())
+        tc_->fault_sites.push_back({uint32_t(code_.labelOffsetFromBase(sp.access)), uint32_t(code_.labelOffsetFromBase(sp.at))});
   for (unsigned s = 0; s < 2; ++s) {
     if (!stub_used_[s]) continue;
     tc_->stub[s] = base + code_.labelOffsetFromBase(stub_label_[s]);

@@ -5,7 +5,8 @@
 // callouts). See docs/translator.md.
 //
 //   guest EAX ECX EDX EBX ESP EBP ESI EDI  ->  host eax ecx edx ebx r12d ebp esi edi
-//   r15 = CpuState*   r14 = the MMU's TLB   r13 = instructions left in the budget (signed)
+//   r15 = CpuState*   r14 = the memory base (the MMU's TLB; with linear views, the view of the
+//   current privilege level, so a flat access is `op [r14 + lin]`)   r13 = instructions left
 //   r8-r11 scratch (r10 = linear address of a memory operand, r11 = its host addend after a
 //   probe, r8 = a branch target EIP for the lookup routine, r9 = its mode tag)
 // The host stack pointer is 16-byte aligned inside translated code.
@@ -30,7 +31,8 @@ inline x::Gp guest_reg64(unsigned r) {
   return map[r & 7];
 }
 inline const x::Gp kState = x::r15;
-inline const x::Gp kTlb = x::r14;
+inline const x::Gp kTlb = x::r14;      // the memory base: the TLB, or with linear views the
+                                       // view of the running code's privilege
 inline const x::Gp kBudget = x::r13;
 
 // What the dispatcher and the shared routines exchange (one per translator).

@@ -69,7 +69,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.mov(x::qword_ptr(ctxr, int32_t(offsetof(JitContext, exit_block))), 0);
   a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitCallout);
   a.mov(kState, imm(uint64_t(state)));
-  a.mov(kTlb, imm(uint64_t(tlb)));
+  a.mov(kTlb, x::rsi);
   a.mov(kBudget, ctx_field(offsetof(JitContext, limit)));
   a.sub(kBudget, x::qword_ptr(kState, int32_t(kIcountOffset)));
   a.mov(x::r8, x::rdi);
@@ -161,11 +161,13 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.mov(x::r11d, x::r8d);
     a.shr(x::r11d, 8);
     a.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
+    a.mov(x::r9, imm(uint64_t(static_cast<const uint8_t*>(tlb) + set)));
+    a.add(x::r11, x::r9);
     a.mov(x::r9d, x::r8d);
     a.and_(x::r9d, int32_t(0xFFFFF000u));
-    a.cmp(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbTagOffset)));
+    a.cmp(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbTagOffset)));
     a.jne(miss);
-    a.mov(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbPhysOffset)));
+    a.mov(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbPhysOffset)));
     a.cmp(x::r9d, x::dword_ptr(x::r10, int32_t(offsetof(LookupEntry, phys_page))));
     a.jne(miss);
     a.mov(x::r11, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
@@ -185,7 +187,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   if (!base) throw std::runtime_error("cannot emit the translator's runtime routines");
   RuntimeRoutines r;
   auto at = [&](Label l) { return base + code.labelOffsetFromBase(l); };
-  r.enter = reinterpret_cast<void (*)(const uint8_t*)>(at(enter));
+  r.enter = reinterpret_cast<void (*)(const uint8_t*, const void*)>(at(enter));
   r.exit_save = at(exit_save);
   r.exit_budget = at(exit_budget);
   r.exit_link = at(exit_link);

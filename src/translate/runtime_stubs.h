@@ -19,7 +19,8 @@ namespace jit {
 using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, int64_t budget_left);
 
 struct RuntimeRoutines {
-  void (*enter)(const uint8_t* code) = nullptr;  // runs translated code until an exit
+  void (*enter)(const uint8_t* code, const void* mem_base) = nullptr;  // runs translated code
+                                       // until an exit, r14 = mem_base
   const uint8_t* exit_save = nullptr;  // EIP stored: write the guest state back and return
   const uint8_t* exit_budget = nullptr;  // as exit_save, counted as a budget exit
   const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
@@ -30,6 +31,11 @@ struct RuntimeRoutines {
                                        // [1] for CPL 3 code (it checks the user TLB)
   size_t bytes = 0;                    // code buffer bytes they take
   int32_t seg_ok_offset = 0, seg_base_offset = 0;  // GuestMmu::seg_fast_* from the TLB register
+  // Linear views (mmu/linear_views.h): memory operands are `[r14 + lin]`, FS/GS through
+  // GuestMmu::seg_view / seg_fast_base, faults go to the slow path through the SIGSEGV handler.
+  bool views = false;
+  uint8_t* const (*seg_view)[6][2] = nullptr;  // GuestMmu::seg_view
+  const uint32_t* seg_base = nullptr;          // GuestMmu::seg_fast_base
 };
 
 // Emits the routines at the start of `buf`. Throws std::runtime_error if AsmJit fails.

@@ -34,6 +34,12 @@ struct TranslatedCode {
   uint8_t* stub[2] = {nullptr, nullptr};
   uint8_t stub_bytes[2][8] = {};
   std::vector<CalloutSite> sites;  // stable after translation (code points at the elements)
+  // Linear views: host accesses that may fault (offset of the instruction) -> the slow path the
+  // SIGSEGV handler sends them to (offset), in code order.
+  struct FaultSite {
+    uint32_t access, slow_path;
+  };
+  std::vector<FaultSite> fault_sites;
 };
 
 }  // namespace bt86

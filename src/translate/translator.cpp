@@ -3,6 +3,8 @@
 // flush, callouts and statistics. See translator.h and docs/translator.md.
 #include "translate/translator.h"
 
+#include <signal.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <algorithm>
 #include <chrono>
@@ -24,6 +26,47 @@ BlockDecoder& decoder() {
 
 uint32_t callout_entry(void* self, const CalloutSite* site, int64_t budget_left) {
   return static_cast<Translator*>(self)->callout(*site, budget_left);
+}
+
+// Translators with linear views, for the process-wide SIGSEGV handler.
+std::vector<Translator*>& view_translators() {
+  static std::vector<Translator*> v;
+  return v;
+}
+struct sigaction g_previous_segv;
+
+void on_segv(int sig, siginfo_t* info, void* context) {
+  ucontext_t* uc = static_cast<ucontext_t*>(context);
+  const uint8_t* pc = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.gregs[REG_RIP]);
+  const bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  for (Translator* t : view_translators()) {
+    const uint8_t* resume = nullptr;
+    if (t->handle_host_fault(pc, info->si_addr, write, &resume)) {
+      if (resume) uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
+      return;
+    }
+  }
+  // Not a translated guest access: whatever handled SIGSEGV before (default: the crash it is).
+  if (g_previous_segv.sa_flags & SA_SIGINFO) {
+    g_previous_segv.sa_sigaction(sig, info, context);
+  } else if (g_previous_segv.sa_handler != SIG_IGN && g_previous_segv.sa_handler != SIG_DFL) {
+    g_previous_segv.sa_handler(sig);
+  } else {
+    signal(SIGSEGV, SIG_DFL);  // returning re-runs the access, which now ends the process
+  }
+}
+
+// Installs the handler unless it is the current one (something else — a test framework — may
+// have replaced it since: it is checked at every run, one system call per time slice).
+void install_segv_handler() {
+  struct sigaction cur {};
+  sigaction(SIGSEGV, nullptr, &cur);
+  if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_segv) return;
+  struct sigaction act {};
+  act.sa_sigaction = on_segv;
+  act.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&act.sa_mask);
+  sigaction(SIGSEGV, &act, &g_previous_segv);
 }
 
 uint64_t host_ns() {
@@ -60,7 +103,15 @@ Translator::Translator(Cpu& cpu, Options options)
       buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
   ctx_.self = this;
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
+  if (opt_.linear_views) {
+    views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem, cpu_.s);
+    install_segv_handler();
+    view_translators().push_back(this);
+  }
   rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry);
+  rt_.views = views_ != nullptr;
+  rt_.seg_view = cpu_.mmu.seg_view;
+  rt_.seg_base = cpu_.mmu.seg_fast_base;
   rt_.seg_ok_offset = cpu_.mmu.seg_fast_ok_offset();
   rt_.seg_base_offset = cpu_.mmu.seg_fast_base_offset();
   cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
@@ -76,6 +127,8 @@ Translator::Translator(Cpu& cpu, Options options)
 }
 
 Translator::~Translator() {
+  auto& v = view_translators();
+  v.erase(std::remove(v.begin(), v.end(), this), v.end());
   if (perf_map_) std::fclose(perf_map_);
 }
 
@@ -112,7 +165,16 @@ void Translator::flush_lookup_table() {
   ++js_.lookup_flushes;
 }
 
+bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume) {
+  if (!views_ || !buf_.contains(pc) || views_->view_of(addr) < 0) return false;
+  auto it = fault_sites_.find(pc);
+  if (it == fault_sites_.end()) return false;  // a fault in translated code that is no guest access
+  if (!views_->handle_fault(addr, write)) *resume = it->second;
+  return true;
+}
+
 void Translator::flush_code() {
+  fault_sites_.clear();
   cache_.drop_all();
   buf_.reset_to(rt_.bytes);
   flush_lookup_table();
@@ -152,6 +214,8 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
   js_.inline_insns += counts.inline_insns;
   js_.callout_insns += counts.callout_insns;
   b->host = std::move(tc);
+  for (const TranslatedCode::FaultSite& f : b->host->fault_sites)
+    fault_sites_[b->host->entry + f.access] = b->host->entry + f.slow_path;
   if (cpu_.trace.out_asm) {
     std::fprintf(cpu_.trace.out, "OUT: %08x (%u bytes)\n", b->key.eip, b->host->size);
     disassemble_host(b->host->entry, b->host->size, cpu_.trace.out);
@@ -159,7 +223,7 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
   }
   if (perf_map_) note_perf_map(*b, *b->host);
   Block* raw = b.get();
-  if (cache_.insert(std::move(b))) cpu_.mmu.drop_write_tlb();
+  if (cache_.insert(std::move(b))) cpu_.mmu.code_page_added(raw->key.phys);
   remember_for_lookup(*raw);
   return raw;
 }
@@ -215,6 +279,7 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
 
 uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
   CpuState& s = cpu_.s;
+  if (views_) install_segv_handler();
   s.attention &= ~attn::STOP;
   const uint64_t start = s.icount;
   const uint64_t limit = start + budget;
@@ -296,7 +361,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     const uint64_t before = s.icount;
     ++js_.entries;
     ++st_.block_execs;
-    rt_.enter(b->host->entry);
+    rt_.enter(b->host->entry, views_ ? static_cast<const void*>(views_->base(s.cpl == 3)) : cpu_.mmu.tlb_base());
     js_.insns_in_translated += s.icount - before;
     last_ = b;
     ++js_.exits[ctx_.exit_reason];
@@ -345,6 +410,19 @@ std::string Translator::describe_stats() const {
   add("indirect table flushes", j.lookup_flushes);
   add("code buffer flushes", j.buffer_flushes);
   add("blocks invalidated", cache_.invalidations());
+  if (views_) {
+    const LinearViewStats& v = views_->stats();
+    add("linear views: host faults", v.faults);
+    add("linear views: pages mapped", v.pages_mapped);
+    add("linear views: faults to slow path", v.to_slow_path);
+    add("linear views: full flushes", v.flushes);
+    add("linear views: CR3 flushes", v.cr3_flushes);
+    add("linear views: INVLPG flushes", v.page_flushes);
+    add("linear views: evictions", v.evictions);
+    add("linear views: code write-protects", v.write_protects);
+  } else {
+    out += "  memory: inline TLB probe (linear views off)\n";
+  }
   for (size_t k = 0; k < j.callouts.size(); ++k) {
     std::snprintf(line, sizeof line, "  callouts: %-24s %llu\n", callout_kind_name(CalloutKind(k)),
                   (unsigned long long)j.callouts[k]);

@@ -7,12 +7,14 @@
 #pragma once
 #include <array>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 #include "cpu/block_cache.h"
 #include "cpu/engine.h"
 #include "cpu/interpreter.h"
+#include "mmu/linear_views.h"
 #include "translate/code_buffer.h"
 #include "translate/jit_abi.h"
 #include "translate/runtime_stubs.h"
@@ -56,6 +58,7 @@ class Translator final : public Engine {
     size_t code_buffer_bytes = 64u << 20;
     unsigned max_block_insns = 128;
     std::string perf_map;  // path of a perf map to write ("" = none)
+    bool linear_views = true;  // memory through mmu/linear_views.h (else the inline TLB probe)
   };
   explicit Translator(Cpu& cpu) : Translator(cpu, Options{}) {}
   Translator(Cpu& cpu, Options options);
@@ -73,6 +76,11 @@ class Translator final : public Engine {
 
   // Runs one guest instruction for translated code (the callout thunk calls it).
   uint32_t callout(const CalloutSite& site, int64_t budget_left);
+  // The SIGSEGV handler's question: a host fault at `addr` by the instruction at `pc`. If it is a
+  // translated access into this translator's views, maps the page and returns true (retry) or
+  // sets *resume to the access's slow path; returns false if the fault is not ours.
+  bool handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume);
+  const LinearViews* views() const { return views_.get(); }
 
  private:
   uint64_t run_loop(uint64_t budget, bool one_block);
@@ -88,6 +96,8 @@ class Translator final : public Engine {
 
   Cpu& cpu_;
   Options opt_;
+  std::unique_ptr<LinearViews> views_;
+  std::map<const uint8_t*, const uint8_t*> fault_sites_;  // host access -> slow path
   Interpreter interp_;
   BlockCache cache_;
   CodeBuffer buf_;
