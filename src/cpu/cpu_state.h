@@ -131,6 +131,7 @@ struct CpuState {
   // Scratch of translated code: the guest's arithmetic flags parked while host code reuses the
   // host flags (translate/block_translator.cpp). Not architectural state.
   uint64_t jit_flags_spill = 0;
+  uint16_t jit_lookup_flags = 0;  // the same for the lookup routine, in LAHF/SETO form
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
@@ -155,6 +156,7 @@ constexpr size_t kEipOffset = offsetof(CpuState, eip);
 constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
 constexpr size_t kIcountOffset = offsetof(CpuState, icount);
 constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
+constexpr size_t kLookupFlagsOffset = offsetof(CpuState, jit_lookup_flags);
 static_assert(kAttentionOffset == 0 && kGprOffset == 4 && kEipOffset == 36 && kEflagsOffset == 40,
               "the offsets generated code relies on");
 

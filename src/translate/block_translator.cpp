@@ -7,8 +7,8 @@
 //   out of line: memory slow paths (callouts), budget_exit
 // The guest's arithmetic flags are exact at every point where the guest could observe them (a
 // callout, a fault, an exit). Host sequences that clobber the host flags (the budget check, TLB
-// probes, the DIV checks) first park them in CpuState::jit_flags_spill (once per value: PUSHFQ,
-// POP to memory); while they are parked, a native instruction that writes all six needs nothing
+// probes, the DIV checks) first park them in CpuState::jit_flags_spill (once per value, in
+// LAHF/SETO form, runtime_stubs.h); while they are parked, a native instruction that writes all six needs nothing
 // back, one that needs only CF back (INC/DEC keep it; ADC/SBB read it) gets it with one BT from
 // the slot, anything else — and every callout, exit and branch — gets all of them back with
 // POPFQ, the expensive instruction this design keeps off the common paths.
@@ -218,16 +218,14 @@ class Emitter {
 // Before host code clobbers the host flags: the guest's go to the spill slot (once per value).
 void Emitter::spill_flags() {
   if (spilled_) return;
-  a_.pushfq();
-  a_.pop(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
+  save_flags_lahf(a_, x::r11, kFlagsSpillOffset);
   spilled_ = true;
 }
 
 // All guest flags from the spill slot into the host (a path leaving a clobber: slow path, budget
 // exit; or host_flags_needed).
 void Emitter::restore_all_flags() {
-  a_.push(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)));
-  a_.popfq();
+  restore_flags_lahf(a_, x::r9, kFlagsSpillOffset);
 }
 
 // The next host code needs every guest flag in the host (a callout, an exit, a branch).
@@ -251,7 +249,7 @@ void Emitter::flags_for_native(unsigned k) {
   if (need == 0) {
     spilled_ = false;
   } else if (need == ZYDIS_CPUFLAG_CF) {
-    a_.bt(x::dword_ptr(kState, int32_t(kFlagsSpillOffset)), 0);
+    a_.bt(x::word_ptr(kState, int32_t(kFlagsSpillOffset)), 8);  // (CF: bit 0 of the LAHF byte)
     spilled_ = false;
   } else {
     host_flags_needed();
@@ -651,7 +649,7 @@ void Emitter::emit_insn(unsigned k) {
   }
 }
 
-// DIV/IDIV r/m32: the divisor into r9d (a probe for memory), then the cases where the host would
+// DIV/IDIV r/m32: the divisor into r8d (a probe for memory), then the cases where the host would
 // raise #DE (zero divisor, quotient too wide: for IDIV, conservatively whenever EDX is not EAX's
 // sign extension, and INT_MIN / -1) go to the callout, which raises the guest #DE precisely.
 // Their flags are undefined and kept as the host keeps them: all guest flags go back before it.
@@ -663,13 +661,13 @@ void Emitter::emit_div(unsigned k) {
     emit_lea(ZYDIS_REGISTER_R10D, d.ops[d.mem]);
     emit_probe(k, 4, false, d.seg);  // (its slow path runs the whole division)
     slow_.back().resume = after;
-    a_.mov(x::r9d, mem32());
+    a_.mov(x::r8d, mem32());
   } else {
-    a_.mov(x::r9d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
+    a_.mov(x::r8d, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
   }
   SlowPath sp{a_.newLabel(), after, nullptr};
   spill_flags();
-  a_.test(x::r9d, x::r9d);
+  a_.test(x::r8d, x::r8d);
   a_.jz(sp.at);
   if (is_signed) {
     Label fits = a_.newLabel();
@@ -677,18 +675,18 @@ void Emitter::emit_div(unsigned k) {
     a_.sar(x::r11d, 31);
     a_.cmp(x::r11d, x::edx);
     a_.jne(sp.at);
-    a_.cmp(x::r9d, -1);
+    a_.cmp(x::r8d, -1);
     a_.jne(fits);
     a_.cmp(x::eax, int32_t(0x80000000u));
     a_.je(sp.at);
     a_.bind(fits);
   } else {
-    a_.cmp(x::edx, x::r9d);
+    a_.cmp(x::edx, x::r8d);
     a_.jae(sp.at);
   }
   host_flags_needed();  // (DIV keeps the flags it leaves undefined: all of them go back)
-  if (is_signed) a_.idiv(x::r9d);
-  else a_.div(x::r9d);
+  if (is_signed) a_.idiv(x::r8d);
+  else a_.div(x::r8d);
   sp.site = site(k, CalloutKind::Unsupported, false);
   slow_.push_back(sp);
   bind_resume(after);

@@ -38,6 +38,23 @@ void load_guest_flags(x::Assembler& a) {
   a.popfq();
 }
 
+// Flags parked in LAHF/SETO form (see runtime_stubs.h).
+void save_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset) {
+  a.mov(temp, x::rax);
+  a.lahf();
+  a.seto(x::al);
+  a.mov(x::word_ptr(kState, int32_t(state_offset)), x::ax);
+  a.mov(x::rax, temp);
+}
+
+void restore_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset) {
+  a.mov(temp, x::rax);
+  a.mov(x::ax, x::word_ptr(kState, int32_t(state_offset)));
+  a.add(x::al, 0x7F);
+  a.sahf();
+  a.mov(x::rax, temp);
+}
+
 uint8_t* place_code(CodeHolder& code, CodeBuffer& buf, size_t* size) {
   if (code.flatten() || code.resolveUnresolvedLinks() || code.relocateToBase(uint64_t(buf.cursor())))
     return nullptr;
@@ -117,10 +134,16 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.jmp(thunk_call);
   a.bind(thunk_spilled);
   store_guest_regs(a);
+  // (spill slot: AH-form SF ZF AF PF CF in bits 8-15, OF in bit 0)
   a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
   a.and_(x::r9d, int32_t(~fl::ARITH));
-  a.mov(x::r11d, x::dword_ptr(kState, int32_t(kFlagsSpillOffset)));
-  a.and_(x::r11d, int32_t(fl::ARITH));
+  a.movzx(x::r11d, x::word_ptr(kState, int32_t(kFlagsSpillOffset)));
+  a.shr(x::r11d, 8);
+  a.and_(x::r11d, int32_t(fl::ARITH & 0xFF));
+  a.or_(x::r9d, x::r11d);
+  a.movzx(x::r11d, x::byte_ptr(kState, int32_t(kFlagsSpillOffset)));
+  a.and_(x::r11d, 1);
+  a.shl(x::r11d, 11);
   a.or_(x::r9d, x::r11d);
   a.mov(x::dword_ptr(kState, int32_t(kEflagsOffset)), x::r9d);
   a.bind(thunk_call);
@@ -133,9 +156,13 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.add(x::rsp, 8);
   a.test(x::eax, x::eax);
   a.jz(exit_nosave);
-  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
-  a.and_(x::r9d, int32_t(fl::ARITH | fl::FIXED1));  // (never TF, IF, DF, AC into the host)
-  a.mov(x::qword_ptr(kState, int32_t(kFlagsSpillOffset)), x::r9);
+  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));  // -> the spill slot's LAHF form
+  a.movzx(x::r11d, x::r9b);
+  a.shl(x::r11d, 8);
+  a.shr(x::r9d, 11);
+  a.and_(x::r9d, 1);
+  a.or_(x::r11d, x::r9d);
+  a.mov(x::word_ptr(kState, int32_t(kFlagsSpillOffset)), x::r11w);
   load_guest_regs(a);
   a.ret();
 
@@ -147,7 +174,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     const int32_t set = int32_t((user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize *
                                 GuestMmu::kTlbEntryBytes);
     a.bind(lookup_at[user]);
-    a.pushfq();
+    save_flags_lahf(a, x::r10, kLookupFlagsOffset);
     a.or_(x::r9, x::r8);
     a.mov(x::r11d, x::r8d);
     a.shr(x::r11d, kLookupBits);
@@ -171,11 +198,11 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.cmp(x::r9d, x::dword_ptr(x::r10, int32_t(offsetof(LookupEntry, phys_page))));
     a.jne(miss);
     a.mov(x::r11, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
-    a.popfq();
+    restore_flags_lahf(a, x::r10, kLookupFlagsOffset);
     a.jmp(x::r11);
   }
   a.bind(miss);
-  a.popfq();
+  restore_flags_lahf(a, x::r10, kLookupFlagsOffset);
   a.mov(ctxr, imm(uint64_t(ctx)));
   a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitLookupMiss);
   a.mov(x::dword_ptr(kState, int32_t(kEipOffset)), x::r8d);

@@ -47,6 +47,11 @@ void store_guest_regs(x::Assembler& a);  // host registers -> CpuState::r
 void load_guest_regs(x::Assembler& a);   // CpuState::r -> host registers
 void store_guest_flags(x::Assembler& a); // host arithmetic flags -> CpuState::eflags (uses r9, r11)
 void load_guest_flags(x::Assembler& a);  // CpuState::eflags arithmetic flags -> host (uses r9)
+// The six arithmetic flags to a 16-bit CpuState field and back without PUSHFQ/POPFQ (POPFQ is
+// slow): LAHF takes SF ZF AF PF CF into bits 8-15, SETO OF into bit 0; ADD AL, 0x7F sets OF again
+// and SAHF the rest. `temp` keeps guest EAX meanwhile.
+void save_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset);
+void restore_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset);
 
 // Finishes code emitted by `a` (holder based at `buf.cursor()`): resolves, copies it into the
 // buffer and returns its start, or null if it does not fit or AsmJit reported an error.
