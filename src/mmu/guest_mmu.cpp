@@ -64,10 +64,13 @@ void GuestMmu::flush_tlb() {
 }
 
 void GuestMmu::flush_tlb_cr3() {
-  ViewListener* v = views;
-  views = nullptr;
-  flush_tlb();
-  views = v;
+  // Entries of global pages (PTE.G with CR4.PGE) stay, as on the hardware.
+  for (auto& u : tlb_)
+    for (auto& kind : u)
+      for (TlbEntry& e : kind)
+        if (!(e.phys & kTlbGlobal)) e = TlbEntry{};
+  ++stats.tlb_flushes;
+  s_.attention |= attn::MODE;
   if (views) views->flush_non_global();
 }
 
@@ -105,7 +108,7 @@ void GuestMmu::drop_write_tlb() {
 uint32_t GuestMmu::translate(uint32_t lin, AccessType type, bool user) {
   bool write = type == AccessType::Write;
   uint32_t paddr;
-  bool dirty = true;
+  bool dirty = true, global = false;
   if (!s_.paging()) {
     paddr = lin;
   } else {
@@ -116,13 +119,14 @@ uint32_t GuestMmu::translate(uint32_t lin, AccessType type, bool user) {
     }
     paddr = w.paddr;
     dirty = w.dirty;
+    global = w.global && (s_.cr4 & cr4::PGE);
   }
   paddr &= mem_.a20_mask();
-  fill_tlb(lin, paddr, type, user, dirty);
+  fill_tlb(lin, paddr, type, user, dirty, global);
   return paddr;
 }
 
-void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty) {
+void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty, bool global) {
   PhysMem::PageRef ref = mem_.page(paddr & ~0xFFFu);
   if (!ref.host) return;
   // Accesses to a page holding a data breakpoint must reach the slow path, which checks them.
@@ -132,7 +136,7 @@ void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user
   const unsigned kind = write ? kTlbWrite : type == AccessType::Exec ? kTlbExec : kTlbRead;
   TlbEntry& e = tlb_[user][kind][(lin >> 12) & (kTlbSize - 1)];
   e.tag = lin & ~0xFFFu;
-  e.phys = paddr & ~0xFFFu;
+  e.phys = (paddr & ~0xFFFu) | (global ? kTlbGlobal : 0u);
   e.addend = reinterpret_cast<uintptr_t>(ref.host) - (lin & ~0xFFFu);
 }
 
@@ -270,7 +274,7 @@ const uint8_t* GuestMmu::fetch_ptr(uint32_t lin, uint32_t* phys) {
   bool user = user_access();
   const TlbEntry& e = tlb_[user][kTlbExec][(lin >> 12) & (kTlbSize - 1)];
   if (e.tag == (lin & ~0xFFFu)) {
-    *phys = e.phys | (lin & 0xFFF);
+    *phys = (e.phys & ~0xFFFu) | (lin & 0xFFF);
     return reinterpret_cast<const uint8_t*>(e.addend + lin);
   }
   uint32_t p = translate(lin, AccessType::Exec, user);

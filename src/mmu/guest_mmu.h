@@ -125,7 +125,7 @@ class GuestMmu {
   // recomputes the segment and alignment checks (CR0.PE writes come through here), attn::MODE.
   void flush_tlb();
   void flush_tlb_page(uint32_t lin);  // INVLPG (attn::MODE)
-  // A CR3 load: flush_tlb(), and linear views keep their global pages.
+  // A CR3 load: drops every entry but those of global pages (CR4.PGE), and so do linear views.
   void flush_tlb_cr3();
   // A page became a code page: no direct-write TLB entries may stay, so its stores reach
   // note_code_write.
@@ -160,6 +160,7 @@ class GuestMmu {
   // (u64 at kTlbAddendOffset; host = addend + linear). Only pages without code get write entries.
   static constexpr unsigned kTlbSize = 1024;
   static constexpr unsigned kTlbRead = 0, kTlbWrite = 1, kTlbExec = 2, kTlbKinds = 3;
+  static constexpr uint32_t kTlbGlobal = 1;  // in an entry's physical page field: a global page
   static constexpr unsigned kTlbEntryBytes = 16, kTlbTagOffset = 0, kTlbPhysOffset = 4, kTlbAddendOffset = 8;
   const void* tlb_base() const { return tlb_; }
   // Per segment register, for translated code's inline FS/GS accesses: the base, and bits 1
@@ -195,7 +196,7 @@ class GuestMmu {
   void write_translated(uint32_t lin, uint64_t v, unsigned size, bool user);
   void phys_write(uint32_t paddr, uint64_t v, unsigned size);
   uint64_t phys_read(uint32_t paddr, unsigned size);
-  void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty);
+  void fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty, bool global = false);
   void note_data_access(uint32_t lin, unsigned size, bool write);
   bool watching() const { return breakpoints && breakpoints->data_enabled; }
 

@@ -176,15 +176,19 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.bind(lookup_at[user]);
     save_flags_lahf(a, x::r10, kLookupFlagsOffset);
     a.or_(x::r9, x::r8);
-    a.mov(x::r11d, x::r8d);
-    a.shr(x::r11d, kLookupBits);
-    a.xor_(x::r11d, x::r8d);
-    a.and_(x::r11d, kLookupEntries - 1);
+    a.imul(x::r11d, x::r8d, int32_t(kLookupMul));
+    a.shr(x::r11d, 32 - kLookupBits);
+    a.and_(x::r11d, ~int32_t(kLookupWays - 1));
     a.shl(x::r11d, 5);
     a.mov(x::r10, imm(uint64_t(table)));
     a.add(x::r10, x::r11);
+    Label found = a.newLabel();
+    a.cmp(x::r9, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, tag))));
+    a.je(found);
+    a.add(x::r10, int32_t(sizeof(LookupEntry)));  // the second way
     a.cmp(x::r9, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, tag))));
     a.jne(miss);
+    a.bind(found);
     a.mov(x::r11d, x::r8d);
     a.shr(x::r11d, 8);
     a.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
@@ -195,6 +199,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.cmp(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbTagOffset)));
     a.jne(miss);
     a.mov(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbPhysOffset)));
+    a.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
     a.cmp(x::r9d, x::dword_ptr(x::r10, int32_t(offsetof(LookupEntry, phys_page))));
     a.jne(miss);
     a.mov(x::r11, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));

@@ -117,8 +117,9 @@ Translator::Translator(Cpu& cpu, Options options)
   cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
   cache_.on_remove = [this](Block* b) {
     if (!b) return flush_lookup_table();
-    jit::LookupEntry& e = table_[jit::lookup_index(b->key.eip)];
-    if (b->host && e.code == b->host->entry) e = jit::LookupEntry{};
+    jit::LookupEntry* set = &table_[jit::lookup_index(b->key.eip)];
+    for (unsigned w = 0; w < jit::kLookupWays; ++w)
+      if (b->host && set[w].code == b->host->entry) set[w] = jit::LookupEntry{};
   };
   if (!opt_.perf_map.empty()) {
     perf_map_ = std::fopen(opt_.perf_map.c_str(), "w");
@@ -230,10 +231,16 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
 
 // The indirect table learns every block entered from C++.
 void Translator::remember_for_lookup(const Block& b) {
-  jit::LookupEntry& e = table_[jit::lookup_index(b.key.eip)];
-  e.tag = b.key.eip | uint64_t(b.key.mode) << 32;
-  e.code = b.host->entry;
-  e.phys_page = b.key.phys & ~0xFFFu;
+  // Two ways: the entry already there for this tag, else the newest goes first and the older one
+  // moves to the second way.
+  jit::LookupEntry* set = &table_[jit::lookup_index(b.key.eip)];
+  const uint64_t tag = b.key.eip | uint64_t(b.key.mode) << 32;
+  jit::LookupEntry* e = &set[0];
+  if (set[1].tag == tag) e = &set[1];
+  else if (set[0].tag != tag) set[1] = set[0];
+  e->tag = tag;
+  e->code = b.host->entry;
+  e->phys_page = b.key.phys & ~0xFFFu;
   ++js_.lookup_fills;
 }
 
