@@ -87,9 +87,11 @@ static Terminal classify(const ZydisDecodedInstruction& zi, const ZydisDecodedOp
   }
 }
 
-DecodeStatus BlockDecoder::decode(const uint8_t* bytes, size_t avail, bool code32, Insn& out) {
-  ZydisDecodedInstruction zi;
-  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+DecodeStatus BlockDecoder::decode(const uint8_t* bytes, size_t avail, bool code32, Insn& out, RawDecode* raw) {
+  RawDecode local;
+  RawDecode& r = raw ? *raw : local;
+  ZydisDecodedInstruction& zi = r.zi;
+  ZydisDecodedOperand* ops = r.ops;
   ZyanStatus st = ZydisDecoderDecodeFull(code32 ? &dec32_ : &dec16_, bytes, avail, &zi, ops);
   if (!ZYAN_SUCCESS(st)) {
     if (st == ZYDIS_STATUS_NO_MORE_DATA) return avail >= 15 ? DecodeStatus::TooLong : DecodeStatus::NeedMoreBytes;

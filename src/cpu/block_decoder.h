@@ -10,11 +10,18 @@ namespace bt86 {
 
 enum class DecodeStatus { Ok, NeedMoreBytes, Invalid, TooLong };
 
+// Zydis's decoding of one instruction with all its operands.
+struct RawDecode {
+  ZydisDecodedInstruction zi;
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+};
+
 class BlockDecoder {
  public:
   BlockDecoder();
   // Decode the instruction at `bytes` (avail bytes readable) in 16- or 32-bit code.
-  DecodeStatus decode(const uint8_t* bytes, size_t avail, bool code32, Insn& out);
+  // `raw`, if given, receives Zydis's own decoding too (the translator re-encodes from it).
+  DecodeStatus decode(const uint8_t* bytes, size_t avail, bool code32, Insn& out, struct RawDecode* raw = nullptr);
   // Human-readable Intel-syntax text for diagnostics (Zydis formatter).
   static void format(const uint8_t* bytes, size_t avail, bool code32, uint32_t eip, char* buf, size_t n);
 

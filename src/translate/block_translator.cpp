@@ -34,8 +34,8 @@ constexpr uint32_t kArith = ZYDIS_CPUFLAG_CF | ZYDIS_CPUFLAG_PF | ZYDIS_CPUFLAG_
                             ZYDIS_CPUFLAG_SF | ZYDIS_CPUFLAG_OF;
 
 struct Decoded {
-  ZydisDecodedInstruction zi;
-  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+  const ZydisDecodedInstruction* zi = nullptr;  // (in the translator's RawDecode buffer)
+  const ZydisDecodedOperand* ops = nullptr;
   uint32_t eip = 0;
   Rule rule = Rule::Callout;
   CalloutKind why = CalloutKind::Unsupported;  // when rule == Callout
@@ -149,9 +149,26 @@ x::CondCode cond_of(ZydisMnemonic m) {
 
 class Emitter {
  public:
-  Emitter(const Block& b, const uint8_t* bytes, CodeBuffer& buf, const RuntimeRoutines& rt)
-      : b_(b), bytes_(bytes), buf_(buf), rt_(rt), mmu_seg_ok_(rt.seg_ok_offset), mmu_seg_base_(rt.seg_base_offset) {
+  // AsmJit's code holder and assembler are reused from block to block (their zones keep their
+  // memory: translation is measured against boot time).
+  struct AsmState {
+    struct Errors : ErrorHandler {
+      bool failed = false;
+      void handleError(Error, const char*, BaseEmitter*) override { failed = true; }
+    } errors;
+    CodeHolder code;
+    x::Assembler a;
+  };
+  static AsmState& asm_state() {
+    static thread_local AsmState st;
+    return st;
+  }
+
+  Emitter(const Block& b, const std::vector<RawDecode>& raw, CodeBuffer& buf, const RuntimeRoutines& rt)
+      : b_(b), raw_(raw), buf_(buf), rt_(rt), mmu_seg_ok_(rt.seg_ok_offset), mmu_seg_base_(rt.seg_base_offset) {
+    code_.reset(ResetPolicy::kSoft);
     code_.init(Environment::host(), uint64_t(buf.cursor()));
+    errors_.failed = false;
     code_.setErrorHandler(&errors_);
     code_.attach(&a_);
   }
@@ -159,10 +176,7 @@ class Emitter {
   std::shared_ptr<TranslatedCode> run(TranslationCounts* counts);
 
  private:
-  struct Errors : ErrorHandler {
-    bool failed = false;
-    void handleError(Error, const char* m, BaseEmitter*) override { failed = true; if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "asmjit: %s\n", m); }
-  };
+
   struct SlowPath {
     Label at, resume;
     const CalloutSite* site;
@@ -198,12 +212,13 @@ class Emitter {
   void embed(ZydisEncoderRequest& req);
 
   const Block& b_;
-  const uint8_t* bytes_;
+  const std::vector<RawDecode>& raw_;
   CodeBuffer& buf_;
   const RuntimeRoutines& rt_;
-  CodeHolder code_;
-  Errors errors_;
-  x::Assembler a_;
+  AsmState& st_ = asm_state();
+  CodeHolder& code_ = st_.code;
+  AsmState::Errors& errors_ = st_.errors;
+  x::Assembler& a_ = st_.a;
   std::vector<Decoded> d_;
   std::shared_ptr<TranslatedCode> tc_ = std::make_shared<TranslatedCode>();
   std::vector<SlowPath> slow_;
@@ -241,11 +256,11 @@ void Emitter::host_flags_needed() {
 // host flags are the guest's again.
 void Emitter::flags_for_native(unsigned k) {
   const Decoded& d = d_[k];
-  if (!spilled_ || !d.zi.cpu_flags) return;
-  const ZydisAccessedFlags& f = *d.zi.cpu_flags;
+  if (!spilled_ || !d.zi->cpu_flags) return;
+  const ZydisAccessedFlags& f = *d.zi->cpu_flags;
   const uint32_t touched = (f.tested | f.modified | f.set_0 | f.set_1 | f.undefined) & kArith;
   if (!touched) return;  // stays spilled
-  const uint32_t need = ((f.tested & kArith) | (kArith & ~written_flags(d.zi, d.ops))) & kArith;
+  const uint32_t need = ((f.tested & kArith) | (kArith & ~written_flags(*d.zi, d.ops))) & kArith;
   if (need == 0) {
     spilled_ = false;
   } else if (need == ZYDIS_CPUFLAG_CF) {
@@ -257,15 +272,13 @@ void Emitter::flags_for_native(unsigned k) {
 }
 
 void Emitter::decode_all() {
-  ZydisDecoder dec;
-  ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
   d_.resize(b_.insns.size());
-  uint32_t off = 0, eip = b_.key.eip;
+  uint32_t eip = b_.key.eip;
   for (size_t k = 0; k < b_.insns.size(); ++k) {
     Decoded& d = d_[k];
-    ZydisDecoderDecodeFull(&dec, bytes_ + off, b_.insns[k].len, &d.zi, d.ops);
+    d.zi = &raw_[k].zi;
+    d.ops = raw_[k].ops;
     d.eip = eip;
-    off += b_.insns[k].len;
     eip += b_.insns[k].len;
     choose_rule(d, b_.insns[k]);
   }
@@ -273,7 +286,7 @@ void Emitter::decode_all() {
 
 // The rule for this instance: the mnemonic's rule if its operands allow it, else a callout.
 void Emitter::choose_rule(Decoded& d, const Insn& insn) {
-  const ZydisDecodedInstruction& zi = d.zi;
+  const ZydisDecodedInstruction& zi = *d.zi;
   Rule r = rule_of(zi.mnemonic);
   d.why = CalloutKind::Unsupported;
   if (insn.term == Terminal::Callout || insn.term == Terminal::InterruptCheck) {
@@ -450,7 +463,7 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
 bool Emitter::emit_ident(unsigned k) {
   const Decoded& d = d_[k];
   ZydisEncoderRequest req;
-  if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(&d.zi, d.ops, d.zi.operand_count_visible, &req)))
+  if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(d.zi, d.ops, d.zi->operand_count_visible, &req)))
     return false;
   req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
   req.prefixes &= ~ZydisInstructionAttributes(ZYDIS_ATTRIB_HAS_SEGMENT);
@@ -537,7 +550,7 @@ void Emitter::emit_insn(unsigned k) {
     }
     case Rule::DirFlag:
       spill_flags();  // (the AND/OR below clobber the host flags)
-      if (d.zi.mnemonic == ZYDIS_MNEMONIC_CLD) a_.and_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(~fl::DF));
+      if (d.zi->mnemonic == ZYDIS_MNEMONIC_CLD) a_.and_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(~fl::DF));
       else a_.or_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(fl::DF));
       return;
     case Rule::Push:
@@ -579,7 +592,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Jcc: {
       host_flags_needed();  // (both exits assume the flags in the host)
       Label taken = a_.newLabel();
-      a_.j(cond_of(d.zi.mnemonic), taken);
+      a_.j(cond_of(d.zi->mnemonic), taken);
       emit_exit(b_.targets[1], 1);
       a_.bind(taken);
       emit_exit(b_.targets[0], 0);
@@ -602,8 +615,8 @@ void Emitter::emit_insn(unsigned k) {
       Label taken = a_.newLabel(), not_taken = a_.newLabel(), zero = a_.newLabel();
       a_.lea(x::ecx, x::ptr(x::rcx, -1));
       a_.jecxz(x::ecx, zero);
-      if (d.zi.mnemonic == ZYDIS_MNEMONIC_LOOPE) a_.jne(not_taken);
-      if (d.zi.mnemonic == ZYDIS_MNEMONIC_LOOPNE) a_.je(not_taken);
+      if (d.zi->mnemonic == ZYDIS_MNEMONIC_LOOPE) a_.jne(not_taken);
+      if (d.zi->mnemonic == ZYDIS_MNEMONIC_LOOPNE) a_.je(not_taken);
       a_.jmp(taken);
       a_.bind(zero);
       a_.bind(not_taken);
@@ -632,7 +645,7 @@ void Emitter::emit_insn(unsigned k) {
       emit_lookup_jump();
       return;
     case Rule::Ret: {
-      const uint32_t pop = 4 + (d.zi.operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
+      const uint32_t pop = 4 + (d.zi->operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
       a_.mov(x::r10d, x::r12d);
       emit_probe(k, 4, false);
       a_.mov(x::r8d, mem32());
@@ -655,7 +668,7 @@ void Emitter::emit_insn(unsigned k) {
 // Their flags are undefined and kept as the host keeps them: all guest flags go back before it.
 void Emitter::emit_div(unsigned k) {
   const Decoded& d = d_[k];
-  const bool is_signed = d.zi.mnemonic == ZYDIS_MNEMONIC_IDIV;
+  const bool is_signed = d.zi->mnemonic == ZYDIS_MNEMONIC_IDIV;
   Label after = a_.newLabel();
   if (d.mem >= 0) {
     emit_lea(ZYDIS_REGISTER_R10D, d.ops[d.mem]);
@@ -753,10 +766,10 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
 }  // namespace
 
-std::shared_ptr<TranslatedCode> translate_block(const Block& b, const uint8_t* bytes, CodeBuffer& buf,
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, CodeBuffer& buf,
                                                 const RuntimeRoutines& rt, TranslationCounts* counts) {
   TranslationCounts c;
-  Emitter e(b, bytes, buf, rt);
+  Emitter e(b, raw, buf, rt);
   auto tc = e.run(&c);
   if (tc && counts) *counts = c;
   return tc;

@@ -7,6 +7,8 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
+#include "cpu/block_decoder.h"
 #include "translate/runtime_stubs.h"
 #include "translate/translated_code.h"
 
@@ -22,7 +24,8 @@ struct TranslationCounts {
 };
 
 // Translates `b` (bytes at `bytes`, one page) into `buf`. Returns null if the buffer is full.
-std::shared_ptr<TranslatedCode> translate_block(const Block& b, const uint8_t* bytes, CodeBuffer& buf,
+// `raw`: Zydis's decoding of b.insns (from build_block).
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, CodeBuffer& buf,
                                                 const jit::RuntimeRoutines& rt, TranslationCounts* counts);
 
 }  // namespace bt86

@@ -93,6 +93,7 @@ static const char* decline_name(DeclineReason r) {
     case DeclineReason::Debug: return "debug/step";
     case DeclineReason::OneOff: return "one-off block";
     case DeclineReason::Budget: return "budget cut";
+    case DeclineReason::Cold: return "cold";
     case DeclineReason::Count: break;
   }
   return "?";
@@ -102,6 +103,7 @@ Translator::Translator(Cpu& cpu, Options options)
     : cpu_(cpu), opt_(std::move(options)), interp_(cpu), cache_(cpu.mmu.code_pages),
       buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
   ctx_.self = this;
+  heat_.reset(new uint8_t[1u << kHeatBits]());
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   if (opt_.linear_views) {
     views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem, cpu_.s);
@@ -182,7 +184,7 @@ void Translator::flush_code() {
   ++js_.buffer_flushes;
 }
 
-Block* Translator::lookup_translated(uint32_t* flushed) {
+Block* Translator::lookup_translated(uint32_t* flushed, bool* cold) {
   CpuState& s = cpu_.s;
   const uint32_t lin = s.seg[CS].base + s.eip;
   uint32_t phys;
@@ -194,17 +196,26 @@ Block* Translator::lookup_translated(uint32_t* flushed) {
     return b;
   }
   if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
+  if (opt_.hot_after) {
+    uint8_t& h = heat_[(key.phys * 0x9E3779B1u ^ key.mode * 0x85EBCA6Bu) >> (32 - kHeatBits)];
+    if (h < opt_.hot_after) {
+      ++h;
+      *cold = true;
+      return nullptr;
+    }
+  }
   auto b = std::make_unique<Block>();
   b->key = key;
-  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns)) return nullptr;
+  raw_.clear();
+  const uint64_t t0 = host_ns();  // (translation time includes decoding)
+  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, &raw_)) return nullptr;
   if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
-  const uint64_t t0 = host_ns();
   TranslationCounts counts;
-  auto tc = translate_block(*b, host, buf_, rt_, &counts);
+  auto tc = translate_block(*b, raw_, buf_, rt_, &counts);
   if (!tc) {
     flush_code();
     *flushed = 1;
-    tc = translate_block(*b, host, buf_, rt_, &counts);
+    tc = translate_block(*b, raw_, buf_, rt_, &counts);
     if (!tc) return nullptr;  // (cannot happen with a sane buffer size: the interpreter runs it)
   }
   js_.translate_ns += host_ns() - t0;
@@ -335,8 +346,9 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     s.attention &= ~attn::TRANSIENT;
     Block* b = nullptr;
     uint32_t flushed = 0;
+    bool cold = false;
     try {
-      b = lookup_translated(&flushed);
+      b = lookup_translated(&flushed, &cold);
     } catch (const GuestFault& f) {
       prev = nullptr;
       cpu_.deliver_fault(f);
@@ -345,7 +357,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     }
     if (flushed) prev = nullptr;
     if (!b) {
-      run_interpreter(limit, DeclineReason::OneOff);
+      run_interpreter(limit, cold ? DeclineReason::Cold : DeclineReason::OneOff);
       prev = nullptr;
       if (one_block) break;
       continue;

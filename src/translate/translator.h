@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 #include "cpu/block_cache.h"
+#include "cpu/block_decoder.h"
 #include "cpu/engine.h"
 #include "cpu/interpreter.h"
 #include "mmu/linear_views.h"
@@ -28,6 +29,7 @@ enum class DeclineReason : uint8_t {
   Debug,      // single-step, RF, breakpoints, an interrupt-shadow step
   OneOff,     // an uncacheable block (instruction across pages, code in MMIO)
   Budget,     // the budget ends inside the block: the interpreter runs it cut short
+  Cold,       // run fewer than Options::hot_after times yet (most code runs once: boot, init)
   Count
 };
 
@@ -59,6 +61,7 @@ class Translator final : public Engine {
     unsigned max_block_insns = 128;
     std::string perf_map;  // path of a perf map to write ("" = none)
     bool linear_views = true;  // memory through mmu/linear_views.h (else the inline TLB probe)
+    unsigned hot_after = 2;    // a block is translated once the interpreter has run it this often
   };
   explicit Translator(Cpu& cpu) : Translator(cpu, Options{}) {}
   Translator(Cpu& cpu, Options options);
@@ -85,7 +88,9 @@ class Translator final : public Engine {
  private:
   uint64_t run_loop(uint64_t budget, bool one_block);
   bool translatable_mode() const;
-  Block* lookup_translated(uint32_t* cut_short);  // the block at CS:EIP, translated on a miss
+  // The block at CS:EIP, translated on a miss; null if it runs in the interpreter (one-off, or
+  // *cold: not run often enough yet).
+  Block* lookup_translated(uint32_t* flushed, bool* cold);
   void run_interpreter(uint64_t limit, DeclineReason why);
   void patch(Block& from, uint8_t slot, const Block* to);
   void unpatch(Block& from, uint8_t slot);
@@ -98,6 +103,9 @@ class Translator final : public Engine {
   Options opt_;
   std::unique_ptr<LinearViews> views_;
   std::map<const uint8_t*, const uint8_t*> fault_sites_;  // host access -> slow path
+  std::vector<RawDecode> raw_;  // the block being translated, as Zydis decoded it
+  std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed, collisions harmless)
+  static constexpr unsigned kHeatBits = 16;
   Interpreter interp_;
   BlockCache cache_;
   CodeBuffer buf_;

@@ -18,9 +18,17 @@ namespace {
 
 constexpr uint32_t kArith = fl::CF | fl::PF | fl::AF | fl::ZF | fl::SF | fl::OF;
 
+// Translator options for these tests: translate a block the first time it runs (the default waits
+// until the interpreter has run it twice, see the cold-block test below).
+Translator::Options eager() {
+  Translator::Options o;
+  o.hot_after = 0;
+  return o;
+}
+
 // A CpuFixture (flat 32-bit PM, CPL 0) with a translator on its Cpu.
 struct JitFixture : CpuFixture {
-  Translator jit{cpu};
+  Translator jit{cpu, eager()};
   // Runs the translator until HLT or an exception (stop_on_exception); returns the instructions
   // retired. Fails the test if neither happened within max_insns.
   uint64_t run_jit(uint64_t max_insns = 1'000'000) {
@@ -514,6 +522,29 @@ TEST_CASE("translator: statistics count translated instructions and callouts by 
   CHECK(f.cpu.s.icount == 9);
   const std::string text = f.jit.describe_stats();
   CHECK(text.find("callouts by instruction: in 3") != std::string::npos);
+}
+
+TEST_CASE("translator: a block is translated only once the interpreter has run it hot_after times") {
+  CpuFixture f;
+  Translator::Options o;
+  o.hot_after = 2;
+  Translator jit{f.cpu, o};
+  f.load_asm(R"(
+    mov ecx, 5
+  again:
+    add eax, ecx
+    dec ecx
+    jnz again
+    hlt
+  )");
+  jit.run(1000);
+  CHECK(f.cpu.halted());
+  CHECK(f.cpu.s.r[EAX] == 15);
+  // The first block (mov + the first pass of the loop) and HLT ran once and stay interpreted; the
+  // block at `again` ran 4 times: twice interpreted (cold), then twice translated.
+  CHECK(jit.jit_stats().declined[size_t(DeclineReason::Cold)] == 1 + 2 + 1);
+  CHECK(jit.jit_stats().blocks_translated == 1);
+  CHECK(jit.jit_stats().insns_in_translated == 2 * 3);
 }
 
 TEST_CASE("translator: code it does not translate runs in the interpreter") {
