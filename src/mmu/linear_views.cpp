@@ -27,7 +27,13 @@ void clear(uint8_t* at, uint64_t bytes) {
 }  // namespace
 
 LinearViews::LinearViews(GuestMmu& mmu, PhysMem& mem, CpuState& s) : mmu_(mmu), mem_(mem), s_(s) {
-  for (uint8_t*& b : base_) b = reserve(kViewBytes);
+  try {
+    for (uint8_t*& b : base_) b = reserve(kViewBytes);
+  } catch (...) {
+    for (uint8_t* b : base_)
+      if (b) munmap(b, kViewBytes);
+    throw;
+  }
   for (unsigned v = 0; v < 3; ++v) mmu_.view_base[v] = base_[v];
   for (unsigned i = 0; i < 6; ++i) mmu_.update_seg_cache(i);
   mmu_.views = this;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 #include "cpu/block_builder.h"
 #include "cpu/block_decoder.h"
 #include "cpu/cpu.h"
@@ -106,9 +107,15 @@ Translator::Translator(Cpu& cpu, Options options)
   heat_.reset(new uint8_t[1u << kHeatBits]());
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   if (opt_.linear_views) {
-    views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem, cpu_.s);
-    install_segv_handler();
-    view_translators().push_back(this);
+    // The views need 12 GiB of address space (reserved, not memory); under an address-space
+    // limit (ulimit -v) translated code falls back to the TLB probe, and the statistics say why.
+    try {
+      views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem, cpu_.s);
+      install_segv_handler();
+      view_translators().push_back(this);
+    } catch (const std::runtime_error& e) {
+      views_off_reason_ = e.what();
+    }
   }
   rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry);
   rt_.views = views_ != nullptr;
@@ -440,7 +447,8 @@ std::string Translator::describe_stats() const {
     add("linear views: evictions", v.evictions);
     add("linear views: code write-protects", v.write_protects);
   } else {
-    out += "  memory: inline TLB probe (linear views off)\n";
+    out += "  memory: inline TLB probe (linear views off" +
+           (views_off_reason_.empty() ? std::string() : ": " + views_off_reason_) + ")\n";
   }
   for (size_t k = 0; k < j.callouts.size(); ++k) {
     std::snprintf(line, sizeof line, "  callouts: %-24s %llu\n", callout_kind_name(CalloutKind(k)),
