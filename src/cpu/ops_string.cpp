@@ -4,6 +4,7 @@
 // runs at most kRepChunk iterations per call and then re-executes itself (next_eip = eip,
 // ending the block) so pending interrupts are taken between chunks. Every iteration commits its
 // own register updates, so a fault leaves (E)CX/(E)SI/(E)DI describing the completed iterations.
+#include <cstring>
 #include <optional>
 #include "cpu/alu_host.h"
 #include "cpu/ops_common.h"
@@ -68,6 +69,44 @@ template <StrOp OP, class T, class A> inline void step(Cpu& c, const Insn& i, A 
   }
 }
 
+// REP STOS / REP MOVS forwards in bulk: as many elements as lie on the current page(s) when the
+// TLB maps them for direct access (GuestMmu::direct_range), so a memset or memcpy runs as one;
+// everything else (a page not in the TLB, MMIO, code pages, backwards, overlapping MOVS) element
+// by element. Same final state either way. Returns the elements done.
+template <StrOp OP, class T, class A> inline unsigned bulk_forward(Cpu& c, const Insn& i, A count, unsigned limit) {
+  A& si = reg<A>(c, ESI);
+  A& di = reg<A>(c, EDI);
+  uint32_t n = count < limit ? uint32_t(count) : limit;
+  const uint32_t dst_room = (0x1000 - ((c.s.seg[ES].base + di) & 0xFFF)) / sizeof(T);
+  if (n > dst_room) n = dst_room;
+  if constexpr (OP == StrOp::Movs) {
+    const uint32_t src_room = (0x1000 - ((c.s.seg[i.seg].base + si) & 0xFFF)) / sizeof(T);
+    if (n > src_room) n = src_room;
+  }
+  if (n < 2 || uint32_t(di) + n * sizeof(T) - 1 < uint32_t(di)) return 0;
+  uint8_t* dst = c.mmu.direct_range(ES, di, n * sizeof(T), true);
+  if (!dst) return 0;
+  if constexpr (OP == StrOp::Stos) {
+    const T v = reg<T>(c, EAX);
+    if constexpr (sizeof(T) == 1) {
+      std::memset(dst, v, n);
+    } else {
+      for (uint32_t k = 0; k < n; ++k) std::memcpy(dst + k * sizeof(T), &v, sizeof(T));
+    }
+    di += A(n * sizeof(T));
+  } else {
+    if (uint32_t(si) + n * sizeof(T) - 1 < uint32_t(si)) return 0;
+    const uint8_t* src = c.mmu.direct_range(i.seg, si, n * sizeof(T), false);
+    if (!src) return 0;
+    const size_t bytes = n * sizeof(T);
+    if (dst > src && dst < src + bytes) return 0;  // a forward copy onto itself repeats a pattern
+    std::memmove(dst, src, bytes);
+    si += A(n * sizeof(T));
+    di += A(n * sizeof(T));
+  }
+  return n;
+}
+
 template <StrOp OP, class T, class A, Rep R> void string_op(Cpu& c, const Insn& i) {
   const A delta = c.flag(fl::DF) ? A(-A(sizeof(T))) : A(sizeof(T));
   if constexpr (R == Rep::None) {
@@ -78,6 +117,17 @@ template <StrOp OP, class T, class A, Rep R> void string_op(Cpu& c, const Insn& 
     if (count == 0) return;
     if constexpr (does_io(OP)) c.check_io(reg<uint16_t>(c, EDX), sizeof(T));
     for (unsigned n = 0; n < kRepChunk; ++n) {
+      if constexpr ((OP == StrOp::Stos || OP == StrOp::Movs) && R == Rep::Rep && sizeof(A) == 4) {
+        if (!c.flag(fl::DF)) {
+          const unsigned done = bulk_forward<OP, T, A>(c, i, count, kRepChunk - n);
+          if (done) {
+            count = A(count - done);
+            n += done - 1;
+            if (count == 0) return;
+            continue;
+          }
+        }
+      }
       step<OP, T, A>(c, i, delta, n == 0);
       --count;
       if (count == 0) return;

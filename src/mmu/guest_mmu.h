@@ -93,6 +93,20 @@ class GuestMmu {
     }
     return static_cast<T>(read_translated(lin, sizeof(T), user_access(), AccessType::Write));
   }
+  // Host pointer to `len` bytes at seg:off if the whole range is on one page that the TLB maps for
+  // this access (so every byte could be accessed directly, without a fault, MMIO, code, data
+  // breakpoint or alignment check), else null. Never faults: callers fall back to element-wise
+  // accesses, which raise whatever fault is due at the right element. (REP MOVS/STOS in bulk.)
+  uint8_t* direct_range(unsigned seg, uint32_t off, uint32_t len, bool write) {
+    const SegCache& c = segc_[seg];
+    const uint32_t last = off + len - 1;
+    if (len == 0 || off < c.lo || last > c.hi || last < off || !(write ? c.w : c.r) || align_check_) return nullptr;
+    const uint32_t lin = c.base + off;
+    if ((lin & 0xFFF) + len > 0x1000) return nullptr;
+    const TlbEntry& e = tlb_[user_access()][write ? kTlbWrite : kTlbRead][(lin >> 12) & (kTlbSize - 1)];
+    if (e.tag != (lin & ~0xFFFu)) return nullptr;
+    return reinterpret_cast<uint8_t*>(e.addend + lin);
+  }
   // Check that an access of `size` bytes would succeed (segment + paging), without making it.
   void probe_write(unsigned seg, uint32_t off, unsigned size);
   void probe_read(unsigned seg, uint32_t off, unsigned size);
