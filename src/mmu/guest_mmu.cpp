@@ -255,6 +255,10 @@ void GuestMmu::read_bytes(unsigned seg, uint32_t off, void* dst, unsigned n) {
   if (!n) return;
   uint32_t lin = seg_check(seg, off, n, false);
   check_alignment(lin, x87_image_alignment(n));
+  if (const uint8_t* p = direct_range(seg, off, n, false)) {  // one page the TLB maps: one copy
+    std::memcpy(dst, p, n);
+    return;
+  }
   auto* d = static_cast<uint8_t*>(dst);
   for (unsigned k = 0; k < n; ++k) d[k] = read_lin<uint8_t>(lin + k, user_access());
 }
@@ -263,6 +267,10 @@ void GuestMmu::write_bytes(unsigned seg, uint32_t off, const void* src, unsigned
   if (!n) return;
   uint32_t lin = seg_check(seg, off, n, true);
   check_alignment(lin, x87_image_alignment(n));
+  if (uint8_t* p = direct_range(seg, off, n, true)) {
+    std::memcpy(p, src, n);
+    return;
+  }
   probe_write(seg, off, n);
   auto* p = static_cast<const uint8_t*>(src);
   for (unsigned k = 0; k < n; ++k) write_lin<uint8_t>(lin + k, p[k], user_access());
