@@ -88,6 +88,11 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     return false;
   }
   mapped_[view][lin] = Mapping{t.paddr & ~0xFFFu, writable, t.global};
+  if (t.global) {
+    if (lin < lowest_global_[view]) lowest_global_[view] = lin;
+  } else {
+    non_global_[view].push_back(lin);
+  }
   if (writable) writable_by_phys_[t.paddr >> 12].push_back(uint64_t(view) << 32 | lin);
   ++st_.pages_mapped;
   return true;
@@ -98,31 +103,26 @@ void LinearViews::flush_all() {
   for (unsigned v = 0; v < 2; ++v) {
     if (!mapped_[v].empty()) clear(base_[v], kViewBytes);
     mapped_[v].clear();
+    non_global_[v].clear();
+    lowest_global_[v] = 1ull << 32;
   }
   writable_by_phys_.clear();
 }
 
+// A CR3 load: the non-global pages go. Those below the lowest global page (a process's whole
+// user space, typically) go with one mmap call over that range; the rest one by one.
 void LinearViews::flush_non_global() {
   ++st_.cr3_flushes;
   for (unsigned v = 0; v < 2; ++v) {
-    size_t globals = 0;
-    for (const auto& [lin, m] : mapped_[v]) globals += m.global;
-    if (globals == 0) {
-      if (!mapped_[v].empty()) clear(base_[v], kViewBytes);
-      mapped_[v].clear();
-      continue;
+    const uint64_t low = lowest_global_[v];
+    bool below = false;
+    for (uint32_t lin : non_global_[v]) below |= lin < low;
+    if (below) clear(base_[v], low);
+    for (uint32_t lin : non_global_[v]) {
+      if (lin >= low) unmap_page(v, lin);
+      else mapped_[v].erase(lin);
     }
-    // Few non-global pages: one at a time; else everything, and the global ones come back by
-    // faulting again.
-    std::vector<uint32_t> drop;
-    for (const auto& [lin, m] : mapped_[v])
-      if (!m.global) drop.push_back(lin);
-    if (drop.size() > 256) {
-      clear(base_[v], kViewBytes);
-      mapped_[v].clear();
-    } else {
-      for (uint32_t lin : drop) unmap_page(v, lin);
-    }
+    non_global_[v].clear();
   }
   // (writable_by_phys_ entries of pages no longer mapped are skipped where used)
 }

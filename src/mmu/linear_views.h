@@ -67,6 +67,8 @@ class LinearViews final : public ViewListener {
   CpuState& s_;
   uint8_t* base_[3] = {};
   std::unordered_map<uint32_t, Mapping> mapped_[2];          // lin page -> mapping, per view
+  std::vector<uint32_t> non_global_[2];  // mapped non-global pages (maybe stale), per view
+  uint64_t lowest_global_[2] = {1ull << 32, 1ull << 32};  // lowest global page mapped
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)
   LinearViewStats st_;

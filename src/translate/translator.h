@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -103,7 +104,7 @@ class Translator final : public Engine {
   Options opt_;
   std::unique_ptr<LinearViews> views_;
   std::string views_off_reason_;  // why linear views were wanted but could not be set up
-  std::map<const uint8_t*, const uint8_t*> fault_sites_;  // host access -> slow path
+  std::unordered_map<const uint8_t*, const uint8_t*> fault_sites_;  // host access -> slow path
   std::vector<RawDecode> raw_;  // the block being translated, as Zydis decoded it
   std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed, collisions harmless)
   static constexpr unsigned kHeatBits = 16;
