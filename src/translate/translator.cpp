@@ -185,6 +185,7 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
 
 void Translator::flush_code() {
   fault_sites_.clear();
+  one_off_.clear();
   cache_.drop_all();
   buf_.reset_to(rt_.bytes);
   flush_lookup_table();
@@ -203,6 +204,8 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold) {
     return b;
   }
   if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
+  const uint64_t one_off_key = uint64_t(key.phys) << 32 | key.mode;
+  if (one_off_.count(one_off_key)) return nullptr;  // known to start with an instruction across pages
   if (opt_.hot_after) {
     uint8_t& h = heat_[(key.phys * 0x9E3779B1u ^ key.mode * 0x85EBCA6Bu) >> (32 - kHeatBits)];
     if (h < opt_.hot_after) {
@@ -215,7 +218,10 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold) {
   b->key = key;
   raw_.clear();
   const uint64_t t0 = host_ns();  // (translation time includes decoding)
-  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, &raw_)) return nullptr;
+  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, &raw_)) {
+    one_off_.insert(one_off_key);  // (the interpreter runs it; no need to decode it here again)
+    return nullptr;
+  }
   if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
   TranslationCounts counts;
   auto tc = translate_block(*b, raw_, buf_, rt_, &counts);
