@@ -134,6 +134,22 @@ Translator::Translator(Cpu& cpu, Options options)
     perf_map_ = std::fopen(opt_.perf_map.c_str(), "w");
     if (!perf_map_) std::fprintf(stderr, "bt86: cannot write the perf map %s\n", opt_.perf_map.c_str());
   }
+  if (perf_map_) {  // the shared routines, each up to the next one (rt_.bytes ends the last)
+    const std::pair<const void*, const char*> routines[] = {
+        {reinterpret_cast<const void*>(rt_.enter), "bt86:enter"}, {rt_.exit_budget, "bt86:exit_budget"},
+        {rt_.exit_link, "bt86:exit_link"}, {rt_.exit_save, "bt86:exit_save"},
+        {rt_.callout, "bt86:callout_thunk"}, {rt_.callout_spilled, "bt86:callout_thunk_spilled"},
+        {rt_.lookup[0], "bt86:lookup"}, {rt_.lookup[1], "bt86:lookup_user"}};
+    std::vector<std::pair<const uint8_t*, const char*>> v;
+    for (const auto& [p, name] : routines) v.push_back({static_cast<const uint8_t*>(p), name});
+    std::sort(v.begin(), v.end());
+    const uint8_t* end = reinterpret_cast<const uint8_t*>(rt_.enter) + rt_.bytes;
+    for (size_t k = 0; k < v.size(); ++k) {
+      const uint8_t* next = k + 1 < v.size() ? v[k + 1].first : end;
+      std::fprintf(perf_map_, "%lx %lx %s\n", (unsigned long)(uintptr_t)v[k].first, (unsigned long)(next - v[k].first), v[k].second);
+    }
+    std::fflush(perf_map_);
+  }
 }
 
 Translator::~Translator() {
