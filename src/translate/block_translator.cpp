@@ -164,8 +164,9 @@ class Emitter {
     return st;
   }
 
-  Emitter(const Block& b, const std::vector<RawDecode>& raw, CodeBuffer& buf, const RuntimeRoutines& rt)
-      : b_(b), raw_(raw), buf_(buf), rt_(rt), mmu_seg_ok_(rt.seg_ok_offset), mmu_seg_base_(rt.seg_base_offset) {
+  Emitter(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes, CodeBuffer& buf,
+          const RuntimeRoutines& rt)
+      : b_(b), raw_(raw), bytes_(bytes), buf_(buf), rt_(rt), mmu_seg_ok_(rt.seg_ok_offset), mmu_seg_base_(rt.seg_base_offset) {
     code_.reset(ResetPolicy::kSoft);
     code_.init(Environment::host(), uint64_t(buf.cursor()));
     errors_.failed = false;
@@ -204,6 +205,7 @@ class Emitter {
   void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE, bool defer_access = false);
   void bind_access() { a_.bind(slow_.back().access); }
   bool emit_ident(unsigned k);
+  bool copy_verbatim(unsigned k);
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
   void emit_div(unsigned k);
@@ -213,6 +215,8 @@ class Emitter {
 
   const Block& b_;
   const std::vector<RawDecode>& raw_;
+  const uint8_t* bytes_;               // the block's guest bytes (one page)
+  std::vector<uint32_t> d_offset_;     // offset of instruction k in them
   CodeBuffer& buf_;
   const RuntimeRoutines& rt_;
   AsmState& st_ = asm_state();
@@ -273,9 +277,11 @@ void Emitter::flags_for_native(unsigned k) {
 
 void Emitter::decode_all() {
   d_.resize(b_.insns.size());
+  d_offset_.resize(b_.insns.size());
   uint32_t eip = b_.key.eip;
   for (size_t k = 0; k < b_.insns.size(); ++k) {
     Decoded& d = d_[k];
+    d_offset_[k] = eip - b_.key.eip;
     d.zi = &raw_[k].zi;
     d.ops = raw_[k].ops;
     d.eip = eip;
@@ -376,8 +382,7 @@ void Emitter::emit_callout(unsigned k, CalloutKind kind) {
 void Emitter::embed(ZydisEncoderRequest& req) {
   uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
   ZyanUSize len = sizeof out;
-  if (ZyanStatus st = ZydisEncoderEncodeInstruction(&req, out, &len); !ZYAN_SUCCESS(st)) {
-    if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "encode fail %s base=%d index=%d scale=%d st=%x\n", ZydisMnemonicGetString(req.mnemonic), req.operands[1].mem.base, req.operands[1].mem.index, req.operands[1].mem.scale, st);
+  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len))) {
     encode_failed_ = true;
     return;
   }
@@ -462,6 +467,7 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
 // [r11 + r10] after a probe. Returns false if it cannot be encoded (the caller calls out).
 bool Emitter::emit_ident(unsigned k) {
   const Decoded& d = d_[k];
+  if (d.mem < 0 && copy_verbatim(k)) return true;
   ZydisEncoderRequest req;
   if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(d.zi, d.ops, d.zi->operand_count_visible, &req)))
     return false;
@@ -496,6 +502,34 @@ bool Emitter::emit_ident(unsigned k) {
   // (The slow path joins here with the host flags loaded by the callout: consistent with either
   // state of the fast path, as the spill slot is still right where the instruction left flags.)
   if (d.mem >= 0) bind_resume(slow_.back().resume);
+  return true;
+}
+
+// A register-only instruction that does not name ESP means the same in 64-bit mode byte for byte
+// (32-bit operand size by default, EAX..EDI and AL..BH without REX) except for the one-byte
+// INC/DEC forms 40-4F (REX prefixes there) and the 82 alias of the 80 group (invalid there): it
+// is copied as it is, which is also the fastest way to translate it. Prefixes other than the
+// operand size and (meaningless here) segment overrides go through the encoder instead.
+bool Emitter::copy_verbatim(unsigned k) {
+  const Decoded& d = d_[k];
+  const uint8_t* p = bytes_ + d_offset_[k];
+  const unsigned n_prefix = d.zi->raw.prefix_count;
+  for (unsigned i = 0; i < n_prefix; ++i) {
+    switch (p[i]) {
+      case 0x66: case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: break;
+      default: return false;
+    }
+  }
+  const uint8_t op = p[n_prefix];
+  if ((op >= 0x40 && op <= 0x4F) || op == 0x82) return false;
+  for (unsigned i = 0; i < d.zi->operand_count_visible; ++i) {
+    const ZydisDecodedOperand& o = d.ops[i];
+    if (o.type == ZYDIS_OPERAND_TYPE_MEMORY || o.type == ZYDIS_OPERAND_TYPE_POINTER) return false;
+    if (o.type == ZYDIS_OPERAND_TYPE_REGISTER && (o.reg.value == ZYDIS_REGISTER_ESP || o.reg.value == ZYDIS_REGISTER_SP))
+      return false;
+  }
+  flags_for_native(k);
+  a_.embed(p, b_.insns[k].len);
   return true;
 }
 
@@ -743,13 +777,13 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
   a_.jmp(imm(uint64_t(rt_.exit_budget)));
 
-  if (errors_.failed || encode_failed_) {
-    if (getenv("BT86_JIT_DEBUG")) fprintf(stderr, "translate fail eip=%08x asmjit=%d enc=%d\n", b_.key.eip, errors_.failed, encode_failed_);
-    return nullptr;
-  }
+  if (errors_.failed || encode_failed_) return nullptr;
   size_t size = 0;
   uint8_t* base = place_code(code_, buf_, &size);
-  if (!base) return nullptr;
+  if (!base) {
+    if (counts) counts->no_room = true;
+    return nullptr;
+  }
   tc_->entry = base;
   tc_->size = uint32_t(size);
   if (rt_.views)
@@ -766,12 +800,12 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
 }  // namespace
 
-std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, CodeBuffer& buf,
-                                                const RuntimeRoutines& rt, TranslationCounts* counts) {
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes,
+                                                CodeBuffer& buf, const RuntimeRoutines& rt, TranslationCounts* counts) {
   TranslationCounts c;
-  Emitter e(b, raw, buf, rt);
+  Emitter e(b, raw, bytes, buf, rt);
   auto tc = e.run(&c);
-  if (tc && counts) *counts = c;
+  if (counts) *counts = c;
   return tc;
 }
 

@@ -21,11 +21,13 @@ class CodeBuffer;
 struct TranslationCounts {
   uint32_t inline_insns = 0;  // instructions emitted inline (IDENT, stack, branches)
   uint32_t callout_insns = 0; // instructions that are callouts
+  bool no_room = false;        // null returned because the code buffer is full (else: cannot emit)
 };
 
-// Translates `b` (bytes at `bytes`, one page) into `buf`. Returns null if the buffer is full.
-// `raw`: Zydis's decoding of b.insns (from build_block).
-std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, CodeBuffer& buf,
-                                                const jit::RuntimeRoutines& rt, TranslationCounts* counts);
+// Translates `b` into `buf`. Returns null if the buffer is full (counts->no_room) or the block
+// cannot be emitted (an encoding the assembler refuses; the interpreter runs it).
+// `raw`: Zydis's decoding of b.insns (from build_block); `bytes`: the block's guest bytes.
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes,
+                                                CodeBuffer& buf, const jit::RuntimeRoutines& rt, TranslationCounts* counts);
 
 }  // namespace bt86

@@ -240,12 +240,15 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold) {
   }
   if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
   TranslationCounts counts;
-  auto tc = translate_block(*b, raw_, buf_, rt_, &counts);
-  if (!tc) {
+  auto tc = translate_block(*b, raw_, host, buf_, rt_, &counts);
+  if (!tc && counts.no_room) {
     flush_code();
     *flushed = 1;
-    tc = translate_block(*b, raw_, buf_, rt_, &counts);
-    if (!tc) return nullptr;  // (cannot happen with a sane buffer size: the interpreter runs it)
+    tc = translate_block(*b, raw_, host, buf_, rt_, &counts);
+  }
+  if (!tc) {  // cannot be emitted: the interpreter runs it, now and later
+    one_off_.insert(one_off_key);
+    return nullptr;
   }
   js_.translate_ns += host_ns() - t0;
   ++js_.blocks_translated;

@@ -107,7 +107,8 @@ class Translator final : public Engine {
   std::string views_off_reason_;  // why linear views were wanted but could not be set up
   std::unordered_map<const uint8_t*, const uint8_t*> fault_sites_;  // host access -> slow path
   std::vector<RawDecode> raw_;  // the block being translated, as Zydis decoded it
-  std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks that cannot be cached
+  std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks left to the interpreter
+                                          // (uncacheable, or refused by the assembler)
   std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed, collisions harmless)
   static constexpr unsigned kHeatBits = 16;
   Interpreter interp_;
