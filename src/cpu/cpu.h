@@ -1,7 +1,7 @@
 // The guest CPU: the shared state (CpuState) plus everything an instruction handler needs —
 // segmented and paged memory access with a software TLB, code-page tracking, stack helpers,
 // operand access, port I/O, interrupt and exception delivery. Engines (engine.h: the interpreter,
-// later the translator) run guest code over it; Cpu::run_insns is the interpreter's inner loop.
+// the translator) run guest code over it; Cpu::run_insns is the interpreter's inner loop.
 //
 // Handler contract (see insn.h):
 //  * On entry s.eip is the instruction's address and next_eip = eip + len (wrapped to 16 bits

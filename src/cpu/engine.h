@@ -1,5 +1,5 @@
-// The contract between the machine loop and an execution engine (the interpreter today, the
-// binary translator next): Engine::run(budget) runs guest code over the shared CpuState until
+// The contract between the machine loop and an execution engine (the interpreter, and the binary
+// translator in src/translate/): Engine::run(budget) runs guest code over the shared CpuState until
 // `budget` instructions have retired — never more, so two engines given the same budgets retire
 // the same instructions — or the attention word asks for the machine (stop, halt, shutdown).
 //

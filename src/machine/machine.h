@@ -93,7 +93,7 @@ class Machine {
   IoBus io_;
   VirtualClock clock_;
   Cpu cpu_;
-  std::unique_ptr<Engine> engine_;   // runs guest code over cpu_ (the interpreter today)
+  std::unique_ptr<Engine> engine_;   // runs guest code over cpu_ (-engine: the translator by default)
   // -lockstep: engine_ is a Lockstep over engine_under_test_ (on this machine) and the reference
   // machine's engine; the loop mirrors its timer, halt and reset steps on the reference machine.
   std::unique_ptr<Machine> lockstep_peer_;
