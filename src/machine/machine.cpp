@@ -97,7 +97,13 @@ std::unique_ptr<Engine> make_engine(const MachineOptions& o, Cpu& cpu) {
   if (o.engine == "interpreter") return std::make_unique<Interpreter>(cpu, Interpreter::Policy{o.block_insns});
   Translator::Options t;
   if (o.perf_map) t.perf_map = "/tmp/perf-" + std::to_string(getpid()) + ".map";
-  return std::make_unique<Translator>(cpu, t);
+  try {
+    return std::make_unique<Translator>(cpu, t);
+  } catch (const std::runtime_error& e) {
+    // No executable memory for the code cache (a hardened host): the guest still runs.
+    std::fprintf(stderr, "bt86: %s; running the interpreter instead of the translator\n", e.what());
+    return std::make_unique<Interpreter>(cpu, Interpreter::Policy{o.block_insns});
+  }
 }
 
 void sleep_ns(uint64_t ns) {
