@@ -26,7 +26,7 @@ void clear(uint8_t* at, uint64_t bytes) {
 
 }  // namespace
 
-LinearViews::LinearViews(GuestMmu& mmu, PhysMem& mem, CpuState& s) : mmu_(mmu), mem_(mem), s_(s) {
+LinearViews::LinearViews(GuestMmu& mmu, PhysMem& mem) : mmu_(mmu), mem_(mem) {
   try {
     for (uint8_t*& b : base_) b = reserve(kViewBytes);
   } catch (...) {

@@ -30,7 +30,7 @@ struct LinearViewStats {
 class LinearViews final : public ViewListener {
  public:
   static constexpr uint64_t kViewBytes = (1ull << 32) + (1u << 16);  // 4 GiB + a guard
-  LinearViews(GuestMmu& mmu, PhysMem& mem, CpuState& s);
+  LinearViews(GuestMmu& mmu, PhysMem& mem);
   ~LinearViews() override;
   LinearViews(const LinearViews&) = delete;
   LinearViews& operator=(const LinearViews&) = delete;
@@ -64,7 +64,6 @@ class LinearViews final : public ViewListener {
 
   GuestMmu& mmu_;
   PhysMem& mem_;
-  CpuState& s_;
   uint8_t* base_[3] = {};
   std::unordered_map<uint32_t, Mapping> mapped_[2];          // lin page -> mapping, per view
   std::vector<uint32_t> non_global_[2];  // mapped non-global pages (maybe stale), per view

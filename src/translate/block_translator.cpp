@@ -166,7 +166,7 @@ class Emitter {
 
   Emitter(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes, CodeBuffer& buf,
           const RuntimeRoutines& rt)
-      : b_(b), raw_(raw), bytes_(bytes), buf_(buf), rt_(rt), mmu_seg_ok_(rt.seg_ok_offset), mmu_seg_base_(rt.seg_base_offset) {
+      : b_(b), raw_(raw), bytes_(bytes), buf_(buf), rt_(rt) {
     code_.reset(ResetPolicy::kSoft);
     code_.init(Environment::host(), uint64_t(buf.cursor()));
     errors_.failed = false;
@@ -216,7 +216,6 @@ class Emitter {
   const Block& b_;
   const std::vector<RawDecode>& raw_;
   const uint8_t* bytes_;               // the block's guest bytes (one page)
-  std::vector<uint32_t> d_offset_;     // offset of instruction k in them
   CodeBuffer& buf_;
   const RuntimeRoutines& rt_;
   AsmState& st_ = asm_state();
@@ -231,7 +230,6 @@ class Emitter {
   bool encode_failed_ = false;
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
   x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
-  int32_t mmu_seg_ok_, mmu_seg_base_;  // GuestMmu::seg_fast_ok/base from the TLB register
 };
 
 // Before host code clobbers the host flags: the guest's go to the spill slot (once per value).
@@ -277,11 +275,9 @@ void Emitter::flags_for_native(unsigned k) {
 
 void Emitter::decode_all() {
   d_.resize(b_.insns.size());
-  d_offset_.resize(b_.insns.size());
   uint32_t eip = b_.key.eip;
   for (size_t k = 0; k < b_.insns.size(); ++k) {
     Decoded& d = d_[k];
-    d_offset_[k] = eip - b_.key.eip;
     d.zi = &raw_[k].zi;
     d.ops = raw_[k].ops;
     d.eip = eip;
@@ -446,9 +442,9 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
   SlowPath sp{a_.newLabel(), a_.newLabel(), nullptr};
   spill_flags();
   if (seg != SEG_NONE) {  // FS/GS: offsets unchecked only while the segment is flat-limited
-    a_.test(x::dword_ptr(kTlb, mmu_seg_ok_ + 4 * seg), write ? 2 : 1);
+    a_.test(x::dword_ptr(kTlb, rt_.seg_ok_offset + 4 * seg), write ? 2 : 1);
     a_.jz(sp.at);
-    a_.add(x::r10d, x::dword_ptr(kTlb, mmu_seg_base_ + 4 * seg));
+    a_.add(x::r10d, x::dword_ptr(kTlb, rt_.seg_base_offset + 4 * seg));
   }
   a_.mov(x::r11d, x::r10d);
   a_.shr(x::r11d, 8);
@@ -512,7 +508,7 @@ bool Emitter::emit_ident(unsigned k) {
 // operand size and (meaningless here) segment overrides go through the encoder instead.
 bool Emitter::copy_verbatim(unsigned k) {
   const Decoded& d = d_[k];
-  const uint8_t* p = bytes_ + d_offset_[k];
+  const uint8_t* p = bytes_ + (d.eip - b_.key.eip);
   const unsigned n_prefix = d.zi->raw.prefix_count;
   for (unsigned i = 0; i < n_prefix; ++i) {
     switch (p[i]) {

@@ -42,7 +42,6 @@ struct JitContext {
   Block* exit_block = nullptr; // a chainable exit: the block it left and which exit
   uint32_t exit_slot = 0;
   uint32_t exit_reason = 0;    // ExitReason of the last exit
-  void* self = nullptr;        // the Translator (callouts)
 };
 
 // Why translated code returned to C++ (statistics).

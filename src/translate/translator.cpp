@@ -103,14 +103,13 @@ static const char* decline_name(DeclineReason r) {
 Translator::Translator(Cpu& cpu, Options options)
     : cpu_(cpu), opt_(std::move(options)), interp_(cpu), cache_(cpu.mmu.code_pages),
       buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
-  ctx_.self = this;
   heat_.reset(new uint8_t[1u << kHeatBits]());
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   if (opt_.linear_views) {
     // The views need 12 GiB of address space (reserved, not memory); under an address-space
     // limit (ulimit -v) translated code falls back to the TLB probe, and the statistics say why.
     try {
-      views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem, cpu_.s);
+      views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem);
       install_segv_handler();
       view_translators().push_back(this);
     } catch (const std::runtime_error& e) {
@@ -178,10 +177,12 @@ bool Translator::translatable_mode() const {
   return (m & (CODE32 | STACK32 | PE | FLAT | VM86 | ALIGN_CHECK)) == (CODE32 | STACK32 | PE | FLAT);
 }
 
-void Translator::run_interpreter(uint64_t limit, DeclineReason why) {
+// One block (or, after an interrupt shadow, one instruction) in the interpreter, counted.
+void Translator::run_interpreter(uint64_t limit, DeclineReason why, bool step_after_shadow) {
   ++js_.declined[size_t(why)];
   const uint64_t before = cpu_.s.icount;
-  interp_.run_block(limit - cpu_.s.icount);
+  if (step_after_shadow) interp_.step_after_shadow();
+  else interp_.run_block(limit - cpu_.s.icount);
   js_.insns_in_interpreter += cpu_.s.icount - before;
   last_ = interp_.last_block();
 }
@@ -365,11 +366,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     }
     if (s.attention & attn::HALT) break;
     if (s.attention & attn::STEP) {  // one instruction after an interrupt shadow, then the interrupt
-      ++js_.declined[size_t(DeclineReason::Debug)];
-      const uint64_t before = s.icount;
-      interp_.step_after_shadow();
-      js_.insns_in_interpreter += s.icount - before;
-      last_ = interp_.last_block();
+      run_interpreter(limit, DeclineReason::Debug, true);
       prev = nullptr;
       if (one_block) break;
       continue;

@@ -7,7 +7,6 @@
 #pragma once
 #include <array>
 #include <cstdio>
-#include <map>
 #include <unordered_map>
 #include <unordered_set>
 #include <memory>
@@ -93,7 +92,7 @@ class Translator final : public Engine {
   // The block at CS:EIP, translated on a miss; null if it runs in the interpreter (one-off, or
   // *cold: not run often enough yet).
   Block* lookup_translated(uint32_t* flushed, bool* cold);
-  void run_interpreter(uint64_t limit, DeclineReason why);
+  void run_interpreter(uint64_t limit, DeclineReason why, bool step_after_shadow = false);
   void patch(Block& from, uint8_t slot, const Block* to);
   void unpatch(Block& from, uint8_t slot);
   void flush_lookup_table();
