@@ -92,6 +92,8 @@ void StdioSerial::write(uint8_t byte) {
   if (byte == '\n') std::fflush(stdout);
 }
 
+int StdioSerial::input_fd() const { return input_open_ ? STDIN_FILENO : -1; }
+
 size_t StdioSerial::read(uint8_t* buf, size_t max) {
   while (input_open_ && pending_.size() < max) {
     pollfd pfd{STDIN_FILENO, POLLIN, 0};

@@ -18,6 +18,8 @@ class SerialBackend {
   // Up to `max` bytes of pending host input, without blocking; 0 when there is none.
   virtual size_t read(uint8_t* buf, size_t max) { return 0; }
   virtual void flush() {}
+  // A host file descriptor that becomes readable when input() has more to give, or -1.
+  virtual int input_fd() const { return -1; }
 };
 
 // Collects the output and feeds queued input; for tests and for host code that drives a port.
@@ -61,6 +63,7 @@ class StdioSerial : public SerialBackend {
   void write(uint8_t byte) override;
   size_t read(uint8_t* buf, size_t max) override;
   void flush() override { std::fflush(stdout); }
+  int input_fd() const override;
 
  private:
   bool input_open_ = true;   // false after EOF or an error on stdin

@@ -1,6 +1,8 @@
 // 16550A UART (see uart16550.h).
 #include "devices/uart16550.h"
 
+#include <algorithm>
+
 namespace bt86 {
 
 namespace {
@@ -11,7 +13,7 @@ constexpr uint64_t kSecondNs = 1'000'000'000ull;
 
 Uart16550::Uart16550(uint16_t base, VirtualClock& clock, SerialBackend* backend)
     : base_(base), clock_(clock), backend_(backend) {
-  schedule_poll();
+  schedule_poll(kPollNs);
 }
 
 Uart16550::~Uart16550() {
@@ -117,6 +119,7 @@ size_t Uart16550::receiver_room() const {
 }
 
 void Uart16550::poll() {
+  size_t taken = 0;
   if (backend_) {
     backend_->flush();
     uint8_t buf[kFifoSize];
@@ -125,16 +128,38 @@ void Uart16550::poll() {
       const size_t n = backend_->read(buf, receiver_room());
       if (n == 0) break;
       for (size_t i = 0; i < n; ++i) receive(buf[i]);
+      taken += n;
     }
   }
   update_irq();  // the character timeout may have expired
+  if (poll_timer_) clock_.cancel(poll_timer_);
+  schedule_poll(next_poll_delay(taken));
 }
 
-void Uart16550::schedule_poll() {
-  poll_timer_ = clock_.schedule_at(clock_.now_ns() + kPollNs, [this] {
+void Uart16550::poll_now() { poll(); }
+
+int Uart16550::input_fd() const {
+  if (!backend_ || (mcr_ & kMcrLoop) || receiver_room() == 0) return -1;
+  return backend_->input_fd();
+}
+
+// While the host is typing, the next bytes are due one character time each after these; when
+// the receiver holds fewer bytes than its trigger level, the character timeout must be seen when
+// it expires, not a whole kPollNs later.
+uint64_t Uart16550::next_poll_delay(size_t taken) const {
+  const uint64_t ct = char_time_ns();
+  uint64_t delay = taken ? std::min<uint64_t>(kPollNs, taken * ct) : kPollNs;
+  if ((fcr_ & kFcrEnable) && !rx_.empty() && rx_.size() < trigger_level()) {
+    const uint64_t due = rx_activity_ns_ + kTimeoutChars * ct, now = clock_.now_ns();
+    if (due > now) delay = std::min(delay, due - now);  // (once expired, the IRQ is up already)
+  }
+  return std::max<uint64_t>(delay, 1);
+}
+
+void Uart16550::schedule_poll(uint64_t delay_ns) {
+  poll_timer_ = clock_.schedule_at(clock_.now_ns() + delay_ns, [this] {
     poll_timer_ = 0;
     poll();
-    schedule_poll();
   });
 }
 

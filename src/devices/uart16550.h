@@ -9,8 +9,11 @@
 //    for 4 character times), THR empty (after a write, or when enabled while empty; cleared by
 //    reading IIR when it is the one reported, or by writing THR), modem status. The IRQ line is
 //    driven only while MCR.OUT2 is set and loopback is off, as a PC board gates it.
-//  * Host input comes from the backend, polled every kPollNs of virtual time, and only as fast
-//    as the receiver has room (the host side never overruns). No line errors (parity, framing,
+//  * Host input comes from the backend, polled every kPollNs of virtual time while the host is
+//    quiet and at the wire's rate (one character time per byte taken) while it is typing, only as
+//    fast as the receiver has room (the host side never overruns); a poll is also due when a
+//    character timeout expires, and poll_now() takes input at once (the machine calls it when a
+//    halted guest's host input arrives). No line errors (parity, framing,
 //    break) occur on the emulated wire.
 #pragma once
 #include <cstdint>
@@ -65,7 +68,12 @@ class Uart16550 : public Device {
   void receive(uint8_t byte);
   // Pulls host input into the receiver, flushes host output and updates the timeout interrupt.
   void poll();
+  // poll() now instead of at the next scheduled poll (host input has arrived).
+  void poll_now();
   size_t receiver_room() const;
+  // The host file descriptor whose readability means input this port would take now, or -1
+  // (no backend or none with a descriptor, loopback, receiver full).
+  int input_fd() const;
 
  private:
   uint8_t pending_interrupt() const;  // the IIR interrupt id
@@ -76,7 +84,8 @@ class Uart16550 : public Device {
   void set_modem_control(uint8_t mcr);
   void update_irq();
   void transmit(uint8_t byte);
-  void schedule_poll();
+  void schedule_poll(uint64_t delay_ns);
+  uint64_t next_poll_delay(size_t taken) const;
 
   uint16_t base_;
   VirtualClock& clock_;

@@ -9,6 +9,8 @@
 // -timeout (wall time in both modes).
 #include "machine/machine.h"
 
+#include <poll.h>
+
 #include <time.h>
 #include <unistd.h>
 
@@ -375,9 +377,26 @@ int Machine::wait_while_halted() {
     return kStillRunning;
   }
   // Host time; or -icount with no timer pending at all, where only a front end or host input
-  // (not reproducible) can wake the CPU.
-  sleep_ns(std::min(deadline - now, kMaxHaltSleepNs));
+  // (not reproducible) can wake the CPU. Serial input wakes it at once, as on a PC.
+  sleep_until_input(std::min(deadline - now, kMaxHaltSleepNs));
   return kStillRunning;
+}
+
+void Machine::sleep_until_input(uint64_t ns) {
+  pollfd fds[2];
+  Uart16550* uarts[2];
+  nfds_t n = 0;
+  for (size_t i = 0; i < 2; ++i) {
+    Uart16550* u = legacy_.uart(i);
+    if (!u || u->input_fd() < 0) continue;
+    fds[n] = pollfd{u->input_fd(), POLLIN, 0};
+    uarts[n++] = u;
+  }
+  if (n == 0) return sleep_ns(ns);
+  const timespec ts{time_t(ns / 1'000'000'000ull), long(ns % 1'000'000'000ull)};
+  if (ppoll(fds, n, &ts, nullptr) <= 0) return;  // the timeout, or a signal (the loop rechecks)
+  for (nfds_t i = 0; i < n; ++i)
+    if (fds[i].revents) uarts[i]->poll_now();
 }
 
 void Machine::run_slice() {

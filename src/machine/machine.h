@@ -81,6 +81,7 @@ class Machine {
   // A reset request (8042, port 0x92, 0xCF9, a front end), acted on between CPU slices.
   void note_guest_reset() { guest_reset_requested_ = true; cpu_.stop(); }
   int on_guest_reset();     // 8042 / port 0x92 reset request: reset, or end with -no-reboot
+  void sleep_until_input(uint64_t ns);  // at most ns; less if serial input arrives
   int wait_while_halted();  // sleep until a timer or interrupt can wake the CPU, or end the run
   void run_slice();         // one CPU time slice, sized to end near the next timer deadline
   void print_stats(double wall_s) const;

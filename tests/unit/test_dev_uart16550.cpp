@@ -202,6 +202,45 @@ TEST_CASE("UART: character timeout interrupt after 4 character times below the t
   CHECK_FALSE(c.irq());
 }
 
+TEST_CASE("UART: input polls follow the wire's rate while the host types, kPollNs when quiet") {
+  Com c;
+  c.out(Uart16550::kLcr, 0x03);     // 8N1; the divisor after reset is 12: 9600 baud
+  c.out(Uart16550::kIirFcr, 0xC1);  // FIFO, trigger level 14
+  c.out(Uart16550::kIer, Uart16550::kIerRda);
+  const uint64_t ct = 10 * 1'000'000'000ull * 16 * 12 / Uart16550::kClockHz;  // ~1.04 ms
+  c.clock.run_due();
+  CHECK(c.clock.next_deadline() == Uart16550::kPollNs);  // nothing typed: the slow poll
+  c.wire.input = "abc";
+  c.ns = c.clock.next_deadline();
+  c.clock.run_due();
+  CHECK(c.uart.receiver_room() == 13);
+  // Three bytes taken, below the trigger: the next poll comes after three character times,
+  // before the character timeout (4 character times after the last byte) is due.
+  const uint64_t took_at = c.ns;
+  CHECK(c.clock.next_deadline() == took_at + 3 * ct);
+  c.ns = c.clock.next_deadline();
+  c.clock.run_due();  // nothing more: now only the timeout is due, at its exact time
+  CHECK(c.clock.next_deadline() == took_at + 4 * ct);
+  c.ns = c.clock.next_deadline();
+  c.clock.run_due();
+  CHECK(c.iir() == 0x0C);
+  CHECK(c.clock.next_deadline() == c.ns + Uart16550::kPollNs);  // quiet again
+}
+
+TEST_CASE("UART: input_fd only while the receiver would take input") {
+  struct FdSerial : BufferSerial {
+    int input_fd() const override { return 7; }
+  } wire;
+  uint64_t ns = 0;
+  VirtualClock clock{VirtualClock::InstructionCount{[&ns] { return ns; }, 0}};
+  Uart16550 uart{kBase, clock, &wire};
+  CHECK(uart.input_fd() == 7);
+  uart.receive('x');  // no FIFO: one byte fills the receiver
+  CHECK(uart.input_fd() == -1);
+  Com none;
+  CHECK(none.uart.input_fd() == -1);  // a backend without a descriptor
+}
+
 TEST_CASE("Serial backends: none, file output, bad specs") {
   CHECK(make_serial_backend("none") == nullptr);
   CHECK_THROWS_AS(make_serial_backend("pty"), std::runtime_error);
