@@ -3,6 +3,7 @@
 // of caught and pending guest faults).
 #include "cpu/cpu.h"
 #include "cpu/cpu_trace.h"
+#include "cpu/fpu_host.h"
 
 namespace bt86 {
 
@@ -15,6 +16,7 @@ Cpu::Cpu(PhysMem& m, IoBus& i, VirtualClock& c)
 Cpu::~Cpu() = default;
 
 void Cpu::reset() {
+  sync_fpu();  // (leaves the host FPU initialised; the state itself is replaced below)
   CpuState fresh;
   fresh.icount = s.icount;  // the instruction counter runs on across resets
   s = fresh;
@@ -32,6 +34,11 @@ void Cpu::reset() {
   db_pending_ = db_held_ = 0;
   db_shadow_ = false;
   debug_regs_changed();  // also flushes the TLB
+}
+
+void Cpu::sync_fpu_slow() {
+  x87_save_resident(s.fpu);
+  s.jit_x87_resident = 0;
 }
 
 void Cpu::set_seg(unsigned idx, const Segment& sg) {

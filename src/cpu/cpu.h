@@ -105,6 +105,11 @@ class Cpu {
 
   uint32_t next_eip = 0;
   void end_block() { s.attention |= attn::MODE; }
+  // The guest x87 state back from the host FPU if translated code left it there (see
+  // CpuState::jit_x87_resident): before anything reads or changes s.fpu, CR0.TS/EM or the mode.
+  void sync_fpu() {
+    if (s.jit_x87_resident) sync_fpu_slow();
+  }
   void inhibit_interrupts_once() { s.attention |= attn::IRQ_SHADOW; }  // STI, MOV SS, POP SS
   // The interrupt controller raised INTR: leave the current block after this instruction so the
   // run loop can take it (instruction-boundary interrupt latency, as on hardware).
@@ -240,6 +245,7 @@ class Cpu {
   uint64_t tsc() const { return clock.tsc() + s.msr.tsc_adjust; }
 
  private:
+  void sync_fpu_slow();
   void execute_one(const Insn& insn);
   void deliver_debug_trap(uint32_t dr6_bits);
   void update_debug_active() { debug_active_ = bp_.any_enabled() || db_pending_ || db_shadow_; }

@@ -132,6 +132,10 @@ struct CpuState {
   // host flags (translate/block_translator.cpp). Not architectural state.
   uint64_t jit_flags_spill = 0;
   uint16_t jit_lookup_flags = 0;  // the same for the lookup routine, in LAHF/SETO form
+  // 1 while the host x87 holds the guest's x87 registers, TOP, tags, status and control words
+  // (translated code runs x87 instructions natively; Cpu::sync_fpu() brings them back into
+  // `fpu`). The pointers FIP/FCS/FOP/FDP/FDS are always in `fpu`.
+  uint8_t jit_x87_resident = 0;
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
@@ -157,6 +161,9 @@ constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
 constexpr size_t kIcountOffset = offsetof(CpuState, icount);
 constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
 constexpr size_t kLookupFlagsOffset = offsetof(CpuState, jit_lookup_flags);
+constexpr size_t kX87ResidentOffset = offsetof(CpuState, jit_x87_resident);
+constexpr size_t kFpuOffset = offsetof(CpuState, fpu);
+constexpr size_t kSegOffset = offsetof(CpuState, seg);
 static_assert(kAttentionOffset == 0 && kGprOffset == 4 && kEipOffset == 36 && kEflagsOffset == 40,
               "the offsets generated code relies on");
 

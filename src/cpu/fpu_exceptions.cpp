@@ -20,11 +20,13 @@ static void report_pending_exception(Cpu& cpu) {
 }
 
 void x87_enter(Cpu& cpu, X87Sync sync) {
+  cpu.sync_fpu();
   if (cpu.s.cr0 & (cr0::EM | cr0::TS)) guest_fault(vec::NM);
   if (sync == X87Sync::Wait) report_pending_exception(cpu);
 }
 
 void fwait_enter(Cpu& cpu) {
+  cpu.sync_fpu();
   if ((cpu.s.cr0 & (cr0::MP | cr0::TS)) == (cr0::MP | cr0::TS)) guest_fault(vec::NM);
   report_pending_exception(cpu);
 }

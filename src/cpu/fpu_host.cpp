@@ -69,6 +69,26 @@ HostReplay replay_on_host(const FpuState& f, uint8_t escape, uint8_t modrm, void
   return r;
 }
 
+bool x87_can_reside(const FpuState& f) { return (f.cw & fcw::MASKS) == fcw::MASKS; }
+
+void x87_load_resident(const FpuState& f) {
+  X87Image img{};
+  img.cw = f.cw;
+  img.sw = f.sw;  // (all masked: ES and B are clear)
+  img.tw = f.tw;
+  for (unsigned i = 0; i < 8; ++i) f.get_reg80(f.phys(i), img.st[i]);
+  asm volatile("frstor %0" : : "m"(img) : "memory");
+}
+
+void x87_save_resident(FpuState& f) {
+  X87Image img;
+  asm volatile("fnsave %0" : "=m"(img) : : "memory");
+  f.cw = uint16_t((img.cw & fcw::WRITABLE) | fcw::FORCED_ONE);
+  f.sw = img.sw;
+  f.tw = img.tw;
+  for (unsigned i = 0; i < 8; ++i) f.set_reg80(f.phys(i), img.st[i]);
+}
+
 void HostReplay::commit(FpuState& f) const {
   const uint16_t kept = f.sw & (fsw::EXCEPTIONS | fsw::SF);
   f.sw = uint16_t((image_.sw & (fsw::CC | fsw::TOP)) | kept | raised());

@@ -51,4 +51,14 @@ class HostReplay {
 // low byte of the guest EFLAGS is `eflags`.
 HostReplay replay_on_host(const FpuState& f, uint8_t escape, uint8_t modrm, void* mem, uint8_t eflags);
 
+// Resident x87 state: translated code runs x87 instructions natively while the host FPU holds
+// the guest's registers, TOP, tags, status and control words. Only while every exception is
+// masked (nothing can become pending, so no host instruction ever traps) — x87_can_reside().
+// x87_load_resident() loads them (FRSTOR); x87_save_resident() puts them back into `f` (FNSAVE,
+// which leaves the host FPU initialised; FIP/FCS/FOP/FDP/FDS in `f` are kept: translated code
+// records them itself). Between the two no host code may use the x87 (no long double).
+bool x87_can_reside(const FpuState& f);
+void x87_load_resident(const FpuState& f);
+void x87_save_resident(FpuState& f);
+
 }  // namespace bt86

@@ -61,6 +61,11 @@ std::vector<std::string> state_differences(const CpuState& a, const CpuState& b)
   differ32(d, "FSW", a.fpu.sw, b.fpu.sw);
   differ32(d, "FTW", a.fpu.tw, b.fpu.tw);
   differ32(d, "MXCSR", a.fpu.mxcsr, b.fpu.mxcsr);
+  differ32(d, "FIP", a.fpu.fip, b.fpu.fip);
+  differ32(d, "FCS", a.fpu.fcs, b.fpu.fcs);
+  differ32(d, "FOP", a.fpu.fop, b.fpu.fop);
+  differ32(d, "FDP", a.fpu.fdp, b.fpu.fdp);
+  differ32(d, "FDS", a.fpu.fds, b.fpu.fds);
   for (unsigned k = 0; k < 8; ++k) {
     if (a.fpu.tag(k) == ftag::Empty && b.fpu.tag(k) == ftag::Empty) continue;
     uint8_t ra[10], rb[10];

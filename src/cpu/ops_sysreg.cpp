@@ -47,6 +47,7 @@ void write_cr0(Cpu& cpu, uint32_t v) {
   if ((v & cr0::PG) && !(v & cr0::PE)) guest_fault(vec::GP, 0);
   if ((v & cr0::NW) && !(v & cr0::CD)) guest_fault(vec::GP, 0);
   const uint32_t changed = cpu.s.cr0 ^ v;
+  cpu.sync_fpu();  // (TS/EM decide whether x87 instructions may run natively)
   cpu.s.cr0 = v;
   if (!(v & cr0::PE)) cpu.set_cpl(0);
   if (changed & kCr0TranslationBits) cpu.flush_tlb();  // also refreshes the segment checks

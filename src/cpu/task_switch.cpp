@@ -159,6 +159,7 @@ void switch_task(Cpu& cpu, uint16_t tss_sel, TaskSwitchSource source, uint32_t r
 
   // Commit point: from here on faults belong to the new task.
   cpu.s.tr = new_tr;
+  cpu.sync_fpu();
   cpu.s.cr0 |= cr0::TS;
   if (cpu.s.dr[7] & dr7::LOCAL_ENABLES) {
     cpu.s.dr[7] &= ~dr7::LOCAL_ENABLES;

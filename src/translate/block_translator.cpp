@@ -19,6 +19,7 @@
 #include <vector>
 #include "cpu/block.h"
 #include "cpu/cpu_state.h"
+#include "cpu/fpu_exceptions.h"
 #include "mmu/guest_mmu.h"
 #include "translate/code_buffer.h"
 #include "translate/insn_rules.h"
@@ -147,6 +148,10 @@ x::CondCode cond_of(ZydisMnemonic m) {
   }
 }
 
+// Callout sites one instruction may add: a memory slow path plus a callout (PUSH m32's two
+// accesses), or an x87 instruction's state load, memory slow path and FLDCW's unmasking callout.
+constexpr size_t kMaxSitesPerInsn = 3;
+
 class Emitter {
  public:
   // AsmJit's code holder and assembler are reused from block to block (their zones keep their
@@ -204,8 +209,12 @@ class Emitter {
   // defer_access: the caller binds the access label itself (bind_access) right before the access.
   void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE, bool defer_access = false);
   void bind_access() { a_.bind(slow_.back().access); }
+  bool encode_for_host(unsigned k, uint8_t* out, size_t* len);
   bool emit_ident(unsigned k);
+  bool verbatim_ok(unsigned k) const;
   bool copy_verbatim(unsigned k);
+  void emit_x87(unsigned k);
+  void record_x87_pointers(unsigned k);
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
   void emit_div(unsigned k);
@@ -225,6 +234,13 @@ class Emitter {
   std::vector<Decoded> d_;
   std::shared_ptr<TranslatedCode> tc_ = std::make_shared<TranslatedCode>();
   std::vector<SlowPath> slow_;
+  // Native x87 instructions: where the out-of-line state load goes back to (emit_x87).
+  struct X87Entry {
+    Label load, native, done;
+    const CalloutSite* site;
+    bool done_spilled = true;  // the flag state at `done`
+  };
+  std::vector<X87Entry> x87_;
   Label stub_label_[2];
   bool stub_used_[2] = {false, false};
   bool encode_failed_ = false;
@@ -317,6 +333,20 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
       break;
     default: break;
   }
+  if (r == Rule::X87 || r == Rule::X87Control) {
+    // ST(i) registers, AX (FNSTSW AX) and one memory operand through a flat segment.
+    bool ok = zi.address_width == 32 && d.seg == SEG_NONE;
+    for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
+      const ZydisDecodedOperand& op = d.ops[i];
+      if (op.type == ZYDIS_OPERAND_TYPE_REGISTER && ZydisRegisterGetClass(op.reg.value) != ZYDIS_REGCLASS_X87 &&
+          op.reg.value != ZYDIS_REGISTER_AX)
+        ok = false;
+      if (op.type != ZYDIS_OPERAND_TYPE_REGISTER && op.type != ZYDIS_OPERAND_TYPE_MEMORY) ok = false;
+    }
+    if (!ok || !mem_ok) d.why = d.seg != SEG_NONE ? CalloutKind::Segment : CalloutKind::Unsupported;
+    d.rule = ok && mem_ok ? r : Rule::Callout;
+    return;
+  }
   if (!gprs_only || bt_reg || zi.address_width != 32 || (d.mem >= 0 && high_byte)) r = Rule::Callout;
   if (d.mem >= 0 && !mem_ok && r != Rule::Callout) {
     r = Rule::Callout;
@@ -363,7 +393,11 @@ CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
   s.left = uint16_t(d_.size() - k);
   s.ends_block = ends_block;
   s.kind = kind;
-  tc_->sites.push_back(s);  // reserved: never reallocates
+  if (tc_->sites.size() == tc_->sites.capacity()) {  // (never: run() reserves the most there can be)
+    encode_failed_ = true;
+    return &tc_->sites.back();
+  }
+  tc_->sites.push_back(s);  // reserved: never reallocates (the code holds the addresses)
   return &tc_->sites.back();
 }
 
@@ -459,11 +493,11 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
   slow_.push_back(sp);
 }
 
-// Re-encodes instruction k for the host: registers remapped, the memory operand (if any) becomes
-// [r11 + r10] after a probe. Returns false if it cannot be encoded (the caller calls out).
-bool Emitter::emit_ident(unsigned k) {
+// Instruction k encoded for the host: registers remapped, the memory operand (if any) as
+// [r14 + r10] (linear views, flat segment) or [r11 + r10] (after a probe / FS-GS base). False if
+// it cannot be encoded.
+bool Emitter::encode_for_host(unsigned k, uint8_t* out, size_t* len) {
   const Decoded& d = d_[k];
-  if (d.mem < 0 && copy_verbatim(k)) return true;
   ZydisEncoderRequest req;
   if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(d.zi, d.ops, d.zi->operand_count_visible, &req)))
     return false;
@@ -484,9 +518,20 @@ bool Emitter::emit_ident(unsigned k) {
     }
   }
   if (high_byte && rex) return false;
+  ZyanUSize n = ZYDIS_MAX_INSTRUCTION_LENGTH;
+  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &n))) return false;
+  *len = n;
+  return true;
+}
+
+// Re-encodes instruction k for the host: registers remapped, the memory operand (if any) becomes
+// [r11 + r10] after a probe. Returns false if it cannot be encoded (the caller calls out).
+bool Emitter::emit_ident(unsigned k) {
+  const Decoded& d = d_[k];
+  if (d.mem < 0 && copy_verbatim(k)) return true;
   uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
-  ZyanUSize len = sizeof out;
-  if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len))) return false;
+  size_t len = 0;
+  if (!encode_for_host(k, out, &len)) return false;
   if (d.mem >= 0) {
     const ZydisDecodedOperand& m = d.ops[d.mem];
     emit_lea(ZYDIS_REGISTER_R10D, m);
@@ -506,7 +551,7 @@ bool Emitter::emit_ident(unsigned k) {
 // INC/DEC forms 40-4F (REX prefixes there) and the 82 alias of the 80 group (invalid there): it
 // is copied as it is, which is also the fastest way to translate it. Prefixes other than the
 // operand size and (meaningless here) segment overrides go through the encoder instead.
-bool Emitter::copy_verbatim(unsigned k) {
+bool Emitter::verbatim_ok(unsigned k) const {
   const Decoded& d = d_[k];
   const uint8_t* p = bytes_ + (d.eip - b_.key.eip);
   const unsigned n_prefix = d.zi->raw.prefix_count;
@@ -524,9 +569,78 @@ bool Emitter::copy_verbatim(unsigned k) {
     if (o.type == ZYDIS_OPERAND_TYPE_REGISTER && (o.reg.value == ZYDIS_REGISTER_ESP || o.reg.value == ZYDIS_REGISTER_SP))
       return false;
   }
-  flags_for_native(k);
-  a_.embed(p, b_.insns[k].len);
   return true;
+}
+
+bool Emitter::copy_verbatim(unsigned k) {
+  if (!verbatim_ok(k)) return false;
+  flags_for_native(k);
+  a_.embed(bytes_ + (d_[k].eip - b_.key.eip), b_.insns[k].len);
+  return true;
+}
+
+// x87 instruction k natively (Rule::X87, X87Control). The guest x87 state must be in the host FPU
+// (CpuState::jit_x87_resident, cpu/fpu_host.h): if it is not, an out-of-line X87State callout
+// loads it and comes back to the native instruction or, where it cannot be loaded (CR0.EM/TS, an
+// unmasked exception), has the interpreter run the instruction and skips it. A memory operand is
+// one host access like any other (its slow path: the interpreter runs the instruction after
+// taking the state back). FLDCW checks the new control word first and calls out if it would
+// unmask an exception. Numeric instructions then store FIP, FCS, FOP and, with a memory operand,
+// FDP and FDS, as the interpreter's x87_record_* do; control instructions store none.
+void Emitter::emit_x87(unsigned k) {
+  const Decoded& d = d_[k];
+  const bool fldcw = d.zi->mnemonic == ZYDIS_MNEMONIC_FLDCW;
+  uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  size_t len = 0;
+  if (d.mem >= 0 ? !encode_for_host(k, out, &len) : !verbatim_ok(k)) {
+    emit_callout(k, CalloutKind::Unsupported);
+    return;
+  }
+  spill_flags();  // (the residency check compares)
+  X87Entry e{a_.newLabel(), a_.newLabel(), a_.newLabel(), site(k, CalloutKind::X87State, false)};
+  a_.cmp(x::byte_ptr(kState, int32_t(kX87ResidentOffset)), 0);
+  a_.je(e.load);
+  a_.bind(e.native);
+  if (d.mem >= 0) {
+    const ZydisDecodedOperand& m = d.ops[d.mem];
+    emit_lea(ZYDIS_REGISTER_R10D, m);
+    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, SEG_NONE, rt_.views);
+    slow_.back().resume = e.done;
+    if (fldcw) {  // (the first access is this load)
+      if (rt_.views) bind_access();
+      a_.movzx(x::r9d, x::word_ptr(base_, x::r10));
+      a_.and_(x::r9d, int32_t(fcw::MASKS));
+      a_.cmp(x::r9d, int32_t(fcw::MASKS));
+      SlowPath unmask{a_.newLabel(), e.done, site(k, CalloutKind::Unsupported, false)};
+      a_.jne(unmask.at);
+      slow_.push_back(unmask);
+    }
+  }
+  flags_for_native(k);
+  if (d.mem >= 0 && rt_.views && !fldcw) bind_access();
+  if (d.mem >= 0) a_.embed(out, len);
+  else a_.embed(bytes_ + (d.eip - b_.key.eip), b_.insns[k].len);
+  if (d.rule == Rule::X87) record_x87_pointers(k);
+  bind_resume(e.done);
+  e.done_spilled = spilled_;
+  x87_.push_back(e);
+}
+
+// FIP/FCS/FOP (and FDP/FDS with a memory operand, whose offset is still in r10d) of instruction
+// k, into CpuState::fpu. MOVs only: the host flags stay as they are.
+void Emitter::record_x87_pointers(unsigned k) {
+  const Decoded& d = d_[k];
+  const Insn& in = b_.insns[k];
+  auto fpu = [](size_t field) { return int32_t(kFpuOffset + field); };
+  auto sel = [](unsigned seg) { return int32_t(kSegOffset + seg * sizeof(Segment) + offsetof(Segment, sel)); };
+  a_.mov(x::dword_ptr(kState, fpu(offsetof(FpuState, fip))), d.eip);
+  a_.mov(x::word_ptr(kState, fpu(offsetof(FpuState, fop))), x87_fop(in.opcode, in.modrm));
+  a_.movzx(x::r9d, x::word_ptr(kState, sel(CS)));
+  a_.mov(x::word_ptr(kState, fpu(offsetof(FpuState, fcs))), x::r9w);
+  if (d.mem < 0) return;
+  a_.mov(x::dword_ptr(kState, fpu(offsetof(FpuState, fdp))), x::r10d);
+  a_.movzx(x::r9d, x::word_ptr(kState, sel(in.seg)));
+  a_.mov(x::word_ptr(kState, fpu(offsetof(FpuState, fds))), x::r9w);
 }
 
 // push: [ESP - 4] = value (a guest register or an immediate), then ESP -= 4.
@@ -686,6 +800,9 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Div:
       emit_div(k);
       return;
+    case Rule::X87: case Rule::X87Control:
+      emit_x87(k);
+      return;
     case Rule::Callout:
       emit_callout(k, d.why);
       return;
@@ -737,7 +854,7 @@ void Emitter::emit_div(unsigned k) {
 
 std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   decode_all();
-  tc_->sites.reserve(2 * d_.size());
+  tc_->sites.reserve(kMaxSitesPerInsn * d_.size());
   const unsigned n = unsigned(d_.size());
   Label budget_exit = a_.newLabel();
 
@@ -766,6 +883,15 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     }
     if (!sp.resume_spilled) restore_all_flags();
     a_.jmp(sp.resume);
+  }
+  for (const X87Entry& e : x87_) {  // the guest x87 state into the host FPU, or interpreted
+    a_.bind(e.load);
+    a_.mov(x::r10, imm(uint64_t(e.site)));
+    a_.call(imm(uint64_t(rt_.callout_spilled)));
+    a_.cmp(x::byte_ptr(kState, int32_t(kX87ResidentOffset)), 0);
+    a_.jne(e.native);
+    if (!e.done_spilled) restore_all_flags();
+    a_.jmp(e.done);
   }
   a_.bind(budget_exit);
   a_.add(kBudget, n);

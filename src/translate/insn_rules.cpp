@@ -1,8 +1,11 @@
 // The instruction -> implementation table of the translator (see insn_rules.h). Everything not
 // listed is a callout: sensitive instructions (IN/OUT, CLI/STI, POPF/PUSHF, MOV Sreg/CRn/DRn,
 // descriptor-table instructions, INT/IRET, far transfers, HLT, INVLPG, MSRs, CPUID, RDTSC), string
-// instructions (they depend on DF, which stays in CpuState), x87, 8/16-bit DIV/IDIV, BCD (invalid in
-// 64-bit mode), BOUND, ENTER, PUSHA/POPA and the rest of the rare ones.
+// instructions (they depend on DF, which stays in CpuState), the x87 environment/state and init
+// instructions (FNSTENV, FLDENV, FNSAVE, FRSTOR, FXSAVE, FXRSTOR, FNINIT, FNCLEX) and FISTTP (not
+// on this CPU), 8/16-bit DIV/IDIV, BCD (invalid in 64-bit mode), BOUND, ENTER, PUSHA/POPA and the
+// rest of the rare ones. The x87 rows are exactly the instructions the interpreter replays on the
+// host FPU (cpu/table_x87.inc), so running them natively is the same operation.
 #include "translate/insn_rules.h"
 
 #include <array>
@@ -77,6 +80,49 @@ constexpr Entry kTable[] = {
     {ZYDIS_MNEMONIC_RET, Rule::Ret},
     {ZYDIS_MNEMONIC_DIV, Rule::Div},       {ZYDIS_MNEMONIC_IDIV, Rule::Div},
     {ZYDIS_MNEMONIC_CLD, Rule::DirFlag},   {ZYDIS_MNEMONIC_STD, Rule::DirFlag},
+    // x87 (native on the resident host FPU; see emit_x87 in block_translator.cpp)
+    {ZYDIS_MNEMONIC_FLD, Rule::X87},       {ZYDIS_MNEMONIC_FILD, Rule::X87},
+    {ZYDIS_MNEMONIC_FBLD, Rule::X87},      {ZYDIS_MNEMONIC_FLD1, Rule::X87},
+    {ZYDIS_MNEMONIC_FLDL2T, Rule::X87},    {ZYDIS_MNEMONIC_FLDL2E, Rule::X87},
+    {ZYDIS_MNEMONIC_FLDPI, Rule::X87},     {ZYDIS_MNEMONIC_FLDLG2, Rule::X87},
+    {ZYDIS_MNEMONIC_FLDLN2, Rule::X87},    {ZYDIS_MNEMONIC_FLDZ, Rule::X87},
+    {ZYDIS_MNEMONIC_FXCH, Rule::X87},
+    {ZYDIS_MNEMONIC_FCMOVB, Rule::X87},    {ZYDIS_MNEMONIC_FCMOVE, Rule::X87},
+    {ZYDIS_MNEMONIC_FCMOVBE, Rule::X87},   {ZYDIS_MNEMONIC_FCMOVU, Rule::X87},
+    {ZYDIS_MNEMONIC_FCMOVNB, Rule::X87},   {ZYDIS_MNEMONIC_FCMOVNE, Rule::X87},
+    {ZYDIS_MNEMONIC_FCMOVNBE, Rule::X87},  {ZYDIS_MNEMONIC_FCMOVNU, Rule::X87},
+    {ZYDIS_MNEMONIC_FINCSTP, Rule::X87},   {ZYDIS_MNEMONIC_FDECSTP, Rule::X87},
+    {ZYDIS_MNEMONIC_FFREE, Rule::X87},     {ZYDIS_MNEMONIC_FFREEP, Rule::X87},
+    {ZYDIS_MNEMONIC_FNOP, Rule::X87},
+    {ZYDIS_MNEMONIC_FST, Rule::X87},       {ZYDIS_MNEMONIC_FSTP, Rule::X87},
+    {ZYDIS_MNEMONIC_FSTPNCE, Rule::X87},   {ZYDIS_MNEMONIC_FIST, Rule::X87},
+    {ZYDIS_MNEMONIC_FISTP, Rule::X87},     {ZYDIS_MNEMONIC_FBSTP, Rule::X87},
+    {ZYDIS_MNEMONIC_FADD, Rule::X87},      {ZYDIS_MNEMONIC_FADDP, Rule::X87},
+    {ZYDIS_MNEMONIC_FIADD, Rule::X87},     {ZYDIS_MNEMONIC_FSUB, Rule::X87},
+    {ZYDIS_MNEMONIC_FSUBP, Rule::X87},     {ZYDIS_MNEMONIC_FISUB, Rule::X87},
+    {ZYDIS_MNEMONIC_FSUBR, Rule::X87},     {ZYDIS_MNEMONIC_FSUBRP, Rule::X87},
+    {ZYDIS_MNEMONIC_FISUBR, Rule::X87},    {ZYDIS_MNEMONIC_FMUL, Rule::X87},
+    {ZYDIS_MNEMONIC_FMULP, Rule::X87},     {ZYDIS_MNEMONIC_FIMUL, Rule::X87},
+    {ZYDIS_MNEMONIC_FDIV, Rule::X87},      {ZYDIS_MNEMONIC_FDIVP, Rule::X87},
+    {ZYDIS_MNEMONIC_FIDIV, Rule::X87},     {ZYDIS_MNEMONIC_FDIVR, Rule::X87},
+    {ZYDIS_MNEMONIC_FDIVRP, Rule::X87},    {ZYDIS_MNEMONIC_FIDIVR, Rule::X87},
+    {ZYDIS_MNEMONIC_FCHS, Rule::X87},      {ZYDIS_MNEMONIC_FABS, Rule::X87},
+    {ZYDIS_MNEMONIC_FSQRT, Rule::X87},     {ZYDIS_MNEMONIC_FSCALE, Rule::X87},
+    {ZYDIS_MNEMONIC_FXTRACT, Rule::X87},   {ZYDIS_MNEMONIC_FPREM, Rule::X87},
+    {ZYDIS_MNEMONIC_FPREM1, Rule::X87},    {ZYDIS_MNEMONIC_FRNDINT, Rule::X87},
+    {ZYDIS_MNEMONIC_FSIN, Rule::X87},      {ZYDIS_MNEMONIC_FCOS, Rule::X87},
+    {ZYDIS_MNEMONIC_FSINCOS, Rule::X87},   {ZYDIS_MNEMONIC_FPTAN, Rule::X87},
+    {ZYDIS_MNEMONIC_FPATAN, Rule::X87},    {ZYDIS_MNEMONIC_F2XM1, Rule::X87},
+    {ZYDIS_MNEMONIC_FYL2X, Rule::X87},     {ZYDIS_MNEMONIC_FYL2XP1, Rule::X87},
+    {ZYDIS_MNEMONIC_FCOM, Rule::X87},      {ZYDIS_MNEMONIC_FCOMP, Rule::X87},
+    {ZYDIS_MNEMONIC_FCOMPP, Rule::X87},    {ZYDIS_MNEMONIC_FUCOM, Rule::X87},
+    {ZYDIS_MNEMONIC_FUCOMP, Rule::X87},    {ZYDIS_MNEMONIC_FUCOMPP, Rule::X87},
+    {ZYDIS_MNEMONIC_FICOM, Rule::X87},     {ZYDIS_MNEMONIC_FICOMP, Rule::X87},
+    {ZYDIS_MNEMONIC_FCOMI, Rule::X87},     {ZYDIS_MNEMONIC_FCOMIP, Rule::X87},
+    {ZYDIS_MNEMONIC_FUCOMI, Rule::X87},    {ZYDIS_MNEMONIC_FUCOMIP, Rule::X87},
+    {ZYDIS_MNEMONIC_FTST, Rule::X87},      {ZYDIS_MNEMONIC_FXAM, Rule::X87},
+    {ZYDIS_MNEMONIC_FNSTSW, Rule::X87Control}, {ZYDIS_MNEMONIC_FNSTCW, Rule::X87Control},
+    {ZYDIS_MNEMONIC_FLDCW, Rule::X87Control},  {ZYDIS_MNEMONIC_FWAIT, Rule::X87Control},
 };
 
 constexpr auto kRules = [] {
@@ -109,6 +155,8 @@ const char* rule_name(Rule r) {
     case Rule::Ret: return "ret";
     case Rule::Div: return "div";
     case Rule::DirFlag: return "dir-flag";
+    case Rule::X87: return "x87";
+    case Rule::X87Control: return "x87-control";
   }
   return "?";
 }

@@ -21,6 +21,9 @@ enum class Rule : uint8_t {
   JmpIndirect, CallIndirect, Ret,  // the inline lookup of the target
   Div,           // 32-bit DIV/IDIV: inline with a check that calls out where the host would #DE
   DirFlag,       // CLD/STD: EFLAGS.DF in CpuState (host DF stays 0)
+  X87,           // numeric x87: native on the resident host x87, then FIP/FCS/FOP(/FDP/FDS) stored
+  X87Control,    // FNSTSW/FNSTCW/FLDCW/FWAIT: native on the resident host x87 (no pointers);
+                 // FLDCW calls out instead when the new control word unmasks an exception
 };
 
 // The rule for a mnemonic (Rule::Callout for everything not listed).

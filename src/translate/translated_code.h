@@ -14,6 +14,8 @@ enum class CalloutKind : uint8_t {
   Sensitive,       // a block-ending sensitive instruction (INT, IRET, far transfer, MOV CRn, ...)
   Segment,         // a memory operand through FS/GS or CS (not flat)
   Unsupported,     // an instruction the translator does not emit inline (yet)
+  X87State,        // a native x87 instruction found the guest x87 state not in the host FPU:
+                   // loaded (the instruction then runs natively) or, if it cannot be, interpreted
   Count
 };
 const char* callout_kind_name(CalloutKind k);

@@ -14,6 +14,7 @@
 #include "cpu/block_decoder.h"
 #include "cpu/cpu.h"
 #include "cpu/cpu_trace.h"
+#include "cpu/fpu_host.h"
 #include "translate/block_translator.h"
 
 namespace bt86 {
@@ -83,6 +84,7 @@ const char* callout_kind_name(CalloutKind k) {
     case CalloutKind::Sensitive: return "sensitive";
     case CalloutKind::Segment: return "FS/GS/CS segment";
     case CalloutKind::Unsupported: return "not inline";
+    case CalloutKind::X87State: return "x87 state not loaded";
     case CalloutKind::Count: break;
   }
   return "?";
@@ -180,6 +182,7 @@ bool Translator::translatable_mode() const {
 // One block (or, after an interrupt shadow, one instruction) in the interpreter, counted.
 void Translator::run_interpreter(uint64_t limit, DeclineReason why, bool step_after_shadow) {
   ++js_.declined[size_t(why)];
+  cpu_.sync_fpu();  // (the interpreter's x87 handlers would too; its tracing reads s.fpu)
   const uint64_t before = cpu_.s.icount;
   if (step_after_shadow) interp_.step_after_shadow();
   else interp_.run_block(limit - cpu_.s.icount);
@@ -317,6 +320,13 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
   s.icount = ctx_.limit - uint64_t(budget_left) - site.left;
   s.eip = site.eip;
   ++js_.callouts[size_t(site.kind)];
+  if (site.kind == CalloutKind::X87State && !(s.cr0 & (cr0::EM | cr0::TS)) && x87_can_reside(s.fpu)) {
+    x87_load_resident(s.fpu);  // the native instruction runs next (see emit_x87)
+    s.jit_x87_resident = 1;
+    ++js_.x87_loads;
+    return 1;
+  }
+  // (X87State otherwise: #NM, a pending #MF or unmasked exceptions — the interpreter's handler.)
   const Insn& insn = *site.insn;
   if (site.kind != CalloutKind::MemorySlowPath) ++js_.callouts_by_mnemonic[insn.mnemonic];
   const bool ok = run_guarded(s, [&] {
@@ -424,6 +434,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     }
     if (one_block) break;
   }
+  cpu_.sync_fpu();  // the machine, lockstep's peer and the monitor see s.fpu
   return s.icount - start;
 }
 
@@ -457,6 +468,7 @@ std::string Translator::describe_stats() const {
   add("indirect table fills", j.lookup_fills);
   add("indirect table flushes", j.lookup_flushes);
   add("code buffer flushes", j.buffer_flushes);
+  add("x87 state loads", j.x87_loads);
   add("blocks invalidated", cache_.invalidations());
   if (views_) {
     const LinearViewStats& v = views_->stats();

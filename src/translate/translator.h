@@ -50,6 +50,7 @@ struct TranslatorStats {
   uint64_t lookup_fills = 0;      // indirect-table entries written
   uint64_t lookup_flushes = 0;    // indirect-table flushes (all blocks dropped)
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
+  uint64_t x87_loads = 0;         // guest x87 state loaded into the host FPU (FRSTOR)
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run

@@ -9,6 +9,7 @@
 #include "cpu/block.h"
 #include "cpu/block_builder.h"
 #include "cpu/block_decoder.h"
+#include "cpu/lockstep.h"
 #include "cpu_fixture.h"
 #include "translate/translator.h"
 
@@ -703,5 +704,106 @@ TEST_CASE("translator: jump tables and calls through memory agree with the inter
   fn:
     add eax, 10000
     ret
+  )");
+}
+
+namespace {
+
+// The same program on both engines, then every architectural field lockstep compares (x87
+// registers, words and pointers included), the data area and the exception that stopped it.
+void compare_state_with_interpreter(const std::string& src, uint32_t cr0_set = 0) {
+  JitFixture t;
+  CpuFixture i;
+  t.load_asm(src);
+  i.load_asm(src);
+  t.cpu.s.cr0 |= cr0_set;
+  i.cpu.s.cr0 |= cr0_set;
+  t.cpu.has_last_exception = i.cpu.has_last_exception = false;
+  t.jit.run(100000);
+  i.run();
+  CHECK(t.js().blocks_translated > 0);
+  for (const std::string& d : state_differences(t.cpu.s, i.cpu.s)) FAIL_CHECK(d);
+  CHECK(t.cpu.has_last_exception == i.cpu.has_last_exception);
+  if (t.cpu.has_last_exception && i.cpu.has_last_exception)
+    CHECK(t.cpu.last_exception.vector == i.cpu.last_exception.vector);
+  for (uint32_t a = CpuFixture::kDataAddr; a < CpuFixture::kDataAddr + 0x60; a += 4) {
+    INFO("data at " << a);
+    CHECK(t.peek<uint32_t>(a) == i.peek<uint32_t>(a));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("translator: x87 instructions run natively and leave the interpreter's FPU state and pointers") {
+  const char* src = R"(
+    fninit
+    mov dword [0x8000], 7
+    mov dword [0x8004], -3
+    fild dword [0x8000]
+    fild dword [0x8004]
+    fadd st0, st1
+    fimul dword [0x8000]
+    fst qword [0x8010]
+    fcomi st0, st1
+    fcmovb st0, st1
+    fnstsw ax
+    fnstcw [0x8020]
+    mov word [0x8022], 0x0f7f
+    fldcw [0x8022]
+    fist dword [0x8024]
+    fldcw [0x8020]
+    fxch st1
+    fsqrt
+    fstp qword [0x8028]
+    fild dword [0x8024]
+    fistp dword [0x802c]
+    fldpi
+    fsin
+    fstp tword [0x8030]
+    fld1
+    fdiv dword [0x8000]
+    fstp qword [0x8040]
+    fldz
+    fwait
+    hlt
+  )";
+  compare_state_with_interpreter(src);
+  JitFixture t;
+  t.load_asm(src);
+  t.run_jit();
+  CHECK(t.js().x87_loads >= 1);
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_FADD] == 0);   // native
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_FLDCW] == 0);  // masked control words: native
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_FNINIT] == 1);  // (not native)
+  CHECK(t.cpu.s.jit_x87_resident == 0);  // given back when run() returns
+  CHECK(t.cpu.s.fpu.fip != 0);
+}
+
+TEST_CASE("translator: native x87 falls back to the interpreter for unmasked exceptions and CR0.TS") {
+  // FLDCW unmasking IM calls out; the invalid 0/0 is then pending and the next FLD1 raises #MF.
+  compare_state_with_interpreter(R"(
+    fninit
+    fld1
+    mov word [0x8020], 0x037e
+    fldcw [0x8020]
+    fldz
+    fldz
+    fdiv st0, st1
+    fld1
+    hlt
+  )", cr0::NE);
+  // CR0.TS: #NM at the first x87 instruction, translated or not.
+  compare_state_with_interpreter(R"(
+    mov eax, 5
+    fld1
+    hlt
+  )", cr0::TS);
+  // A fault on a native x87 memory operand: precise, FIP/FDP still those of the previous one.
+  compare_state_with_interpreter(R"(
+    fninit
+    fld1
+    fstp qword [0x8000]
+    fld qword [0x7ffffff0]
+    hlt
   )");
 }
