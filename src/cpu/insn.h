@@ -10,6 +10,10 @@ class Cpu;
 struct Insn;
 using Handler = void (*)(Cpu&, const Insn&);
 
+// A repeated string instruction runs at most this many iterations per execution (each one retires
+// the instruction once; see ops_string.cpp): translated code runs natively only counts up to it.
+constexpr unsigned kRepChunk = 1024;
+
 enum class OpKind : uint8_t {
   None,
   Reg,   // general register; reg = 0-7 (for size 1: AL CL DL BL AH CH DH BH)

@@ -14,8 +14,6 @@ namespace bt86 {
 
 namespace {
 
-constexpr unsigned kRepChunk = 1024;
-
 enum class StrOp : uint8_t { Movs, Cmps, Scas, Lods, Stos, Ins, Outs };
 enum class Rep : uint8_t { None, Rep, RepE, RepNE };
 

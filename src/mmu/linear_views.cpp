@@ -11,11 +11,19 @@ namespace bt86 {
 
 namespace {
 
+// A view starts on a 4 GiB boundary, so the low 32 bits of a host address in it are the linear
+// address (translated string instructions turn their advanced host pointers back into ESI/EDI with
+// one 32-bit MOV). Reserved with 4 GiB to spare; the unused ends are given back.
 uint8_t* reserve(uint64_t bytes) {
-  void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  constexpr uint64_t kAlign = 1ull << 32;
+  void* p = mmap(nullptr, bytes + kAlign, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     throw std::runtime_error(std::string("cannot reserve a 4 GiB linear view: ") + std::strerror(errno));
-  return static_cast<uint8_t*>(p);
+  uint8_t* const start = static_cast<uint8_t*>(p);
+  uint8_t* const at = reinterpret_cast<uint8_t*>((uint64_t(start) + kAlign - 1) & ~(kAlign - 1));
+  if (at > start) munmap(start, size_t(at - start));
+  if (start + kAlign > at) munmap(at + bytes, size_t(start + kAlign - at));
+  return at;
 }
 
 // Back to an inaccessible reservation (one call replaces whatever was mapped there).

@@ -35,7 +35,7 @@ class LinearViews final : public ViewListener {
   LinearViews(const LinearViews&) = delete;
   LinearViews& operator=(const LinearViews&) = delete;
 
-  uint8_t* base(bool user) const { return base_[user]; }
+  uint8_t* base(bool user) const { return base_[user]; }  // 4 GiB-aligned
   // A reservation that never maps anything: translated code uses it for a segment whose limit or
   // type needs a check, so that every access through it takes the slow path.
   uint8_t* dead_base() const { return base_[2]; }

@@ -189,6 +189,7 @@ class Emitter {
     bool resume_spilled = true;  // the fast path's flag state where the slow path rejoins it
     Label access;                // linear views: the host access that may fault
     bool spilled_at_access = true;  // the flag state there (which callout thunk the stub calls)
+    bool string_pointers = false;   // RSI/RDI hold view addresses: back to ESI/EDI first
   };
   x::Mem mem32() const { return x::dword_ptr(base_, x::r10); }  // the probed access, 4 bytes
   void bind_resume(Label l) {  // binds a slow path's resume label, noting the flag state there
@@ -214,6 +215,7 @@ class Emitter {
   bool verbatim_ok(unsigned k) const;
   bool copy_verbatim(unsigned k);
   void emit_x87(unsigned k);
+  void emit_string(unsigned k);
   void record_x87_pointers(unsigned k);
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
@@ -332,6 +334,15 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
       bt_reg = d.mem == 0 && d.ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
       break;
     default: break;
+  }
+  if (r == Rule::String) {
+    // The one-byte forms A4-A7/AA-AF (not SSE2's MOVSD/CMPSD), 32-bit addressing, the source
+    // through a flat data segment, no LOCK; only over linear views (emit_string).
+    const bool ok = zi.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT && zi.opcode >= 0xA4 && zi.opcode <= 0xAF &&
+                    zi.opcode != 0xA8 && zi.opcode != 0xA9 && zi.address_width == 32 &&
+                    (insn.seg == ES || insn.seg == SS || insn.seg == DS) && !(zi.attributes & ZYDIS_ATTRIB_HAS_LOCK);
+    d.rule = ok ? r : Rule::Callout;
+    return;
   }
   if (r == Rule::X87 || r == Rule::X87Control) {
     // ST(i) registers, AX (FNSTSW AX) and one memory operand through a flat segment.
@@ -626,6 +637,50 @@ void Emitter::emit_x87(unsigned k) {
   x87_.push_back(e);
 }
 
+// String instruction k natively on the linear view: ESI/EDI become host pointers (r14 + offset),
+// the host instruction runs with the guest's prefixes (REP, operand size; segment overrides mean
+// nothing in 64-bit mode and only flat DS/ES/SS get here) and 64-bit addressing, and a 32-bit MOV
+// turns the advanced pointers back into offsets (views are 4 GiB-aligned; a run past 4 GiB hits
+// the view's guard and takes the slow path, which wraps). It calls out instead when DF is set or a
+// REP count exceeds kRepChunk (the interpreter then chunks it exactly). A fault part-way (page not
+// mapped yet: the handler maps it and the instruction resumes; MMIO, a code page, a guest fault:
+// the slow path) leaves the registers describing the iterations done, as the hardware does, and
+// the interpreter finishes the instruction from there. CMPS/SCAS get the guest flags in the host
+// first (a zero count leaves them).
+void Emitter::emit_string(unsigned k) {
+  const Decoded& d = d_[k];
+  if (!rt_.views) {
+    emit_callout(k, CalloutKind::Unsupported);
+    return;
+  }
+  const uint8_t op = d.zi->opcode & 0xFE;
+  const bool reads_si = op == 0xA4 || op == 0xA6 || op == 0xAC;
+  const bool sets_flags = op == 0xA6 || op == 0xAE;
+  const bool rep = d.zi->attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE);
+  spill_flags();
+  SlowPath check{a_.newLabel(), a_.newLabel(), site(k, CalloutKind::Unsupported, false)};
+  a_.test(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(fl::DF));
+  a_.jnz(check.at);
+  if (rep) {
+    a_.cmp(x::ecx, int32_t(kRepChunk));
+    a_.ja(check.at);
+  }
+  slow_.push_back(check);
+  if (reads_si) a_.add(x::rsi, kTlb);
+  if (op != 0xAC) a_.add(x::rdi, kTlb);  // (all but LODS address ES:EDI)
+  if (sets_flags) host_flags_needed();
+  SlowPath fault{a_.newLabel(), check.resume, site(k, CalloutKind::MemorySlowPath, false)};
+  fault.access = a_.newLabel();
+  fault.spilled_at_access = spilled_;
+  fault.string_pointers = true;
+  a_.bind(fault.access);
+  a_.embed(bytes_ + (d.eip - b_.key.eip), b_.insns[k].len);
+  if (reads_si) a_.mov(x::esi, x::esi);
+  if (op != 0xAC) a_.mov(x::edi, x::edi);
+  slow_.push_back(fault);
+  bind_resume(check.resume);
+}
+
 // FIP/FCS/FOP (and FDP/FDS with a memory operand, whose offset is still in r10d) of instruction
 // k, into CpuState::fpu. MOVs only: the host flags stay as they are.
 void Emitter::record_x87_pointers(unsigned k) {
@@ -803,6 +858,9 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::X87: case Rule::X87Control:
       emit_x87(k);
       return;
+    case Rule::String:
+      emit_string(k);
+      return;
     case Rule::Callout:
       emit_callout(k, d.why);
       return;
@@ -875,6 +933,10 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
   for (const SlowPath& sp : slow_) {
     a_.bind(sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
+    if (sp.string_pointers) {  // (32-bit MOVs: the flags stay; views are 4 GiB-aligned)
+      a_.mov(x::esi, x::esi);
+      a_.mov(x::edi, x::edi);
+    }
     a_.mov(x::r10, imm(uint64_t(sp.site)));
     a_.call(imm(uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout)));
     if (sp.site->ends_block) {

@@ -1,7 +1,7 @@
 // The instruction -> implementation table of the translator (see insn_rules.h). Everything not
 // listed is a callout: sensitive instructions (IN/OUT, CLI/STI, POPF/PUSHF, MOV Sreg/CRn/DRn,
 // descriptor-table instructions, INT/IRET, far transfers, HLT, INVLPG, MSRs, CPUID, RDTSC), string
-// instructions (they depend on DF, which stays in CpuState), the x87 environment/state and init
+// instructions other than MOVS/STOS/LODS/SCAS/CMPS (INS/OUTS), the x87 environment/state and init
 // instructions (FNSTENV, FLDENV, FNSAVE, FRSTOR, FXSAVE, FXRSTOR, FNINIT, FNCLEX) and FISTTP (not
 // on this CPU), 8/16-bit DIV/IDIV, BCD (invalid in 64-bit mode), BOUND, ENTER, PUSHA/POPA and the
 // rest of the rare ones. The x87 rows are exactly the instructions the interpreter replays on the
@@ -80,6 +80,15 @@ constexpr Entry kTable[] = {
     {ZYDIS_MNEMONIC_RET, Rule::Ret},
     {ZYDIS_MNEMONIC_DIV, Rule::Div},       {ZYDIS_MNEMONIC_IDIV, Rule::Div},
     {ZYDIS_MNEMONIC_CLD, Rule::DirFlag},   {ZYDIS_MNEMONIC_STD, Rule::DirFlag},
+    // string instructions (native on the linear view; see emit_string in block_translator.cpp)
+    {ZYDIS_MNEMONIC_MOVSB, Rule::String},  {ZYDIS_MNEMONIC_MOVSW, Rule::String},
+    {ZYDIS_MNEMONIC_MOVSD, Rule::String},  {ZYDIS_MNEMONIC_STOSB, Rule::String},
+    {ZYDIS_MNEMONIC_STOSW, Rule::String},  {ZYDIS_MNEMONIC_STOSD, Rule::String},
+    {ZYDIS_MNEMONIC_LODSB, Rule::String},  {ZYDIS_MNEMONIC_LODSW, Rule::String},
+    {ZYDIS_MNEMONIC_LODSD, Rule::String},  {ZYDIS_MNEMONIC_SCASB, Rule::String},
+    {ZYDIS_MNEMONIC_SCASW, Rule::String},  {ZYDIS_MNEMONIC_SCASD, Rule::String},
+    {ZYDIS_MNEMONIC_CMPSB, Rule::String},  {ZYDIS_MNEMONIC_CMPSW, Rule::String},
+    {ZYDIS_MNEMONIC_CMPSD, Rule::String},
     // x87 (native on the resident host FPU; see emit_x87 in block_translator.cpp)
     {ZYDIS_MNEMONIC_FLD, Rule::X87},       {ZYDIS_MNEMONIC_FILD, Rule::X87},
     {ZYDIS_MNEMONIC_FBLD, Rule::X87},      {ZYDIS_MNEMONIC_FLD1, Rule::X87},
@@ -155,6 +164,7 @@ const char* rule_name(Rule r) {
     case Rule::Ret: return "ret";
     case Rule::Div: return "div";
     case Rule::DirFlag: return "dir-flag";
+    case Rule::String: return "string";
     case Rule::X87: return "x87";
     case Rule::X87Control: return "x87-control";
   }
