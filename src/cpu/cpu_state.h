@@ -131,7 +131,6 @@ struct CpuState {
   // Scratch of translated code: the guest's arithmetic flags parked while host code reuses the
   // host flags (translate/block_translator.cpp). Not architectural state.
   uint64_t jit_flags_spill = 0;
-  uint16_t jit_lookup_flags = 0;  // the same for the lookup routine, in LAHF/SETO form
   // 1 while the host x87 holds the guest's x87 registers, TOP, tags, status and control words
   // (translated code runs x87 instructions natively; Cpu::sync_fpu() brings them back into
   // `fpu`). The pointers FIP/FCS/FOP/FDP/FDS are always in `fpu`.
@@ -160,7 +159,6 @@ constexpr size_t kEipOffset = offsetof(CpuState, eip);
 constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
 constexpr size_t kIcountOffset = offsetof(CpuState, icount);
 constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
-constexpr size_t kLookupFlagsOffset = offsetof(CpuState, jit_lookup_flags);
 constexpr size_t kX87ResidentOffset = offsetof(CpuState, jit_x87_resident);
 constexpr size_t kFpuOffset = offsetof(CpuState, fpu);
 constexpr size_t kSegOffset = offsetof(CpuState, seg);

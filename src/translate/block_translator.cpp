@@ -245,6 +245,7 @@ class Emitter {
   std::vector<X87Entry> x87_;
   Label stub_label_[2];
   bool stub_used_[2] = {false, false};
+  bool stub_spilled_[2] = {false, false};
   bool encode_failed_ = false;
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
   x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
@@ -709,16 +710,19 @@ void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
 
 // Leaves for `target`: a chainable stub in `slot` if the target is on this block's page (links
 // are made only there), else the inline lookup.
+// An exit keeps the flag state it finds: a stub with the flags parked is linked to the target's
+// entry_spilled (and leaves through exit_link_spilled while unlinked), a lookup goes through
+// lookup_spilled; so block to block the flags are parked once and never reloaded in between.
 void Emitter::emit_exit(uint32_t target, unsigned slot) {
-  host_flags_needed();
   if (((target ^ b_.key.eip) & ~0xFFFu) == 0) {
     stub_label_[slot] = a_.newLabel();
     stub_used_[slot] = true;
+    stub_spilled_[slot] = spilled_;
     a_.bind(stub_label_[slot]);
     a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), target);  // 8 bytes: room for a jmp rel32
     a_.mov(x::r10, imm(uint64_t(&b_)));
     a_.mov(x::r9d, slot);
-    a_.jmp(imm(uint64_t(rt_.exit_link)));
+    a_.jmp(imm(uint64_t(spilled_ ? rt_.exit_link_spilled : rt_.exit_link)));
   } else {
     a_.mov(x::r8d, target);
     emit_lookup_jump();
@@ -726,10 +730,9 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
 }
 
 void Emitter::emit_lookup_jump() {
-  host_flags_needed();
   a_.mov(x::r9, imm(uint64_t(b_.key.mode) << 32));
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
-  a_.jmp(imm(uint64_t(rt_.lookup[user])));
+  a_.jmp(imm(uint64_t(spilled_ ? rt_.lookup_spilled[user] : rt_.lookup[user])));
 }
 
 void Emitter::emit_insn(unsigned k) {
@@ -918,6 +921,8 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
   // Entry: the budget. (A budget exit leaves the flags exactly as they were.)
   spill_flags();
+  const Label entry_spilled = a_.newLabel();
+  a_.bind(entry_spilled);
   a_.sub(kBudget, n);
   a_.js(budget_exit);
 
@@ -969,6 +974,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     return nullptr;
   }
   tc_->entry = base;
+  tc_->entry_spilled = base + code_.labelOffsetFromBase(entry_spilled);
   tc_->size = uint32_t(size);
   if (rt_.views)
     for (const SlowPath& sp : slow_)
@@ -977,6 +983,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   for (unsigned s = 0; s < 2; ++s) {
     if (!stub_used_[s]) continue;
     tc_->stub[s] = base + code_.labelOffsetFromBase(stub_label_[s]);
+    tc_->stub_spilled[s] = stub_spilled_[s];
     std::memcpy(tc_->stub_bytes[s], tc_->stub[s], 8);
   }
   return tc_;

@@ -101,6 +101,10 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitBudget);
   a.jmp(exit_save);
 
+  // exit_link_spilled: as exit_link, the guest flags first back from the spill slot.
+  Label exit_link_spilled = a.newLabel();
+  a.bind(exit_link_spilled);
+  restore_flags_lahf(a, x::r11, kFlagsSpillOffset);
   // exit_link: r10 = the block left, r9d = its exit slot.
   a.bind(exit_link);
   a.mov(ctxr, imm(uint64_t(ctx)));
@@ -166,15 +170,18 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   load_guest_regs(a);
   a.ret();
 
-  // lookup: r8d = target EIP, r9 = mode tag. A hit — the tag matches and the read TLB maps the
-  // EIP's page to the block's physical page — jumps straight to the block (whose entry checks
-  // the budget); a miss leaves with EIP stored.
+  // lookup: r8d = target EIP, r9 = mode tag. A hit — the tag matches and the exec TLB maps the
+  // EIP's page to the block's physical page — jumps straight to the block past its flag spill
+  // (the flags are parked in the spill slot here already; the block's entry checks the budget);
+  // a miss leaves with EIP stored. lookup_spilled: the flags were parked by the caller.
   Label lookup_at[2] = {a.newLabel(), a.newLabel()};
+  Label lookup_spilled_at[2] = {a.newLabel(), a.newLabel()};
   for (unsigned user = 0; user < 2; ++user) {
     const int32_t set = int32_t((user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize *
                                 GuestMmu::kTlbEntryBytes);
     a.bind(lookup_at[user]);
-    save_flags_lahf(a, x::r10, kLookupFlagsOffset);
+    save_flags_lahf(a, x::r10, kFlagsSpillOffset);
+    a.bind(lookup_spilled_at[user]);
     a.or_(x::r9, x::r8);
     a.imul(x::r11d, x::r8d, int32_t(kLookupMul));
     a.shr(x::r11d, 32 - kLookupBits);
@@ -202,12 +209,10 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
     a.cmp(x::r9d, x::dword_ptr(x::r10, int32_t(offsetof(LookupEntry, phys_page))));
     a.jne(miss);
-    a.mov(x::r11, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
-    restore_flags_lahf(a, x::r10, kLookupFlagsOffset);
-    a.jmp(x::r11);
+    a.jmp(x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
   }
   a.bind(miss);
-  restore_flags_lahf(a, x::r10, kLookupFlagsOffset);
+  restore_flags_lahf(a, x::r10, kFlagsSpillOffset);
   a.mov(ctxr, imm(uint64_t(ctx)));
   a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitLookupMiss);
   a.mov(x::dword_ptr(kState, int32_t(kEipOffset)), x::r8d);
@@ -223,10 +228,13 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   r.exit_save = at(exit_save);
   r.exit_budget = at(exit_budget);
   r.exit_link = at(exit_link);
+  r.exit_link_spilled = at(exit_link_spilled);
   r.callout = at(thunk);
   r.callout_spilled = at(thunk_spilled);
   r.lookup[0] = at(lookup_at[0]);
   r.lookup[1] = at(lookup_at[1]);
+  r.lookup_spilled[0] = at(lookup_spilled_at[0]);
+  r.lookup_spilled[1] = at(lookup_spilled_at[1]);
   r.bytes = buf.used();
   return r;
 }

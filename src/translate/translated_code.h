@@ -30,11 +30,14 @@ struct CalloutSite {
 
 struct TranslatedCode {
   uint8_t* entry = nullptr;
+  uint8_t* entry_spilled = nullptr;  // past the entry's flag spill: for callers that parked the
+                                     // guest flags in the spill slot already (lookups, stubs)
   uint32_t size = 0;
   // Chainable exits (slot 0: jump / taken / fall-through, slot 1: not taken): the stub's first
   // bytes, rewritten to `jmp target-entry` when linked and restored when the link is undone.
   uint8_t* stub[2] = {nullptr, nullptr};
   uint8_t stub_bytes[2][8] = {};
+  bool stub_spilled[2] = {false, false};  // the flags are in the spill slot at that stub
   std::vector<CalloutSite> sites;  // stable after translation (code points at the elements)
   // Linear views: host accesses that may fault (offset of the instruction) -> the slow path the
   // SIGSEGV handler sends them to (offset), in code order.

@@ -129,7 +129,7 @@ Translator::Translator(Cpu& cpu, Options options)
     if (!b) return flush_lookup_table();
     jit::LookupEntry* set = &table_[jit::lookup_index(b->key.eip)];
     for (unsigned w = 0; w < jit::kLookupWays; ++w)
-      if (b->host && set[w].code == b->host->entry) set[w] = jit::LookupEntry{};
+      if (b->host && set[w].code == b->host->entry_spilled) set[w] = jit::LookupEntry{};
   };
   if (!opt_.perf_map.empty()) {
     perf_map_ = std::fopen(opt_.perf_map.c_str(), "w");
@@ -286,14 +286,14 @@ void Translator::remember_for_lookup(const Block& b) {
   if (set[1].tag == tag) e = &set[1];
   else if (set[0].tag != tag) set[1] = set[0];
   e->tag = tag;
-  e->code = b.host->entry;
+  e->code = b.host->entry_spilled;  // (the lookup routine has parked the flags)
   e->phys_page = b.key.phys & ~0xFFFu;
   ++js_.lookup_fills;
 }
 
 void Translator::patch(Block& from, uint8_t slot, const Block* to) {
   uint8_t* at = from.host->stub[slot];
-  const int64_t rel = to->host->entry - (at + 5);
+  const int64_t rel = (from.host->stub_spilled[slot] ? to->host->entry_spilled : to->host->entry) - (at + 5);
   at[0] = 0xE9;
   const int32_t r32 = int32_t(rel);
   std::memcpy(at + 1, &r32, 4);
