@@ -135,6 +135,11 @@ struct CpuState {
   // (translated code runs x87 instructions natively; Cpu::sync_fpu() brings them back into
   // `fpu`). The pointers FIP/FCS/FOP/FDP/FDS are always in `fpu`.
   uint8_t jit_x87_resident = 0;
+  // Bumped whenever a translation of code addresses may have changed (TLB flushes, INVLPG,
+  // dropped blocks): the inline caches of translated indirect branches hold only while it stays
+  // (never 0, so an empty cache never matches). jit_ic_slot: the lookup routine's scratch.
+  uint32_t jit_code_epoch = 1;
+  uint64_t jit_ic_slot = 0;
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
@@ -160,6 +165,11 @@ constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
 constexpr size_t kIcountOffset = offsetof(CpuState, icount);
 constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
 constexpr size_t kX87ResidentOffset = offsetof(CpuState, jit_x87_resident);
+constexpr size_t kCodeEpochOffset = offsetof(CpuState, jit_code_epoch);
+constexpr size_t kIcSlotOffset = offsetof(CpuState, jit_ic_slot);
+inline void bump_code_epoch(CpuState& s) {
+  if (++s.jit_code_epoch == 0) s.jit_code_epoch = 1;
+}
 constexpr size_t kFpuOffset = offsetof(CpuState, fpu);
 constexpr size_t kSegOffset = offsetof(CpuState, seg);
 static_assert(kAttentionOffset == 0 && kGprOffset == 4 && kEipOffset == 36 && kEflagsOffset == 40,

@@ -60,6 +60,7 @@ void GuestMmu::flush_tlb() {
   update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
   s_.attention |= attn::MODE;
+  bump_code_epoch(s_);
   if (views) views->flush_all();
 }
 
@@ -71,6 +72,7 @@ void GuestMmu::flush_tlb_cr3() {
         if (!(e.phys & kTlbGlobal)) e = TlbEntry{};
   ++stats.tlb_flushes;
   s_.attention |= attn::MODE;
+  bump_code_epoch(s_);
   if (views) views->flush_non_global();
 }
 
@@ -97,6 +99,7 @@ void GuestMmu::flush_tlb_page(uint32_t lin) {
   for (auto& u : tlb_)
     for (auto& rw : u) rw[idx] = TlbEntry{};
   s_.attention |= attn::MODE;
+  bump_code_epoch(s_);
   if (views) views->flush_page(lin);
 }
 

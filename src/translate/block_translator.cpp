@@ -247,6 +247,7 @@ class Emitter {
   bool stub_used_[2] = {false, false};
   bool stub_spilled_[2] = {false, false};
   bool encode_failed_ = false;
+  bool data_full_ = false;  // no room for an inline cache: flush, as for a full code buffer
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
   x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
 };
@@ -712,7 +713,7 @@ void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
 // are made only there), else the inline lookup.
 // An exit keeps the flag state it finds: a stub with the flags parked is linked to the target's
 // entry_spilled (and leaves through exit_link_spilled while unlinked), a lookup goes through
-// lookup_spilled; so block to block the flags are parked once and never reloaded in between.
+// lookup (emit_lookup_jump); so block to block the flags are parked once and never reloaded in between.
 void Emitter::emit_exit(uint32_t target, unsigned slot) {
   if (((target ^ b_.key.eip) & ~0xFFFu) == 0) {
     stub_label_[slot] = a_.newLabel();
@@ -729,10 +730,29 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
   }
 }
 
+// r8d = target EIP. The site's inline cache first: the same target as last time, in the same
+// code epoch (no TLB flush, INVLPG or dropped block since), goes straight to that block past its
+// flag spill; otherwise the lookup routine (which fills the cache on a hit).
 void Emitter::emit_lookup_jump() {
+  auto* ic = reinterpret_cast<jit::InlineCache*>(buf_.alloc_data(sizeof(jit::InlineCache)));
+  if (!ic) {
+    data_full_ = true;
+    return;
+  }
+  *ic = jit::InlineCache{};
+  spill_flags();
+  const Label general = a_.newLabel();
+  a_.mov(x::r11, imm(uint64_t(ic)));
+  a_.cmp(x::r8d, x::dword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, eip))));
+  a_.jne(general);
+  a_.mov(x::r9d, x::dword_ptr(kState, int32_t(kCodeEpochOffset)));
+  a_.cmp(x::r9d, x::dword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, epoch))));
+  a_.jne(general);
+  a_.jmp(x::qword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, code))));
+  a_.bind(general);
   a_.mov(x::r9, imm(uint64_t(b_.key.mode) << 32));
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
-  a_.jmp(imm(uint64_t(spilled_ ? rt_.lookup_spilled[user] : rt_.lookup[user])));
+  a_.jmp(imm(uint64_t(rt_.lookup[user])));
 }
 
 void Emitter::emit_insn(unsigned k) {
@@ -966,6 +986,10 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
   a_.jmp(imm(uint64_t(rt_.exit_budget)));
 
+  if (data_full_) {
+    if (counts) counts->no_room = true;
+    return nullptr;
+  }
   if (errors_.failed || encode_failed_) return nullptr;
   size_t size = 0;
   uint8_t* base = place_code(code_, buf_, &size);

@@ -50,6 +50,15 @@ enum ExitReason : uint32_t { kExitCallout = 0, kExitLink, kExitLookupMiss, kExit
 // The inline indirect-branch table: guest (EIP, mode) -> host entry, valid while the TLB maps the
 // EIP's page to the physical page the block was translated from (so mapping changes need no
 // flush); an entry goes when its block does (translator.cpp).
+// An indirect branch site's inline cache (in the code buffer's data area): the last target it
+// jumped to and the block's entry_spilled, valid while CpuState::jit_code_epoch is unchanged.
+struct InlineCache {
+  uint32_t eip = ~0u;
+  uint32_t epoch = 0;  // (never a current epoch: empty)
+  const uint8_t* code = nullptr;
+};
+static_assert(sizeof(InlineCache) == 16, "translated code reads it by fixed offsets");
+
 struct LookupEntry {
   uint64_t tag = ~0ull;  // EIP | mode << 32
   const uint8_t* code = nullptr;

@@ -170,18 +170,16 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   load_guest_regs(a);
   a.ret();
 
-  // lookup: r8d = target EIP, r9 = mode tag. A hit — the tag matches and the exec TLB maps the
-  // EIP's page to the block's physical page — jumps straight to the block past its flag spill
-  // (the flags are parked in the spill slot here already; the block's entry checks the budget);
-  // a miss leaves with EIP stored. lookup_spilled: the flags were parked by the caller.
+  // lookup: r8d = target EIP, r9 = mode tag, r11 = the site's InlineCache, flags parked. A hit —
+  // the tag matches and the exec TLB maps the EIP's page to the block's physical page — fills
+  // the inline cache (this epoch) and jumps to the block past its flag spill (the block's entry
+  // checks the budget); a miss leaves with EIP stored.
   Label lookup_at[2] = {a.newLabel(), a.newLabel()};
-  Label lookup_spilled_at[2] = {a.newLabel(), a.newLabel()};
   for (unsigned user = 0; user < 2; ++user) {
     const int32_t set = int32_t((user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize *
                                 GuestMmu::kTlbEntryBytes);
     a.bind(lookup_at[user]);
-    save_flags_lahf(a, x::r10, kFlagsSpillOffset);
-    a.bind(lookup_spilled_at[user]);
+    a.mov(x::qword_ptr(kState, int32_t(kIcSlotOffset)), x::r11);
     a.or_(x::r9, x::r8);
     a.imul(x::r11d, x::r8d, int32_t(kLookupMul));
     a.shr(x::r11d, 32 - kLookupBits);
@@ -209,7 +207,13 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
     a.cmp(x::r9d, x::dword_ptr(x::r10, int32_t(offsetof(LookupEntry, phys_page))));
     a.jne(miss);
-    a.jmp(x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
+    a.mov(x::r10, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
+    a.mov(x::r11, x::qword_ptr(kState, int32_t(kIcSlotOffset)));
+    a.mov(x::dword_ptr(x::r11, int32_t(offsetof(InlineCache, eip))), x::r8d);
+    a.mov(x::r9d, x::dword_ptr(kState, int32_t(kCodeEpochOffset)));
+    a.mov(x::dword_ptr(x::r11, int32_t(offsetof(InlineCache, epoch))), x::r9d);
+    a.mov(x::qword_ptr(x::r11, int32_t(offsetof(InlineCache, code))), x::r10);
+    a.jmp(x::r10);
   }
   a.bind(miss);
   restore_flags_lahf(a, x::r10, kFlagsSpillOffset);
@@ -233,8 +237,6 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   r.callout_spilled = at(thunk_spilled);
   r.lookup[0] = at(lookup_at[0]);
   r.lookup[1] = at(lookup_at[1]);
-  r.lookup_spilled[0] = at(lookup_spilled_at[0]);
-  r.lookup_spilled[1] = at(lookup_spilled_at[1]);
   r.bytes = buf.used();
   return r;
 }

@@ -28,10 +28,11 @@ struct RuntimeRoutines {
   const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*, guest flags in the host;
                                        // returns with them parked in the spill slot
   const uint8_t* callout_spilled = nullptr;  // the same, guest flags parked on entry too
-  const uint8_t* lookup[2] = {};       // jump with r8d = target EIP, r9 = mode tag (mode << 32);
-                                       // [1] for CPL 3 code (it checks the user TLB); a hit
-                                       // enters the block past its flag spill (entry_spilled)
-  const uint8_t* lookup_spilled[2] = {};  // the same, guest flags parked in the spill slot
+  const uint8_t* lookup[2] = {};       // jump with r8d = target EIP, r9 = mode tag (mode << 32),
+                                       // r11 = the site's InlineCache, guest flags parked in the
+                                       // spill slot; [1] for CPL 3 code (it checks the user TLB).
+                                       // A hit fills the inline cache and enters the block past
+                                       // its flag spill (entry_spilled).
   size_t bytes = 0;                    // code buffer bytes they take
   int32_t seg_ok_offset = 0, seg_base_offset = 0;  // GuestMmu::seg_fast_* from the TLB register
   // Linear views (mmu/linear_views.h): memory operands are `[r14 + lin]`, FS/GS through
