@@ -14,6 +14,7 @@
 #include "cpu/debug_breakpoints.h"
 #include "cpu/exception.h"
 #include "mmu/code_pages.h"
+#include "mmu/page_walk.h"
 #include "mmu/phys_mem.h"
 
 namespace bt86 {
@@ -151,6 +152,10 @@ class GuestMmu {
   }
   // The walk for a linear view (sets A/D as an access of that kind would; no fault raised).
   ViewTranslation translate_for_view(uint32_t lin, bool write, bool user);
+  // For a user-mode access of that kind: what translate_for_view would give, if getting it would
+  // change nothing in guest memory (no A/D bit to set); false otherwise (peek_page_tables).
+  bool peek_for_view(uint32_t lin, bool write, PageWalk* w) const;
+  uint32_t cr3() const { return s_.cr3; }
   ViewListener* views = nullptr;
   // ---- code pages ----------------------------------------------------------------------------
   CodePages code_pages;

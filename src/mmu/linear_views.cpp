@@ -2,6 +2,7 @@
 #include "mmu/linear_views.h"
 
 #include <sys/mman.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -35,40 +36,71 @@ void clear(uint8_t* at, uint64_t bytes) {
 }  // namespace
 
 LinearViews::LinearViews(GuestMmu& mmu, PhysMem& mem) : mmu_(mmu), mem_(mem) {
+  // The supervisor view, the dead view and one user view are needed; more user views (an address
+  // space each) as the host's address-space limit allows.
+  std::vector<uint8_t*> got;
   try {
-    for (uint8_t*& b : base_) b = reserve(kViewBytes);
+    for (int k = 0; k < 3; ++k) got.push_back(reserve(kViewBytes));
   } catch (...) {
-    for (uint8_t* b : base_)
-      if (b) munmap(b, kViewBytes);
+    for (uint8_t* b : got) munmap(b, kViewBytes);
     throw;
   }
-  for (unsigned v = 0; v < 3; ++v) mmu_.view_base[v] = base_[v];
+  for (unsigned k = 1; k < kMaxUserViews; ++k) {
+    try {
+      got.push_back(reserve(kViewBytes));
+    } catch (const std::runtime_error&) {
+      break;
+    }
+  }
+  dead_ = got[2];
+  views_.resize(got.size() - 1);
+  views_[0].base = got[0];
+  views_[1].base = got[1];
+  for (size_t k = 3; k < got.size(); ++k) views_[k - 1].base = got[k];
+  mmu_.view_base[0] = views_[0].base;
+  mmu_.view_base[1] = views_[active_].base;
+  mmu_.view_base[2] = dead_;
   for (unsigned i = 0; i < 6; ++i) mmu_.update_seg_cache(i);
   mmu_.views = this;
+  current_cr3_ = mmu_.cr3() & 0xFFFFF000u;
 }
 
 LinearViews::~LinearViews() {
   if (mmu_.views == this) mmu_.views = nullptr;
   for (unsigned v = 0; v < 3; ++v) mmu_.view_base[v] = nullptr;
-  for (uint8_t* b : base_) munmap(b, kViewBytes);
+  for (View& v : views_) munmap(v.base, kViewBytes);
+  munmap(dead_, kViewBytes);
 }
 
 int LinearViews::view_of(const void* p) const {
   const uint8_t* a = static_cast<const uint8_t*>(p);
-  for (int v = 0; v < 3; ++v)
-    if (a >= base_[v] && a < base_[v] + kViewBytes) return v;
+  for (size_t v = 0; v < views_.size(); ++v)
+    if (a >= views_[v].base && a < views_[v].base + kViewBytes) return int(v);
+  if (a >= dead_ && a < dead_ + kViewBytes) return kDead;
   return -1;
+}
+
+size_t LinearViews::mapped_total() const {
+  size_t n = 0;
+  for (const View& v : views_) n += v.mapped.size();
+  return n;
 }
 
 bool LinearViews::handle_fault(const void* p, bool write) {
   ++st_.faults;
   const int view = view_of(p);
-  const uint64_t off = uint64_t(static_cast<const uint8_t*>(p) - base_[view < 0 ? 0 : view]);
-  if (view < 0 || view == 2 || off >= (1ull << 32)) {
+  // (Only the current address space's user view is in use; the others wait for their CR3.)
+  if (view < 0 || view == kDead || (view > 0 && unsigned(view) != active_)) {
     ++st_.to_slow_path;
     return false;
   }
-  const bool user = view == 1;
+  View& v = views_[size_t(view)];
+  const uint64_t off = uint64_t(static_cast<const uint8_t*>(p) - v.base);
+  if (off >= (1ull << 32)) {
+    ++st_.to_slow_path;
+    return false;
+  }
+  const bool user = view != 0;
   const uint32_t lin = uint32_t(off) & ~0xFFFu;
   // A write to a page mapped read-only comes here too: the walk below sets D if it may.
   const ViewTranslation t = mmu_.translate_for_view(uint32_t(off), write, user);
@@ -85,77 +117,145 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     ++st_.to_slow_path;
     return false;
   }
-  if (mapped_[0].size() + mapped_[1].size() >= budget_) {
+  if (mapped_total() >= budget_) {
     ++st_.evictions;
     flush_all();
   }
-  uint8_t* at = base_[view] + lin;
+  uint8_t* at = v.base + lin;
   if (mmap(at, 0x1000, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, b.fd,
            off_t(b.offset)) == MAP_FAILED) {
     ++st_.to_slow_path;
     return false;
   }
-  mapped_[view][lin] = Mapping{t.paddr & ~0xFFFu, writable, t.global};
+  v.mapped[lin] = Mapping{t.paddr & ~0xFFFu, writable, t.global};
   if (t.global) {
-    if (lin < lowest_global_[view]) lowest_global_[view] = lin;
+    if (lin < v.lowest_global) v.lowest_global = lin;
   } else {
-    non_global_[view].push_back(lin);
+    v.non_global.push_back(lin);
   }
   if (writable) writable_by_phys_[t.paddr >> 12].push_back(uint64_t(view) << 32 | lin);
   ++st_.pages_mapped;
   return true;
 }
 
+void LinearViews::clear_view(View& v) {
+  if (!v.mapped.empty()) clear(v.base, kViewBytes);
+  v.mapped.clear();
+  v.non_global.clear();
+  v.lowest_global = 1ull << 32;
+}
+
 void LinearViews::flush_all() {
   ++st_.flushes;
-  for (unsigned v = 0; v < 2; ++v) {
-    if (!mapped_[v].empty()) clear(base_[v], kViewBytes);
-    mapped_[v].clear();
-    non_global_[v].clear();
-    lowest_global_[v] = 1ull << 32;
+  for (View& v : views_) {
+    clear_view(v);
+    v.tagged = false;
   }
   writable_by_phys_.clear();
 }
 
-// A CR3 load: the non-global pages go. Those below the lowest global page (a process's whole
-// user space, typically) go with one mmap call over that range; the rest one by one.
+// A CR3 load: the supervisor view's non-global pages go (those below its lowest global page — a
+// process's whole user space, typically — with one mmap call over that range, the rest one by
+// one), and the user view becomes the new address space's (see the top of linear_views.h).
 void LinearViews::flush_non_global() {
   ++st_.cr3_flushes;
-  for (unsigned v = 0; v < 2; ++v) {
-    const uint64_t low = lowest_global_[v];
-    bool below = false;
-    for (uint32_t lin : non_global_[v]) below |= lin < low;
-    if (below) clear(base_[v], low);
-    for (uint32_t lin : non_global_[v]) {
-      if (lin >= low) unmap_page(v, lin);
-      else mapped_[v].erase(lin);
-    }
-    non_global_[v].clear();
+  View& v = views_[0];
+  const uint64_t low = v.lowest_global;
+  bool below = false;
+  for (uint32_t lin : v.non_global) below |= lin < low;
+  if (below) clear(v.base, low);
+  for (uint32_t lin : v.non_global) {
+    if (lin >= low) unmap_page(v, lin);
+    else v.mapped.erase(lin);
   }
+  v.non_global.clear();
   // (writable_by_phys_ entries of pages no longer mapped are skipped where used)
+  switch_user_view(mmu_.cr3());
+}
+
+void LinearViews::switch_user_view(uint32_t cr3) {
+  cr3 &= 0xFFFFF000u;
+  View& old = views_[active_];
+  // (Tags only say where to look first: whatever a view keeps is revalidated before use.)
+  old.tagged = true;
+  old.cr3 = current_cr3_;
+  current_cr3_ = cr3;
+  old.last_used = ++clock_;
+  unsigned pick = 0;
+  for (unsigned k = 1; k < views_.size(); ++k)
+    if (views_[k].tagged && views_[k].cr3 == cr3) pick = k;
+  if (pick) {
+    ++st_.user_view_hits;
+    revalidate(views_[pick]);
+  } else {
+    pick = 1;  // the least recently used (an untagged one first)
+    for (unsigned k = 1; k < views_.size(); ++k) {
+      if (!views_[k].tagged) {
+        pick = k;
+        break;
+      }
+      if (views_[k].last_used < views_[pick].last_used) pick = k;
+    }
+    clear_view(views_[pick]);
+  }
+  View& now = views_[pick];
+  now.tagged = true;
+  now.cr3 = cr3;
+  now.last_used = ++clock_;
+  if (pick != active_) {
+    active_ = pick;
+    mmu_.view_base[1] = now.base;
+    for (unsigned i = 0; i < 6; ++i) mmu_.update_seg_cache(i);
+  }
+}
+
+// An address space comes back: each page its user view still maps stays if the guest's page
+// tables (as they are now) would give a refill the same frame with nothing to update. The others
+// go in runs of consecutive pages (one mmap call each), or all at once if they are most of it (a
+// new address space whose page directory reuses a recent one's frame).
+void LinearViews::revalidate(View& v) {
+  std::vector<uint32_t> drop;
+  for (const auto& [lin, m] : v.mapped) {
+    PageWalk w;
+    const bool ok = mmu_.peek_for_view(lin, m.writable, &w) && (w.paddr & ~0xFFFu) == m.phys &&
+                    (!m.writable || w.writable) && w.global == m.global;
+    if (!ok) drop.push_back(lin);
+  }
+  st_.pages_dropped += drop.size();
+  st_.pages_kept += v.mapped.size() - drop.size();
+  if (drop.size() * 2 > v.mapped.size()) return clear_view(v);
+  std::sort(drop.begin(), drop.end());
+  for (size_t i = 0; i < drop.size();) {
+    size_t j = i + 1;
+    while (j < drop.size() && drop[j] == drop[j - 1] + 0x1000) ++j;
+    clear(v.base + drop[i], uint64_t(j - i) << 12);
+    for (size_t k = i; k < j; ++k) v.mapped.erase(drop[k]);
+    i = j;
+  }
 }
 
 void LinearViews::flush_page(uint32_t lin) {
   ++st_.page_flushes;
-  for (unsigned v = 0; v < 2; ++v) unmap_page(v, lin & ~0xFFFu);
+  unmap_page(views_[0], lin & ~0xFFFu);
+  unmap_page(views_[active_], lin & ~0xFFFu);
 }
 
-void LinearViews::unmap_page(unsigned view, uint32_t lin_page) {
-  auto it = mapped_[view].find(lin_page);
-  if (it == mapped_[view].end()) return;
-  clear(base_[view] + lin_page, 0x1000);
-  mapped_[view].erase(it);
+void LinearViews::unmap_page(View& v, uint32_t lin_page) {
+  auto it = v.mapped.find(lin_page);
+  if (it == v.mapped.end()) return;
+  clear(v.base + lin_page, 0x1000);
+  v.mapped.erase(it);
 }
 
 void LinearViews::code_page_added(uint32_t phys) {
   auto it = writable_by_phys_.find(phys >> 12);
   if (it == writable_by_phys_.end()) return;
   for (uint64_t e : it->second) {
-    const unsigned v = unsigned(e >> 32);
+    View& v = views_[size_t(e >> 32)];
     const uint32_t lin = uint32_t(e);
-    auto m = mapped_[v].find(lin);
-    if (m == mapped_[v].end() || m->second.phys != phys || !m->second.writable) continue;  // stale
-    mprotect(base_[v] + lin, 0x1000, PROT_READ);
+    auto m = v.mapped.find(lin);
+    if (m == v.mapped.end() || m->second.phys != phys || !m->second.writable) continue;  // stale
+    mprotect(v.base + lin, 0x1000, PROT_READ);
     m->second.writable = false;
     ++st_.write_protects;
   }

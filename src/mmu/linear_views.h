@@ -1,13 +1,21 @@
 // Guest linear memory mirrored in host virtual memory for translated code (DESIGN.md §6, the
-// first step of the shadow-page-table MMU): two 4 GiB host reservations, one for supervisor and
-// one for user accesses, where guest linear page L is mapped (mmap of PhysMem's memfd) at
-// base + L once an access has faulted on it, with the protection the guest's page tables give
-// (read-only until the PTE's dirty bit is set, read-only while the page holds decoded code, not at
-// all for MMIO). Translated code then reaches memory with one instruction, `op [base + lin]`;
-// a host fault (SIGSEGV) on an unmapped or protected page either maps it and retries, or sends the
-// guest instruction to its slow path (the interpreter raises the #PF, does the MMIO or the store
-// into code). Flushes follow the TLB's: CR3 loads drop the non-global mappings, INVLPG one page,
-// CR0/CR4/A20/memory-map changes everything. See docs/translator.md.
+// shadow-page-table MMU): 4 GiB host reservations ("views"), one for supervisor accesses and one
+// per recently used address space for user accesses, where guest linear page L is mapped (mmap of
+// PhysMem's memfd) at base + L once an access has faulted on it, with the protection the guest's
+// page tables give (read-only until the PTE's dirty bit is set, read-only while the page holds
+// decoded code, not at all for MMIO). Translated code then reaches memory with one instruction,
+// `op [base + lin]`; a host fault (SIGSEGV) on an unmapped or protected page either maps it and
+// retries, or sends the guest instruction to its slow path (the interpreter raises the #PF, does
+// the MMIO or the store into code).
+//
+// Flushes follow the TLB's: INVLPG drops one page, CR0/CR4/A20/memory-map changes everything, and
+// a CR3 load drops the supervisor view's non-global pages. The user views are kept per CR3 (up to
+// kMaxUserViews, least recently used reused): a CR3 load switches to that address space's view
+// and revalidates what it still maps against the guest page tables (peek_page_tables: a page stays
+// only if a TLB refill would find the same frame with A — and D for a writable mapping — set
+// already, i.e. exactly what the refill would give, changing nothing), instead of faulting every
+// page in again. Guest page-table writes while an address space is switched out are thereby
+// caught when it comes back. See docs/translator.md.
 #pragma once
 #include <cstdint>
 #include <unordered_map>
@@ -25,6 +33,9 @@ struct LinearViewStats {
   uint64_t page_flushes = 0;    // INVLPG
   uint64_t evictions = 0;       // flushes because the mapping budget ran out
   uint64_t write_protects = 0;  // pages made read-only because they now hold code
+  uint64_t user_view_hits = 0;  // CR3 loads that found their address space's user view
+  uint64_t pages_kept = 0;      // its pages still valid then (not faulted in again)
+  uint64_t pages_dropped = 0;   // its pages whose translation had changed
 };
 
 class LinearViews final : public ViewListener {
@@ -35,12 +46,16 @@ class LinearViews final : public ViewListener {
   LinearViews(const LinearViews&) = delete;
   LinearViews& operator=(const LinearViews&) = delete;
 
-  uint8_t* base(bool user) const { return base_[user]; }  // 4 GiB-aligned
+  static constexpr unsigned kMaxUserViews = 4;
+  // The supervisor view, or the user view of the current address space (4 GiB-aligned).
+  uint8_t* base(bool user) const { return views_[user ? active_ : 0].base; }
   // A reservation that never maps anything: translated code uses it for a segment whose limit or
   // type needs a check, so that every access through it takes the slow path.
-  uint8_t* dead_base() const { return base_[2]; }
-  // Which view (0 supervisor, 1 user, 2 dead) holds host address p, or -1.
+  uint8_t* dead_base() const { return dead_; }
+  // Which view holds host address p: 0 supervisor, 1.. user views, kDead, or -1.
+  static constexpr int kDead = 99;
   int view_of(const void* p) const;
+  unsigned user_views() const { return unsigned(views_.size() - 1); }
   // A translated access faulted at host address p in a view: maps the page if the guest allows
   // the access right now (setting A/D bits as the access would) and returns true (retry), or
   // returns false (the slow path must run the instruction).
@@ -60,14 +75,28 @@ class LinearViews final : public ViewListener {
     bool writable;
     bool global;
   };
-  void unmap_page(unsigned view, uint32_t lin_page);
+  struct View {
+    uint8_t* base = nullptr;
+    std::unordered_map<uint32_t, Mapping> mapped;  // lin page -> mapping
+    std::vector<uint32_t> non_global;              // mapped non-global pages (maybe stale)
+    uint64_t lowest_global = 1ull << 32;           // lowest global page mapped
+    bool tagged = false;                           // user views: holds address space `cr3`
+    uint32_t cr3 = 0;
+    uint64_t last_used = 0;
+  };
+  void unmap_page(View& v, uint32_t lin_page);
+  void clear_view(View& v);
+  void switch_user_view(uint32_t cr3);
+  void revalidate(View& v);
+  size_t mapped_total() const;
 
   GuestMmu& mmu_;
   PhysMem& mem_;
-  uint8_t* base_[3] = {};
-  std::unordered_map<uint32_t, Mapping> mapped_[2];          // lin page -> mapping, per view
-  std::vector<uint32_t> non_global_[2];  // mapped non-global pages (maybe stale), per view
-  uint64_t lowest_global_[2] = {1ull << 32, 1ull << 32};  // lowest global page mapped
+  std::vector<View> views_;  // [0] supervisor, [1..] user views of recent address spaces
+  unsigned active_ = 1;      // the current address space's user view
+  uint8_t* dead_ = nullptr;
+  uint64_t clock_ = 0;       // for least-recently-used
+  uint32_t current_cr3_ = 0; // the address space the active user view holds
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)
   LinearViewStats st_;

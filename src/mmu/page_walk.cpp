@@ -63,4 +63,29 @@ PageWalk walk_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t c
   return w;
 }
 
+bool peek_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t cr4v, uint32_t lin, bool write, bool user,
+                      PageWalk* out) {
+  const bool wp = cr0v & cr0::WP;
+  const uint32_t pde = read_entry(mem, (cr3v & 0xFFFFF000u) | ((lin >> 20) & 0xFFC));
+  if (!(pde & kP) || !(pde & kA)) return false;
+  uint32_t leaf = pde, paddr;
+  bool rw = pde & kRW, us = pde & kUS;
+  if ((pde & kPS) && (cr4v & cr4::PSE)) {
+    paddr = (pde & 0xFFC00000u) | (lin & 0x3FFFFF);
+  } else {
+    leaf = read_entry(mem, (pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC));
+    if (!(leaf & kP) || !(leaf & kA)) return false;
+    rw = rw && (leaf & kRW);
+    us = us && (leaf & kUS);
+    paddr = (leaf & 0xFFFFF000u) | (lin & 0xFFF);
+  }
+  if (!allowed(rw, us, write, user, wp) || (write && !(leaf & kD))) return false;
+  out->ok = true;
+  out->paddr = paddr;
+  out->global = (leaf & kG) && (cr4v & cr4::PGE);
+  out->writable = allowed(rw, us, true, user, wp);
+  out->dirty = leaf & kD;
+  return true;
+}
+
 }  // namespace bt86

@@ -23,4 +23,12 @@ constexpr uint32_t P = 1, W = 2, U = 4, RSVD = 8;
 PageWalk walk_page_tables(PhysMem& mem, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
                           bool write, bool user);
 
+// The walk a TLB refill would do for such an access, changing nothing: true (paddr, global,
+// writable filled as above) only if the access is allowed and every accessed bit it needs is set
+// already — and for a write the dirty bit — so that the walk itself would write nothing. A page
+// that passes may stay mapped as it was (linear_views.cpp: revalidating an address space's
+// mappings when its CR3 comes back).
+bool peek_page_tables(PhysMem& mem, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, bool write, bool user,
+                      PageWalk* out);
+
 }  // namespace bt86
