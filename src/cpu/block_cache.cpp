@@ -7,7 +7,9 @@
 namespace bt86 {
 
 BlockCache::BlockCache(CodePages& pages)
-    : pages_(pages), holder_id_(pages.add_listener(this)), fast_(kFastSlots) {}
+    : pages_(pages), holder_id_(pages.add_listener(this)), fast_(kFastSlots) {
+  blocks_.reserve(kFastSlots);  // (a booted Linux has some 50,000 blocks: no rehashing on the way)
+}
 
 BlockCache::~BlockCache() { pages_.remove_listener(holder_id_); }
 

@@ -67,9 +67,9 @@ class BlockCache final : public CodeListener {
   struct Slot {
     Block* block = nullptr;
   };
-  static constexpr unsigned kFastSlots = 1u << 14;
+  static constexpr unsigned kFastSlots = 1u << 16;
   static unsigned slot_index(const BlockKey& k) {
-    return ((k.phys ^ (k.phys >> 14) ^ k.cs_base) * 2654435761u >> 18 ^ k.mode) & (kFastSlots - 1);
+    return ((k.phys ^ (k.phys >> 16) ^ k.cs_base) * 2654435761u >> 16 ^ k.mode) & (kFastSlots - 1);
   }
   Block* find_slow(const BlockKey& k);
   void remove(Block* b);

@@ -15,6 +15,7 @@
 #include "translate/block_translator.h"
 
 #include <Zydis/Zydis.h>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 #include "cpu/block.h"
@@ -358,6 +359,13 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
     }
     if (!ok || !mem_ok) d.why = d.seg != SEG_NONE ? CalloutKind::Segment : CalloutKind::Unsupported;
     d.rule = ok && mem_ok ? r : Rule::Callout;
+    return;
+  }
+  if (zi.mnemonic == ZYDIS_MNEMONIC_PUSH && zi.operand_width == 32 && zi.operand_count_visible == 1 &&
+      d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ZydisRegisterGetClass(d.ops[0].reg.value) == ZYDIS_REGCLASS_SEGMENT)
+    r = Rule::PushState;
+  if (r == Rule::PushState) {  // (PUSHFD: IOPL-sensitive only in V86 mode, which is not translated)
+    d.rule = zi.operand_width == 32 ? r : Rule::Callout;
     return;
   }
   if (!gprs_only || bt_reg || zi.address_width != 32 || (d.mem >= 0 && high_byte)) r = Rule::Callout;
@@ -715,6 +723,13 @@ void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
 // entry_spilled (and leaves through exit_link_spilled while unlinked), a lookup goes through
 // lookup (emit_lookup_jump); so block to block the flags are parked once and never reloaded in between.
 void Emitter::emit_exit(uint32_t target, unsigned slot) {
+  // Code after an exit is only reached by a branch around it (the other arm of a Jcc) and finds
+  // the flag state from before the exit: whatever the exit's code parks stays with it.
+  struct KeepFlagState {
+    bool& s;
+    const bool saved;
+    ~KeepFlagState() { s = saved; }
+  } keep{spilled_, spilled_};
   if (((target ^ b_.key.eip) & ~0xFFFu) == 0) {
     stub_label_[slot] = a_.newLabel();
     stub_used_[slot] = true;
@@ -792,6 +807,31 @@ void Emitter::emit_insn(unsigned k) {
         emit_push_value(k, &r, 0);
       } else {
         emit_push_value(k, nullptr, uint32_t(d.ops[0].imm.value.u));
+      }
+      bind_resume(slow_.back().resume);
+      return;
+    case Rule::PushState:
+      if (d.zi->mnemonic == ZYDIS_MNEMONIC_PUSHFD) {
+        // The image the interpreter pushes: EFLAGS without VM and RF, the arithmetic flags from
+        // the spill slot (LAHF byte: SF ZF AF PF CF; SETO byte: OF).
+        spill_flags();
+        a_.mov(x::r8d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
+        a_.and_(x::r8d, int32_t(~(fl::ARITH | fl::VM | fl::RF)));
+        a_.movzx(x::r9d, x::byte_ptr(kState, int32_t(kFlagsSpillOffset + 1)));
+        a_.and_(x::r9d, int32_t(fl::ARITH & 0xFF));
+        a_.or_(x::r8d, x::r9d);
+        a_.movzx(x::r9d, x::byte_ptr(kState, int32_t(kFlagsSpillOffset)));
+        a_.and_(x::r9d, 1);
+        a_.shl(x::r9d, 11);
+        a_.or_(x::r8d, x::r9d);
+        emit_push_value(k, &x::r8d, 0);
+      } else {
+        const unsigned sreg = b_.insns[k].op[0].reg;
+        a_.movzx(x::r8d, x::word_ptr(kState, int32_t(kSegOffset + sreg * sizeof(Segment) + offsetof(Segment, sel))));
+        a_.lea(x::r10d, x::ptr(x::r12, -4));
+        emit_probe(k, 2, true);
+        a_.mov(x::word_ptr(base_, x::r10), x::r8w);
+        a_.mov(x::r12d, x::r10d);
       }
       bind_resume(slow_.back().resume);
       return;
@@ -1004,6 +1044,8 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     for (const SlowPath& sp : slow_)
       if (sp.access.isValid())
         tc_->fault_sites.push_back({uint32_t(code_.labelOffsetFromBase(sp.access)), uint32_t(code_.labelOffsetFromBase(sp.at))});
+  std::sort(tc_->fault_sites.begin(), tc_->fault_sites.end(),
+            [](const TranslatedCode::FaultSite& a, const TranslatedCode::FaultSite& b) { return a.access < b.access; });
   for (unsigned s = 0; s < 2; ++s) {
     if (!stub_used_[s]) continue;
     tc_->stub[s] = base + code_.labelOffsetFromBase(stub_label_[s]);

@@ -64,7 +64,7 @@ constexpr Entry kTable[] = {
     {ZYDIS_MNEMONIC_NOP, Rule::Nop},       {ZYDIS_MNEMONIC_PAUSE, Rule::Nop},
     {ZYDIS_MNEMONIC_LEA, Rule::Lea},
     {ZYDIS_MNEMONIC_PUSH, Rule::Push},     {ZYDIS_MNEMONIC_POP, Rule::Pop},
-    {ZYDIS_MNEMONIC_LEAVE, Rule::Leave},
+    {ZYDIS_MNEMONIC_LEAVE, Rule::Leave},     {ZYDIS_MNEMONIC_PUSHFD, Rule::PushState},
     // control flow
     {ZYDIS_MNEMONIC_JO, Rule::Jcc},        {ZYDIS_MNEMONIC_JNO, Rule::Jcc},
     {ZYDIS_MNEMONIC_JB, Rule::Jcc},        {ZYDIS_MNEMONIC_JNB, Rule::Jcc},
@@ -153,6 +153,7 @@ const char* rule_name(Rule r) {
     case Rule::Lea: return "lea";
     case Rule::Push: return "push";
     case Rule::Pop: return "pop";
+    case Rule::PushState: return "push-state";
     case Rule::Leave: return "leave";
     case Rule::Jcc: return "jcc";
     case Rule::Jecxz: return "jecxz";

@@ -14,6 +14,8 @@ enum class Rule : uint8_t {
   Nop,           // nothing to emit (NOP, PAUSE, hint NOPs with a memory operand)
   Lea,           // address arithmetic only
   Push, Pop,     // stack: inline TLB probe on SS:ESP (flat 32-bit stacks)
+  PushState,     // PUSHFD (EFLAGS from CpuState and the guest flags) and 32-bit PUSH Sreg (a
+                 // 16-bit store of the selector, the upper half untouched, as the interpreter)
   Leave,
   Jcc,           // conditional branch: host Jcc to two chainable exits
   Jecxz, Loop,   // ECX-based branches (no flags changed)

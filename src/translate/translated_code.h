@@ -40,7 +40,7 @@ struct TranslatedCode {
   bool stub_spilled[2] = {false, false};  // the flags are in the spill slot at that stub
   std::vector<CalloutSite> sites;  // stable after translation (code points at the elements)
   // Linear views: host accesses that may fault (offset of the instruction) -> the slow path the
-  // SIGSEGV handler sends them to (offset), in code order.
+  // SIGSEGV handler sends them to (offset), sorted by access offset.
   struct FaultSite {
     uint32_t access, slow_path;
   };

@@ -198,14 +198,20 @@ void Translator::flush_lookup_table() {
 
 bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume) {
   if (!views_ || !buf_.contains(pc) || views_->view_of(addr) < 0) return false;
-  auto it = fault_sites_.find(pc);
-  if (it == fault_sites_.end()) return false;  // a fault in translated code that is no guest access
-  if (!views_->handle_fault(addr, write)) *resume = it->second;
+  auto after = std::upper_bound(code_order_.begin(), code_order_.end(), pc,
+                                [](const uint8_t* p, const std::shared_ptr<TranslatedCode>& tc) { return p < tc->entry; });
+  if (after == code_order_.begin()) return false;
+  const TranslatedCode& tc = **(after - 1);
+  const uint32_t off = uint32_t(pc - tc.entry);
+  auto site = std::lower_bound(tc.fault_sites.begin(), tc.fault_sites.end(), off,
+                               [](const TranslatedCode::FaultSite& f, uint32_t o) { return f.access < o; });
+  if (site == tc.fault_sites.end() || site->access != off) return false;  // not a guest access
+  if (!views_->handle_fault(addr, write)) *resume = tc.entry + site->slow_path;
   return true;
 }
 
 void Translator::flush_code() {
-  fault_sites_.clear();
+  code_order_.clear();
   one_off_.clear();
   cache_.drop_all();
   buf_.reset_to(rt_.bytes);
@@ -263,8 +269,7 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold) {
   js_.inline_insns += counts.inline_insns;
   js_.callout_insns += counts.callout_insns;
   b->host = std::move(tc);
-  for (const TranslatedCode::FaultSite& f : b->host->fault_sites)
-    fault_sites_[b->host->entry + f.access] = b->host->entry + f.slow_path;
+  code_order_.push_back(b->host);  // (fault_sites are in code order: sorted by access)
   if (cpu_.trace.out_asm) {
     std::fprintf(cpu_.trace.out, "OUT: %08x (%u bytes)\n", b->key.eip, b->host->size);
     disassemble_host(b->host->entry, b->host->size, cpu_.trace.out);

@@ -105,7 +105,11 @@ class Translator final : public Engine {
   Options opt_;
   std::unique_ptr<LinearViews> views_;
   std::string views_off_reason_;  // why linear views were wanted but could not be set up
-  std::unordered_map<const uint8_t*, const uint8_t*> fault_sites_;  // host access -> slow path
+  // Every block's host code in code-buffer order (the buffer only grows until a flush), so the
+  // SIGSEGV handler finds the block of a faulting host address by binary search and then the
+  // access among its fault sites; entries stay until the flush (a dropped block's code may still
+  // be running up to its next exit).
+  std::vector<std::shared_ptr<TranslatedCode>> code_order_;
   std::vector<RawDecode> raw_;  // the block being translated, as Zydis decoded it
   std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks left to the interpreter
                                           // (uncacheable, or refused by the assembler)

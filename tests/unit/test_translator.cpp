@@ -807,3 +807,54 @@ TEST_CASE("translator: native x87 falls back to the interpreter for unmasked exc
     hlt
   )");
 }
+
+TEST_CASE("translator: PUSHFD and PUSH Sreg inline push what the interpreter pushes") {
+  compare_state_with_interpreter(R"(
+    push 0xdeadbeef
+    pop eax
+    push ds
+    pop ebx
+    push es
+    pop ecx
+    stc
+    std
+    mov edx, 0x7fffffff
+    add edx, 1
+    pushfd
+    pop esi
+    cld
+    xor edx, edx
+    pushfd
+    pop edi
+    mov [0x8000], ebx
+    mov [0x8004], esi
+    hlt
+  )");
+  JitFixture t;
+  t.load_asm("push 0x12345678\npop eax\npush ds\npop ebx\npushfd\npop ecx\nhlt");
+  t.run_jit();
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_PUSH] == 0);
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_PUSHFD] == 0);
+  CHECK((t.cpu.s.r[EBX] >> 16) == 0x1234);  // a 16-bit store: the upper half is what was there
+}
+
+TEST_CASE("translator: both arms of a Jcc leaving the page keep the flags (taken and not taken)") {
+  // CMP; JE at the very end of a page: both targets are on the next page (inline cache / lookup
+  // exits); the flags must arrive as the CMP left them on either arm.
+  for (const char* eax : {"9", "8"}) {
+    INFO("eax = " << eax);
+    compare_with_interpreter(std::string("mov eax, ") + eax + R"(
+      jmp near at_end
+      times 0xFF7 - ($ - $$) nop
+    at_end:
+      cmp eax, 9
+      je near taken
+      mov ecx, 1
+      hlt
+      times 0x1100 - ($ - $$) nop
+    taken:
+      mov ecx, 2
+      hlt
+    )");
+  }
+}
