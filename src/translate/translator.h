@@ -63,7 +63,7 @@ class Translator final : public Engine {
     unsigned max_block_insns = 128;
     std::string perf_map;  // path of a perf map to write ("" = none)
     bool linear_views = true;  // memory through mmu/linear_views.h (else the inline TLB probe)
-    unsigned hot_after = 2;    // a block is translated once the interpreter has run it this often
+    unsigned hot_after = 8;    // a block is translated once the interpreter has run it this often
   };
   explicit Translator(Cpu& cpu) : Translator(cpu, Options{}) {}
   Translator(Cpu& cpu, Options options);
