@@ -422,12 +422,22 @@ CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
   return &tc_->sites.back();
 }
 
+// A POPF ends its block (it may enable interrupts or change the mode), but most change neither:
+// its callout may then return "go on" and the block continues at the next instruction through
+// an ordinary exit (Translator::callout decides).
 void Emitter::emit_callout(unsigned k, CalloutKind kind) {
   const bool ends = b_.insns[k].term != Terminal::None;
-  a_.mov(x::r10, imm(uint64_t(site(k, kind, ends))));
+  const bool go_on = ends && b_.insns[k].term == Terminal::InterruptCheck &&
+                     (d_[k].zi->mnemonic == ZYDIS_MNEMONIC_POPFD || d_[k].zi->mnemonic == ZYDIS_MNEMONIC_POPF) &&
+                     k + 1 == d_.size();
+  CalloutSite* s = site(k, kind, ends);
+  s->may_go_on = go_on;
+  s->mode = b_.key.mode;
+  a_.mov(x::r10, imm(uint64_t(s)));
   a_.call(imm(uint64_t(spilled_ ? rt_.callout_spilled : rt_.callout)));
-  if (ends) a_.ud2();  // the callout always leaves after a block-ending instruction
   spilled_ = true;    // the thunk returns with the guest flags parked in the spill slot
+  if (go_on) emit_exit(b_.targets[0], 0);  // (targets[0]: the next instruction)
+  else if (ends) a_.ud2();  // the callout always leaves after a block-ending instruction
 }
 
 void Emitter::embed(ZydisEncoderRequest& req) {

@@ -107,6 +107,7 @@ Translator::Translator(Cpu& cpu, Options options)
       buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
   heat_.reset(new uint8_t[1u << kHeatBits]());
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
+  js_.leaving_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   if (opt_.linear_views) {
     // The views need 12 GiB of address space (reserved, not memory); under an address-space
     // limit (ulimit -v) translated code falls back to the TLB probe, and the statistics say why.
@@ -341,7 +342,14 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
     s.eip = cpu_.next_eip;
     ++s.icount;
   });
-  return ok && !site.ends_block && !s.attention;
+  bool go_on = ok && !site.ends_block && !s.attention;
+  if (ok && site.may_go_on && !(s.attention & ~attn::MODE) && block_mode_of(s) == site.mode &&
+      !(s.eflags & (fl::TF | fl::RF)) && !((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending())) {
+    s.attention &= ~attn::MODE;  // (POPF marks the mode as changed; it did not change)
+    go_on = true;
+  }
+  if (!go_on && site.kind != CalloutKind::MemorySlowPath) ++js_.leaving_by_mnemonic[insn.mnemonic];
+  return go_on;
 }
 
 uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
@@ -504,18 +512,23 @@ std::string Translator::describe_stats() const {
                   (unsigned long long)j.declined[k]);
     out += line;
   }
-  // The instructions most often run as callouts (what to emit inline next).
-  std::vector<std::pair<uint64_t, unsigned>> top;
-  for (unsigned m = 0; m < j.callouts_by_mnemonic.size(); ++m)
-    if (j.callouts_by_mnemonic[m]) top.push_back({j.callouts_by_mnemonic[m], m});
-  std::sort(top.rbegin(), top.rend());
-  if (top.size() > 12) top.resize(12);
-  out += "  callouts by instruction:";
-  for (const auto& [n, m] : top) {
-    std::snprintf(line, sizeof line, " %s %llu", ZydisMnemonicGetString(ZydisMnemonic(m)), (unsigned long long)n);
-    out += line;
-  }
-  out += "\n";
+  // The instructions most often run as callouts (what to emit inline next), and those whose
+  // callouts most often left translated code (a return to the dispatcher each).
+  auto top_list = [&](const char* title, const std::vector<uint64_t>& counts) {
+    std::vector<std::pair<uint64_t, unsigned>> top;
+    for (unsigned m = 0; m < counts.size(); ++m)
+      if (counts[m]) top.push_back({counts[m], m});
+    std::sort(top.rbegin(), top.rend());
+    if (top.size() > 12) top.resize(12);
+    out += title;
+    for (const auto& [n, m] : top) {
+      std::snprintf(line, sizeof line, " %s %llu", ZydisMnemonicGetString(ZydisMnemonic(m)), (unsigned long long)n);
+      out += line;
+    }
+    out += "\n";
+  };
+  top_list("  callouts by instruction:", j.callouts_by_mnemonic);
+  top_list("  callouts leaving, by instruction:", j.leaving_by_mnemonic);
   return out;
 }
 

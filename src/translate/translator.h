@@ -54,6 +54,7 @@ struct TranslatorStats {
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
+  std::vector<uint64_t> leaving_by_mnemonic;   // (ZydisMnemonic) -> callouts that left translated code
 };
 
 class Translator final : public Engine {

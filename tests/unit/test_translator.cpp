@@ -858,3 +858,24 @@ TEST_CASE("translator: both arms of a Jcc leaving the page keep the flags (taken
     )");
   }
 }
+
+TEST_CASE("translator: a POPF that changes no mode bit and enables no interrupt goes on in translated code") {
+  compare_state_with_interpreter(R"(
+    mov ecx, 50
+  again:
+    pushfd
+    or dword [esp], 0x801   ; OF and CF
+    popfd
+    adc eax, ecx
+    pushfd
+    and dword [esp], ~0x801
+    popfd
+    loop again
+    hlt
+  )");
+  JitFixture t;
+  t.load_asm("mov ecx, 50\nagain:\npushfd\npopfd\nadc eax, ecx\nloop again\nhlt");
+  t.run_jit();
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_POPFD] == 50);
+  CHECK(t.js().leaving_by_mnemonic[ZYDIS_MNEMONIC_POPFD] == 0);
+}
