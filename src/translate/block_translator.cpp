@@ -822,18 +822,9 @@ void Emitter::emit_insn(unsigned k) {
       return;
     case Rule::PushState:
       if (d.zi->mnemonic == ZYDIS_MNEMONIC_PUSHFD) {
-        // The image the interpreter pushes: EFLAGS without VM and RF, the arithmetic flags from
-        // the spill slot (LAHF byte: SF ZF AF PF CF; SETO byte: OF).
+        // The image the interpreter pushes: EFLAGS without VM and RF, with the guest flags.
         spill_flags();
-        a_.mov(x::r8d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
-        a_.and_(x::r8d, int32_t(~(fl::ARITH | fl::VM | fl::RF)));
-        a_.movzx(x::r9d, x::byte_ptr(kState, int32_t(kFlagsSpillOffset + 1)));
-        a_.and_(x::r9d, int32_t(fl::ARITH & 0xFF));
-        a_.or_(x::r8d, x::r9d);
-        a_.movzx(x::r9d, x::byte_ptr(kState, int32_t(kFlagsSpillOffset)));
-        a_.and_(x::r9d, 1);
-        a_.shl(x::r9d, 11);
-        a_.or_(x::r8d, x::r9d);
+        eflags_from_spill(a_, x::r8d, x::r9d, fl::ARITH | fl::VM | fl::RF);
         emit_push_value(k, &x::r8d, 0);
       } else {
         const unsigned sreg = b_.insns[k].op[0].reg;

@@ -47,6 +47,18 @@ void save_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset) {
   a.mov(x::rax, temp);
 }
 
+void eflags_from_spill(x::Assembler& a, const x::Gp& dst, const x::Gp& temp, uint32_t dropped) {
+  a.mov(dst, x::dword_ptr(kState, int32_t(kEflagsOffset)));
+  a.and_(dst, int32_t(~dropped));
+  a.movzx(temp, x::byte_ptr(kState, int32_t(kFlagsSpillOffset + 1)));
+  a.and_(temp, int32_t(fl::ARITH & 0xFF));
+  a.or_(dst, temp);
+  a.movzx(temp, x::byte_ptr(kState, int32_t(kFlagsSpillOffset)));
+  a.and_(temp, 1);
+  a.shl(temp, 11);
+  a.or_(dst, temp);
+}
+
 void restore_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset) {
   a.mov(temp, x::rax);
   a.mov(x::ax, x::word_ptr(kState, int32_t(state_offset)));
@@ -138,17 +150,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.jmp(thunk_call);
   a.bind(thunk_spilled);
   store_guest_regs(a);
-  // (spill slot: AH-form SF ZF AF PF CF in bits 8-15, OF in bit 0)
-  a.mov(x::r9d, x::dword_ptr(kState, int32_t(kEflagsOffset)));
-  a.and_(x::r9d, int32_t(~fl::ARITH));
-  a.movzx(x::r11d, x::word_ptr(kState, int32_t(kFlagsSpillOffset)));
-  a.shr(x::r11d, 8);
-  a.and_(x::r11d, int32_t(fl::ARITH & 0xFF));
-  a.or_(x::r9d, x::r11d);
-  a.movzx(x::r11d, x::byte_ptr(kState, int32_t(kFlagsSpillOffset)));
-  a.and_(x::r11d, 1);
-  a.shl(x::r11d, 11);
-  a.or_(x::r9d, x::r11d);
+  eflags_from_spill(a, x::r9d, x::r11d, fl::ARITH);
   a.mov(x::dword_ptr(kState, int32_t(kEflagsOffset)), x::r9d);
   a.bind(thunk_call);
   a.mov(x::rdi, imm(uint64_t(self)));

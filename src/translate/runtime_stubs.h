@@ -55,6 +55,9 @@ void load_guest_flags(x::Assembler& a);  // CpuState::eflags arithmetic flags ->
 // slow): LAHF takes SF ZF AF PF CF into bits 8-15, SETO OF into bit 0; ADD AL, 0x7F sets OF again
 // and SAHF the rest. `temp` keeps guest EAX meanwhile.
 void save_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset);
+// dst = CpuState::eflags without `dropped` (which must include the arithmetic flags) | the
+// arithmetic flags parked in the spill slot (LAHF byte: SF ZF AF PF CF; SETO byte: OF).
+void eflags_from_spill(x::Assembler& a, const x::Gp& dst, const x::Gp& temp, uint32_t dropped);
 void restore_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset);
 
 // Finishes code emitted by `a` (holder based at `buf.cursor()`): resolves, copies it into the

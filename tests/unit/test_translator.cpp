@@ -43,6 +43,14 @@ struct JitFixture : CpuFixture {
   uint64_t callouts(CalloutKind k) const { return js().callouts[size_t(k)]; }
 };
 
+// The first `bytes` of the data area are the same on both machines.
+void check_same_data(CpuFixture& t, CpuFixture& i, uint32_t bytes) {
+  for (uint32_t a = CpuFixture::kDataAddr; a < CpuFixture::kDataAddr + bytes; a += 4) {
+    INFO("data at " << a);
+    CHECK(t.peek<uint32_t>(a) == i.peek<uint32_t>(a));
+  }
+}
+
 // The same program on a translator and on an interpreter; both must end alike.
 void compare_with_interpreter(const std::string& src) {
   JitFixture t;
@@ -64,10 +72,7 @@ void compare_with_interpreter(const std::string& src) {
   CHECK((t.cpu.s.eflags & kArith) == (i.cpu.s.eflags & kArith));
   CHECK(t.cpu.s.eip == i.cpu.s.eip);
   CHECK(t.cpu.s.icount == i.cpu.s.icount);
-  for (uint32_t a = CpuFixture::kDataAddr; a < CpuFixture::kDataAddr + 64; a += 4) {
-    INFO("data at " << a);
-    CHECK(t.peek<uint32_t>(a) == i.peek<uint32_t>(a));
-  }
+  check_same_data(t, i, 64);
 }
 
 }  // namespace
@@ -726,10 +731,7 @@ void compare_state_with_interpreter(const std::string& src, uint32_t cr0_set = 0
   CHECK(t.cpu.has_last_exception == i.cpu.has_last_exception);
   if (t.cpu.has_last_exception && i.cpu.has_last_exception)
     CHECK(t.cpu.last_exception.vector == i.cpu.last_exception.vector);
-  for (uint32_t a = CpuFixture::kDataAddr; a < CpuFixture::kDataAddr + 0x60; a += 4) {
-    INFO("data at " << a);
-    CHECK(t.peek<uint32_t>(a) == i.peek<uint32_t>(a));
-  }
+  check_same_data(t, i, 0x60);
 }
 
 }  // namespace
