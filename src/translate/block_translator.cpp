@@ -422,14 +422,14 @@ CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
   return &tc_->sites.back();
 }
 
-// A POPF ends its block (it may enable interrupts or change the mode), but most change neither:
-// its callout may then return "go on" and the block continues at the next instruction through
-// an ordinary exit (Translator::callout decides).
+// POPF and STI end their blocks (they may enable interrupts or change the mode), but most times
+// no interrupt is waiting and the mode stays: their callout may then return "go on" and the block
+// continues at the next instruction through an ordinary exit (Translator::callout decides).
 void Emitter::emit_callout(unsigned k, CalloutKind kind) {
   const bool ends = b_.insns[k].term != Terminal::None;
-  const bool go_on = ends && b_.insns[k].term == Terminal::InterruptCheck &&
-                     (d_[k].zi->mnemonic == ZYDIS_MNEMONIC_POPFD || d_[k].zi->mnemonic == ZYDIS_MNEMONIC_POPF) &&
-                     k + 1 == d_.size();
+  const ZydisMnemonic m = d_[k].zi->mnemonic;
+  const bool go_on = ends && b_.insns[k].term == Terminal::InterruptCheck && k + 1 == d_.size() &&
+                     (m == ZYDIS_MNEMONIC_POPFD || m == ZYDIS_MNEMONIC_POPF || m == ZYDIS_MNEMONIC_STI);
   CalloutSite* s = site(k, kind, ends);
   s->may_go_on = go_on;
   s->mode = b_.key.mode;

@@ -25,8 +25,8 @@ struct CalloutSite {
   uint32_t eip = 0;            // its EIP
   uint16_t left = 0;           // instructions of the block from it to the end (icount fix-up)
   bool ends_block = false;     // a terminal: leave translated code afterwards (but see below)
-  bool may_go_on = false;      // POPF: the block goes on to the next instruction if it changed
-                               // nothing the block's mode holds and no interrupt can be taken
+  bool may_go_on = false;      // POPF, STI: the block goes on to the next instruction if it
+                               // changed nothing the block's mode holds and no interrupt waits
   uint32_t mode = 0;           // the block's mode (block_mode)
   CalloutKind kind = CalloutKind::Unsupported;
 };

@@ -343,9 +343,15 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
     ++s.icount;
   });
   bool go_on = ok && !site.ends_block && !s.attention;
-  if (ok && site.may_go_on && !(s.attention & ~attn::MODE) && block_mode_of(s) == site.mode &&
-      !(s.eflags & (fl::TF | fl::RF)) && !((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending())) {
-    s.attention &= ~attn::MODE;  // (POPF marks the mode as changed; it did not change)
+  // POPF/STI with no interrupt waiting and the mode as it was: what the run loop would do next is
+  // nothing — STI's shadow (attn::IRQ_SHADOW) only holds back an interrupt waiting right after
+  // it, and POPF's attn::MODE only asks for a new lookup — so translated code goes on. Not when
+  // the budget ends here: the run loop (and a lockstep comparison) then sees the state as the
+  // interpreter leaves it after the instruction, shadow included.
+  if (ok && site.may_go_on && budget_left > 0 && !(s.attention & ~(attn::MODE | attn::IRQ_SHADOW)) &&
+      block_mode_of(s) == site.mode && !(s.eflags & (fl::TF | fl::RF)) &&
+      !((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending())) {
+    s.attention &= ~(attn::MODE | attn::IRQ_SHADOW);
     go_on = true;
   }
   if (!go_on && site.kind != CalloutKind::MemorySlowPath) ++js_.leaving_by_mnemonic[insn.mnemonic];

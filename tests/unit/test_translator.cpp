@@ -861,7 +861,7 @@ TEST_CASE("translator: both arms of a Jcc leaving the page keep the flags (taken
   }
 }
 
-TEST_CASE("translator: a POPF that changes no mode bit and enables no interrupt goes on in translated code") {
+TEST_CASE("translator: a POPF or STI that changes no mode bit and lets no interrupt in goes on in translated code") {
   compare_state_with_interpreter(R"(
     mov ecx, 50
   again:
@@ -876,8 +876,11 @@ TEST_CASE("translator: a POPF that changes no mode bit and enables no interrupt 
     hlt
   )");
   JitFixture t;
-  t.load_asm("mov ecx, 50\nagain:\npushfd\npopfd\nadc eax, ecx\nloop again\nhlt");
+  t.load_asm("mov ecx, 50\nagain:\npushfd\npopfd\ncli\nsti\nadc eax, ecx\nloop again\nhlt");
   t.run_jit();
   CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_POPFD] == 50);
   CHECK(t.js().leaving_by_mnemonic[ZYDIS_MNEMONIC_POPFD] == 0);
+  CHECK(t.js().callouts_by_mnemonic[ZYDIS_MNEMONIC_STI] == 50);  // (no interrupt controller here)
+  CHECK(t.js().leaving_by_mnemonic[ZYDIS_MNEMONIC_STI] == 0);
+  CHECK((t.cpu.s.attention & attn::IRQ_SHADOW) == 0);
 }
