@@ -55,7 +55,6 @@ class BlockCache final : public CodeListener {
   uint64_t links_made() const { return links_made_; }
   uint64_t invalidations() const { return invalidations_; }
 
- private:
   struct KeyHash {
     size_t operator()(const BlockKey& k) const {
       uint64_t h = (uint64_t(k.phys) << 32 | k.eip) * 0x9E3779B97F4A7C15ull;
@@ -64,6 +63,8 @@ class BlockCache final : public CodeListener {
       return size_t(h ^ (h >> 29));
     }
   };
+
+ private:
   struct Slot {
     Block* block = nullptr;
   };

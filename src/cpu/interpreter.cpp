@@ -50,6 +50,15 @@ Block* Interpreter::lookup() {
   const BlockKey key{phys, s.eip, s.seg[CS].base, s.seg[CS].limit, block_mode_of(s)};
   ++st_.lookups;
   if (Block* b = cache_.find(key)) return b;
+  if (host && !straddlers_.empty()) {
+    auto it = straddlers_.find(key);
+    uint8_t now[15];
+    if (it != straddlers_.end() && straddler_bytes(lin, host, it->second.block->bytes, now) &&
+        std::memcmp(now, it->second.bytes, it->second.block->bytes) == 0) {
+      ++st_.one_off_blocks;
+      return it->second.block.get();
+    }
+  }
   auto b = std::make_unique<Block>();
   b->key = key;
   const uint8_t* page = host ? host - (lin & 0xFFF) : nullptr;
@@ -59,6 +68,15 @@ Block* Interpreter::lookup() {
   if (!cacheable) {
     b->cached = false;
     ++st_.one_off_blocks;
+    Straddler st;
+    if (host && b->insns.size() == 1 && (lin & 0xFFF) + b->bytes > 0x1000 &&
+        straddler_bytes(lin, host, b->bytes, st.bytes)) {
+      if (straddlers_.size() >= 4096) straddlers_.clear();
+      st.block = std::move(b);
+      Block* raw = st.block.get();
+      straddlers_[key] = std::move(st);
+      return raw;
+    }
     uncached_ = std::move(b);
     return uncached_.get();
   }
@@ -67,6 +85,19 @@ Block* Interpreter::lookup() {
   // come to Cpu::note_code_write.
   if (cache_.insert(std::move(b))) cpu_.mmu.code_page_added(raw->key.phys);
   return raw;
+}
+
+// The `len` bytes of an instruction at `lin` that runs into the next page (host: its first byte);
+// false if the next page is not RAM. May raise the fetch's #PF, as decoding it would.
+bool Interpreter::straddler_bytes(uint32_t lin, const uint8_t* host, unsigned len, uint8_t* out) {
+  const unsigned first = 0x1000 - (lin & 0xFFF);
+  if (len > 15 || first >= len) return false;
+  uint32_t next_phys;
+  const uint8_t* next = cpu_.fetch_ptr((lin & ~0xFFFu) + 0x1000, &next_phys);
+  if (!next) return false;
+  std::memcpy(out, host, first);
+  std::memcpy(out + first, next, len - first);
+  return true;
 }
 
 Block* Interpreter::next_block(Block* prev) {

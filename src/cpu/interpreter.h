@@ -4,6 +4,7 @@
 // policy is a parameter: the lockstep harness runs one instance with one instruction per block
 // against another with whole blocks.
 #pragma once
+#include <unordered_map>
 #include <memory>
 #include "cpu/block_cache.h"
 #include "cpu/engine.h"
@@ -41,6 +42,15 @@ class Interpreter final : public Engine {
   Policy policy_;
   BlockCache cache_;
   std::unique_ptr<Block> uncached_;  // the last block that could not be cached
+  // Blocks whose first instruction runs across a page boundary cannot be cached (their bytes are
+  // on two pages), but they are kept here with those bytes: as long as the bytes at CS:EIP are
+  // the same (compared each time, so a store into either page is seen), the decoded block is.
+  struct Straddler {
+    std::unique_ptr<Block> block;
+    uint8_t bytes[15];
+  };
+  std::unordered_map<BlockKey, Straddler, BlockCache::KeyHash> straddlers_;
+  bool straddler_bytes(uint32_t lin, const uint8_t* host, unsigned len, uint8_t* out);
   const Block* last_ = nullptr;      // the block run last (valid until the next run)
   EngineStats st_;
 };

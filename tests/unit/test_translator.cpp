@@ -884,3 +884,33 @@ TEST_CASE("translator: a POPF or STI that changes no mode bit and lets no interr
   CHECK(t.js().leaving_by_mnemonic[ZYDIS_MNEMONIC_STI] == 0);
   CHECK((t.cpu.s.attention & attn::IRQ_SHADOW) == 0);
 }
+
+TEST_CASE("interpreter: an instruction across a page boundary is decoded once, and a store into either page is seen") {
+  // MOV EAX, imm32 at 0x1FFD: opcode and one immediate byte on the first page, three on the
+  // second. The loop runs it 4 times, then stores a new immediate byte into the second page.
+  CpuFixture f;
+  f.load_asm(R"(
+    mov ecx, 4
+    xor ebx, ebx
+    jmp near at_end
+    times 0xFFD - ($ - $$) nop
+  at_end:
+    mov eax, 0x11223344
+    add ebx, eax
+    dec ecx
+    jz done
+    cmp ecx, 1
+    jne at_end_jump
+    mov byte [0x2000], 0x55   ; the immediate's third byte: 0x11553344
+  at_end_jump:
+    jmp near at_end
+  done:
+    hlt
+  )");
+  f.run();
+  REQUIRE(f.cpu.halted());
+  CHECK(f.cpu.s.r[EAX] == 0x11553344u);
+  CHECK(f.cpu.s.r[EBX] == 3 * 0x11223344u + 0x11553344u);
+  CHECK(f.engine.stats().one_off_blocks == 4);
+  CHECK(f.engine.stats().blocks_made <= 8);  // (the straddler decoded twice, before and after the store, not 4 times)
+}
