@@ -158,7 +158,7 @@ void LinearViews::flush_all() {
 // process's whole user space, typically — with one mmap call over that range, the rest one by
 // one), and the user view becomes the new address space's (see the top of linear_views.h).
 void LinearViews::flush_non_global() {
-  ++st_.cr3_flushes;
+  ++st_.cr3_loads;
   View& v = views_[0];
   const uint64_t low = v.lowest_global;
   bool below = false;
@@ -214,7 +214,8 @@ void LinearViews::switch_user_view(uint32_t cr3) {
 // go in runs of consecutive pages (one mmap call each), or all at once if they are most of it (a
 // new address space whose page directory reuses a recent one's frame).
 void LinearViews::revalidate(View& v) {
-  std::vector<uint32_t> drop;
+  std::vector<uint32_t>& drop = drop_scratch_;
+  drop.clear();
   for (const auto& [lin, m] : v.mapped) {
     PageWalk w;
     const bool ok = mmu_.peek_for_view(lin, m.writable, &w) && (w.paddr & ~0xFFFu) == m.phys &&

@@ -29,7 +29,7 @@ struct LinearViewStats {
   uint64_t pages_mapped = 0;    // mmap calls that mapped a page
   uint64_t to_slow_path = 0;    // faults the guest instruction's slow path takes over
   uint64_t flushes = 0;         // everything dropped
-  uint64_t cr3_flushes = 0;     // non-global mappings dropped (CR3 loads)
+  uint64_t cr3_loads = 0;       // CR3 loads (supervisor non-global pages dropped, user view switched)
   uint64_t page_flushes = 0;    // INVLPG
   uint64_t evictions = 0;       // flushes because the mapping budget ran out
   uint64_t write_protects = 0;  // pages made read-only because they now hold code
@@ -97,6 +97,7 @@ class LinearViews final : public ViewListener {
   uint8_t* dead_ = nullptr;
   uint64_t clock_ = 0;       // for least-recently-used
   uint32_t current_cr3_ = 0; // the address space the active user view holds
+  std::vector<uint32_t> drop_scratch_;  // revalidate()'s list (kept: no allocation per CR3 load)
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)
   LinearViewStats st_;

@@ -496,7 +496,7 @@ std::string Translator::describe_stats() const {
     add("linear views: pages mapped", v.pages_mapped);
     add("linear views: faults to slow path", v.to_slow_path);
     add("linear views: full flushes", v.flushes);
-    add("linear views: CR3 loads", v.cr3_flushes);
+    add("linear views: CR3 loads", v.cr3_loads);
     add("linear views: user views (address spaces)", views_->user_views());
     add("linear views: CR3 loads finding their view", v.user_view_hits);
     add("linear views: pages kept on return", v.pages_kept);
