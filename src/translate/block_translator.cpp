@@ -17,6 +17,7 @@
 #include <Zydis/Zydis.h>
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <vector>
 #include "cpu/block.h"
 #include "cpu/cpu_state.h"
@@ -212,6 +213,7 @@ class Emitter {
   void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE, bool defer_access = false);
   void bind_access() { a_.bind(slow_.back().access); }
   bool encode_for_host(unsigned k, uint8_t* out, size_t* len);
+  bool encode_memory_form(unsigned k, uint8_t* out, size_t* len);
   bool emit_ident(unsigned k);
   bool verbatim_ok(unsigned k) const;
   bool copy_verbatim(unsigned k);
@@ -253,17 +255,39 @@ class Emitter {
   x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
 };
 
+// A fixed instruction sequence (no labels, nothing position-dependent) assembled once and copied
+// into blocks as bytes: the flag spill and reload come at every block entry and many exits, and
+// AsmJit's encoding per instruction is a good part of translation time.
+struct FixedCode {
+  uint8_t bytes[32];
+  size_t size;
+  template <class Gen>
+  explicit FixedCode(Gen gen) {
+    CodeHolder code;
+    code.init(Environment::host());
+    x::Assembler a(&code);
+    gen(a);
+    const auto& buf = code.textSection()->buffer();
+    if (buf.size() > sizeof(bytes)) throw std::logic_error("FixedCode: sequence too long");
+    size = buf.size();
+    std::memcpy(bytes, buf.data(), size);
+  }
+  void emit(x::Assembler& a) const { a.embed(bytes, size); }
+};
+
 // Before host code clobbers the host flags: the guest's go to the spill slot (once per value).
 void Emitter::spill_flags() {
   if (spilled_) return;
-  save_flags_lahf(a_, x::r11, kFlagsSpillOffset);
+  static const FixedCode spill([](x::Assembler& a) { save_flags_lahf(a, x::r11, kFlagsSpillOffset); });
+  spill.emit(a_);
   spilled_ = true;
 }
 
 // All guest flags from the spill slot into the host (a path leaving a clobber: slow path, budget
 // exit; or host_flags_needed).
 void Emitter::restore_all_flags() {
-  restore_flags_lahf(a_, x::r9, kFlagsSpillOffset);
+  static const FixedCode reload([](x::Assembler& a) { restore_flags_lahf(a, x::r9, kFlagsSpillOffset); });
+  reload.emit(a_);
 }
 
 // The next host code needs every guest flag in the host (a callout, an exit, a branch).
@@ -528,6 +552,7 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
 // [r14 + r10] (linear views, flat segment) or [r11 + r10] (after a probe / FS-GS base). False if
 // it cannot be encoded.
 bool Emitter::encode_for_host(unsigned k, uint8_t* out, size_t* len) {
+  if (encode_memory_form(k, out, len)) return true;
   const Decoded& d = d_[k];
   ZydisEncoderRequest req;
   if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(d.zi, d.ops, d.zi->operand_count_visible, &req)))
@@ -551,6 +576,48 @@ bool Emitter::encode_for_host(unsigned k, uint8_t* out, size_t* len) {
   if (high_byte && rex) return false;
   ZyanUSize n = ZYDIS_MAX_INSTRUCTION_LENGTH;
   if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &n))) return false;
+  *len = n;
+  return true;
+}
+
+// encode_for_host's common case without the encoder (which costs more than the rest of an
+// instruction's translation): a legacy-encoded instruction with its memory operand in ModRM.rm
+// keeps its bytes but for segment prefixes (dropped), a REX prefix before the opcode (X: r10 is
+// the index, B: r14 or r11 the base, R: ESP in ModRM.reg is r12) and ModRM/SIB naming
+// [base + r10] with no displacement; immediates follow as they were. False for anything else
+// (16-bit addressing, AH..BH in ModRM.reg, which a REX prefix would turn into SPL..DIL, ...).
+bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
+  const Decoded& d = d_[k];
+  const ZydisDecodedInstruction& zi = *d.zi;
+  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || !(zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) ||
+      zi.raw.modrm.mod == 3 || zi.address_width != 32)
+    return false;
+  uint8_t rex = 0x43;  // 0100 WRXB: X (r10 index) and B (base)
+  for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& o = d.ops[i];
+    if (o.encoding != ZYDIS_OPERAND_ENCODING_MODRM_REG) continue;
+    if (o.type != ZYDIS_OPERAND_TYPE_REGISTER) return false;
+    switch (o.reg.value) {
+      case ZYDIS_REGISTER_AH: case ZYDIS_REGISTER_CH: case ZYDIS_REGISTER_DH: case ZYDIS_REGISTER_BH: return false;
+      case ZYDIS_REGISTER_ESP: case ZYDIS_REGISTER_SP: rex |= 0x04; break;
+      default: break;
+    }
+  }
+  const uint8_t* p = bytes_ + (d.eip - b_.key.eip);
+  size_t n = 0;
+  for (unsigned i = 0; i < zi.raw.prefix_count; ++i) {
+    switch (p[i]) {
+      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: continue;
+      case 0x67: return false;
+      default: out[n++] = p[i];
+    }
+  }
+  out[n++] = rex;
+  for (unsigned i = zi.raw.prefix_count; i < zi.raw.modrm.offset; ++i) out[n++] = p[i];  // opcode
+  const uint8_t base = rt_.views && d.seg == SEG_NONE ? 6 : 3;  // r14 / r11 (low bits)
+  out[n++] = uint8_t((zi.raw.modrm.reg & 7) << 3 | 4);  // mod 00, rm 100: a SIB byte follows
+  out[n++] = uint8_t(2 << 3 | base);                     // scale 1, index r10 (low bits 010)
+  for (unsigned i = zi.raw.imm[0].size ? zi.raw.imm[0].offset : zi.length; i < zi.length; ++i) out[n++] = p[i];
   *len = n;
   return true;
 }

@@ -9,14 +9,20 @@
 
 namespace bt86 {
 
-CodeBuffer::CodeBuffer(size_t bytes) : size_((bytes + 4095) & ~size_t(4095)) {
-  void* p = mmap(nullptr, size_ + kDataBytes, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+// The code area starts on a 2 MiB boundary and asks for transparent huge pages: filling it takes
+// a page fault per 2 MiB instead of per 4 KiB, and running it fewer iTLB entries (where the host
+// allows THP for madvise'd memory; otherwise it is ordinary memory).
+CodeBuffer::CodeBuffer(size_t bytes) : size_((bytes + kHuge - 1) & ~(kHuge - 1)) {
+  map_bytes_ = size_ + kDataBytes + kHuge;
+  void* p = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
     throw std::runtime_error(std::string("cannot map the translation cache: ") + std::strerror(errno));
-  base_ = static_cast<uint8_t*>(p);
+  map_ = static_cast<uint8_t*>(p);
+  base_ = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(map_) + kHuge - 1) & ~uintptr_t(kHuge - 1));
+  madvise(base_, size_, MADV_HUGEPAGE);
   mprotect(base_ + size_, kDataBytes, PROT_READ | PROT_WRITE);  // (data is never executed)
 }
 
-CodeBuffer::~CodeBuffer() { munmap(base_, size_ + kDataBytes); }
+CodeBuffer::~CodeBuffer() { munmap(map_, map_bytes_); }
 
 }  // namespace bt86

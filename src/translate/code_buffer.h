@@ -13,6 +13,7 @@ namespace bt86 {
 class CodeBuffer {
  public:
   static constexpr size_t kDataBytes = 8u << 20;
+  static constexpr size_t kHuge = 2u << 20;  // code area alignment (transparent huge pages)
   explicit CodeBuffer(size_t bytes);
   ~CodeBuffer();
   CodeBuffer(const CodeBuffer&) = delete;
@@ -41,6 +42,8 @@ class CodeBuffer {
   }
 
  private:
+  uint8_t* map_ = nullptr;  // the whole mapping (base_ rounded up to kHuge inside it)
+  size_t map_bytes_ = 0;
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
   size_t used_ = 0;
