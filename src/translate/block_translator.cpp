@@ -170,6 +170,12 @@ class Emitter {
     static thread_local AsmState st;
     return st;
   }
+  // Per-block working lists, emptied for each block but keeping their memory.
+  template <class T> static std::vector<T>& scratch() {
+    static thread_local std::vector<T> v;
+    v.clear();
+    return v;
+  }
 
   Emitter(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes, CodeBuffer& buf,
           const RuntimeRoutines& rt)
@@ -236,16 +242,16 @@ class Emitter {
   CodeHolder& code_ = st_.code;
   AsmState::Errors& errors_ = st_.errors;
   x::Assembler& a_ = st_.a;
-  std::vector<Decoded> d_;
+  std::vector<Decoded>& d_ = scratch<Decoded>();
   std::shared_ptr<TranslatedCode> tc_ = std::make_shared<TranslatedCode>();
-  std::vector<SlowPath> slow_;
+  std::vector<SlowPath>& slow_ = scratch<SlowPath>();
   // Native x87 instructions: where the out-of-line state load goes back to (emit_x87).
   struct X87Entry {
     Label load, native, done;
     const CalloutSite* site;
     bool done_spilled = true;  // the flag state at `done`
   };
-  std::vector<X87Entry> x87_;
+  std::vector<X87Entry>& x87_ = scratch<X87Entry>();
   Label stub_label_[2];
   bool stub_used_[2] = {false, false};
   bool stub_spilled_[2] = {false, false};
