@@ -129,6 +129,58 @@ TEST_CASE("translator: a straight-line ALU block gives the interpreter's registe
   )");
 }
 
+// Memory-operand instructions are re-encoded byte by byte (REX + ModRM/SIB for [base + r10],
+// block_translator.cpp encode_memory_form): ESP in ModRM.reg, operand-size and LOCK prefixes,
+// segment overrides, immediates of every width after the operand, 0F opcodes, group
+// opcodes (ModRM.reg an opcode extension), and AH..BH (left to the encoder).
+TEST_CASE("translator: memory-operand forms re-encoded for the host agree with the interpreter") {
+  compare_with_interpreter(R"(
+    mov ebx, 0x8000
+    mov esi, 8
+    mov dword [ebx], 0x11223344
+    mov dword [ebx + 4], 0x55667788
+    mov [ebx + esi * 2 + 0x10], esp
+    add esp, [ebx + 0x20]
+    sub esp, [ebx + 0x20]
+    mov word [ebx + 2], 0xBEEF
+    add word [ebx + 6], 0x7FFF
+    add dword [ebx + 4], 5
+    sub dword [ebx], 0x12345
+    imul eax, [ebx + 4], 1000
+    imul ecx, [ebx], -3
+    mov dl, 0x5A
+    mov [ebx + 9], dl
+    mov ah, 0x7E
+    mov [ebx + 10], ah
+    add ah, [ebx + 9]
+    mov ecx, 3
+    lock xadd [ebx + 4], ecx
+    ds mov edx, [ebx]
+    es add edx, [ebx + 4]
+    shld [ebx + 12], eax, 3
+    shr dword [ebx + 12], cl
+    rol byte [ebx + 9], 1
+    bt dword [ebx], 5
+    setc [ebx + 13]
+    bts dword [ebx + 4], 31
+    bsr edi, [ebx + 4]
+    mov eax, [ebx + 4]
+    cmpxchg [ebx + 4], ebp
+    movzx ebp, word [ebx + 2]
+    cmp byte [ebx + 10], 0x7E
+    cmovz esi, [ebx + 12]
+    test dword [ebx], 0x100
+    not dword [ebx + 12]
+    neg word [ebx + 14]
+    inc byte [ebx + 11]
+    mov [ebx + 16], eax
+    mov [ebx + 20], ecx
+    mov [ebx + 24], edx
+    mov [ebx + 28], edi
+    hlt
+  )");
+}
+
 TEST_CASE("translator: DIV/IDIV inline and through the overflow check agree with the interpreter") {
   compare_with_interpreter(R"(
     mov eax, 1000000
