@@ -140,6 +140,9 @@ struct CpuState {
   // (never 0, so an empty cache never matches). jit_ic_slot: the lookup routine's scratch.
   uint32_t jit_code_epoch = 1;
   uint64_t jit_ic_slot = 0;
+  // The linear address a memory slow path of translated code passes to its callout (sites with
+  // CalloutSite::first_access: a #PF there is raised without running the instruction).
+  uint32_t jit_slow_lin = 0;
 
   // 8/16-bit register views (little-endian host). Byte registers 0-7 = AL CL DL BL AH CH DH BH.
   uint8_t& r8(unsigned i) { return reinterpret_cast<uint8_t*>(&r[i & 3])[i >> 2]; }
@@ -167,6 +170,7 @@ constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
 constexpr size_t kX87ResidentOffset = offsetof(CpuState, jit_x87_resident);
 constexpr size_t kCodeEpochOffset = offsetof(CpuState, jit_code_epoch);
 constexpr size_t kIcSlotOffset = offsetof(CpuState, jit_ic_slot);
+constexpr size_t kSlowLinOffset = offsetof(CpuState, jit_slow_lin);
 inline void bump_code_epoch(CpuState& s) {
   if (++s.jit_code_epoch == 0) s.jit_code_epoch = 1;
 }

@@ -122,6 +122,12 @@ void GuestMmu::drop_write_tlb() {
 }
 
 uint32_t GuestMmu::translate(uint32_t lin, AccessType type, bool user) {
+  uint32_t paddr, error;
+  if (!try_translate(lin, type, user, &paddr, &error)) guest_fault(vec::PF, int32_t(error));
+  return paddr;
+}
+
+bool GuestMmu::try_translate(uint32_t lin, AccessType type, bool user, uint32_t* paddr_out, uint32_t* pf_error) {
   bool write = type == AccessType::Write;
   uint32_t paddr;
   bool dirty = true, global = false;
@@ -131,7 +137,8 @@ uint32_t GuestMmu::translate(uint32_t lin, AccessType type, bool user) {
     PageWalk w = walk_page_tables(mem_, s_.cr0, s_.cr3, s_.cr4, lin, write, user);
     if (!w.ok) {
       s_.cr2 = lin;
-      guest_fault(vec::PF, int32_t(w.error));
+      *pf_error = w.error;
+      return false;
     }
     paddr = w.paddr;
     dirty = w.dirty;
@@ -139,7 +146,8 @@ uint32_t GuestMmu::translate(uint32_t lin, AccessType type, bool user) {
   }
   paddr &= mem_.a20_mask();
   fill_tlb(lin, paddr, type, user, dirty, global);
-  return paddr;
+  *paddr_out = paddr;
+  return true;
 }
 
 void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user, bool pte_dirty, bool global) {
@@ -295,16 +303,26 @@ void GuestMmu::write_bytes(unsigned seg, uint32_t off, const void* src, unsigned
 // ---- instruction fetch ---------------------------------------------------------------------------------
 
 const uint8_t* GuestMmu::fetch_ptr(uint32_t lin, uint32_t* phys) {
+  const uint8_t* host;
+  uint32_t error;
+  if (!try_fetch_ptr(lin, phys, &host, &error)) guest_fault(vec::PF, int32_t(error));
+  return host;
+}
+
+bool GuestMmu::try_fetch_ptr(uint32_t lin, uint32_t* phys, const uint8_t** host, uint32_t* pf_error) {
   bool user = user_access();
   const TlbEntry& e = tlb_[user][kTlbExec][(lin >> 12) & (kTlbSize - 1)];
   if (e.tag == (lin & ~0xFFFu)) {
     *phys = (e.phys & ~0xFFFu) | (lin & 0xFFF);
-    return reinterpret_cast<const uint8_t*>(e.addend + lin);
+    *host = reinterpret_cast<const uint8_t*>(e.addend + lin);
+    return true;
   }
-  uint32_t p = translate(lin, AccessType::Exec, user);
+  uint32_t p;
+  if (!try_translate(lin, AccessType::Exec, user, &p, pf_error)) return false;
   *phys = p;
   PhysMem::PageRef ref = mem_.page(p & ~0xFFFu);
-  return ref.host ? ref.host + (p & 0xFFF) : nullptr;
+  *host = ref.host ? ref.host + (p & 0xFFF) : nullptr;
+  return true;
 }
 
 }  // namespace bt86

@@ -134,8 +134,12 @@ class GuestMmu {
   // Linear -> physical translation with page-fault semantics (sets A/D bits as the access
   // would; CR2 and #PF on failure). Fills the TLB.
   uint32_t translate(uint32_t lin, AccessType type, bool user);
+  // The same without throwing: false with CR2 set and the #PF error code in *pf_error (callers
+  // on hot paths where a C++ exception costs microseconds: raising it is theirs).
+  bool try_translate(uint32_t lin, AccessType type, bool user, uint32_t* paddr, uint32_t* pf_error);
   // Instruction fetch: physical address and host pointer (nullptr for MMIO) of linear `lin`.
   const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys);
+  bool try_fetch_ptr(uint32_t lin, uint32_t* phys, const uint8_t** host, uint32_t* pf_error);
   // CR3 load, CR0/CR4 paging bit changes, A20 or memory-map change: drops every TLB entry,
   // recomputes the segment and alignment checks (CR0.PE writes come through here), attn::MODE.
   void flush_tlb();

@@ -153,6 +153,7 @@ x::CondCode cond_of(ZydisMnemonic m) {
 // Callout sites one instruction may add: a memory slow path plus a callout (PUSH m32's two
 // accesses), or an x87 instruction's state load, memory slow path and FLDCW's unmasking callout.
 constexpr size_t kMaxSitesPerInsn = 3;
+constexpr uint8_t kFirstRead = 1, kFirstWrite = 2;  // CalloutSite::first_access
 
 class Emitter {
  public:
@@ -213,10 +214,13 @@ class Emitter {
   void decode_all();
   void choose_rule(Decoded& d, const Insn& insn);
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
+  const CalloutSite* memory_site(unsigned k, bool ends_block, uint8_t first);
   void emit_callout(unsigned k, CalloutKind kind);
   void emit_lea(ZydisRegister dst, const ZydisDecodedOperand& mem);
   // defer_access: the caller binds the access label itself (bind_access) right before the access.
-  void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE, bool defer_access = false);
+  // first: the access is the instruction's first and flat (CalloutSite::first_access).
+  void emit_probe(unsigned k, unsigned size, bool write, uint8_t seg = SEG_NONE, bool defer_access = false,
+                  uint8_t first = 0);
   void bind_access() { a_.bind(slow_.back().access); }
   bool encode_for_host(unsigned k, uint8_t* out, size_t* len);
   bool encode_memory_form(unsigned k, uint8_t* out, size_t* len);
@@ -437,6 +441,12 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
   d.rule = r;
 }
 
+const CalloutSite* Emitter::memory_site(unsigned k, bool ends_block, uint8_t first) {
+  CalloutSite* cs = site(k, CalloutKind::MemorySlowPath, ends_block);
+  cs->first_access = first;
+  return cs;
+}
+
 CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
   CalloutSite s;
   s.insn = &b_.insns[k];
@@ -506,7 +516,7 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
 
 // r10d = linear address -> r11 = host addend (fast path), or the callout slow path for
 // instruction k. The guest flags are spilled first (see the top of the file).
-void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, bool defer_access) {
+void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, bool defer_access, uint8_t first) {
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
   const bool ends = b_.insns[k].term != Terminal::None;
   if (rt_.views) {
@@ -527,7 +537,7 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
     sp.access = a_.newLabel();
     if (!defer_access) a_.bind(sp.access);
     sp.spilled_at_access = spilled_;
-    sp.site = site(k, CalloutKind::MemorySlowPath, ends);
+    sp.site = memory_site(k, ends, seg == SEG_NONE ? first : 0);
     slow_.push_back(sp);
     return;
   }
@@ -550,7 +560,7 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
   a_.cmp(x::r9d, x::dword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbTagOffset)));
   a_.jne(sp.at);
   a_.mov(x::r11, x::qword_ptr(kTlb, x::r11, 0, set + int32_t(GuestMmu::kTlbAddendOffset)));
-  sp.site = site(k, CalloutKind::MemorySlowPath, ends);
+  sp.site = memory_site(k, ends, seg == SEG_NONE ? first : 0);
   slow_.push_back(sp);
 }
 
@@ -639,7 +649,9 @@ bool Emitter::emit_ident(unsigned k) {
   if (d.mem >= 0) {
     const ZydisDecodedOperand& m = d.ops[d.mem];
     emit_lea(ZYDIS_REGISTER_R10D, m);
-    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, d.seg, rt_.views);
+    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, d.seg, rt_.views,
+               (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) ? kFirstWrite : kFirstRead);  // (RMW: a write, as
+                                                                                          // the #PF error code says)
   }
   flags_for_native(k);
   if (d.mem >= 0 && rt_.views) bind_access();
@@ -794,7 +806,7 @@ void Emitter::record_x87_pointers(unsigned k) {
 // push: [ESP - 4] = value (a guest register or an immediate), then ESP -= 4.
 void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
   a_.lea(x::r10d, x::ptr(x::r12, -4));
-  emit_probe(k, 4, true);
+  emit_probe(k, 4, true, SEG_NONE, false, d_[k].mem < 0 ? kFirstWrite : 0);  // (PUSH m32: its read is first)
   if (reg) a_.mov(mem32(), *reg);
   else a_.mov(mem32(), value);
   a_.mov(x::r12d, x::r10d);
@@ -911,7 +923,7 @@ void Emitter::emit_insn(unsigned k) {
       return;
     case Rule::Pop:
       a_.mov(x::r10d, x::r12d);
-      emit_probe(k, 4, false);
+      emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
       a_.mov(x::r9d, mem32());
       a_.lea(x::r12d, x::ptr(x::r12, 4));
       a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), x::r9d);
@@ -983,7 +995,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Ret: {
       const uint32_t pop = 4 + (d.zi->operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
       a_.mov(x::r10d, x::r12d);
-      emit_probe(k, 4, false);
+      emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
       a_.mov(x::r8d, mem32());
       a_.lea(x::r12d, x::ptr(x::r12, int32_t(pop)));
       emit_lookup_jump();
@@ -1076,6 +1088,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
       a_.mov(x::esi, x::esi);
       a_.mov(x::edi, x::edi);
     }
+    if (sp.site->first_access) a_.mov(x::dword_ptr(kState, int32_t(kSlowLinOffset)), x::r10d);
     a_.mov(x::r10, imm(uint64_t(sp.site)));
     a_.call(imm(uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout)));
     if (sp.site->ends_block) {

@@ -28,6 +28,12 @@ struct CalloutSite {
   bool may_go_on = false;      // POPF, STI: the block goes on to the next instruction if it
                                // changed nothing the block's mode holds and no interrupt waits
   uint32_t mode = 0;           // the block's mode (block_mode)
+  // MemorySlowPath sites whose access is the instruction's first one, flat: 1 a read, 2 a write.
+  // The slow path passes its linear address (CpuState::jit_slow_lin) and the callout walks the
+  // page tables for it first as the interpreter would: a #PF is raised from there, without
+  // running the instruction to throw it (a C++ exception costs microseconds; new processes
+  // take many page faults).
+  uint8_t first_access = 0;
   CalloutKind kind = CalloutKind::Unsupported;
 };
 

@@ -220,11 +220,17 @@ void Translator::flush_code() {
   ++js_.buffer_flushes;
 }
 
-Block* Translator::lookup_translated(uint32_t* flushed, bool* cold) {
+Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optional<GuestFault>* fault) {
   CpuState& s = cpu_.s;
   const uint32_t lin = s.seg[CS].base + s.eip;
-  uint32_t phys;
-  const uint8_t* host = cpu_.fetch_ptr(lin, &phys);
+  uint32_t phys, pf_error;
+  const uint8_t* host;
+  // (A fetch #PF — every first run of a code page a new process has not faulted in — is common
+  // here: raised without a C++ throw and unwind.)
+  if (!cpu_.mmu.try_fetch_ptr(lin, &phys, &host, &pf_error)) {
+    *fault = GuestFault{vec::PF, int32_t(pf_error)};
+    return nullptr;
+  }
   const BlockKey key{phys, s.eip, s.seg[CS].base, s.seg[CS].limit, block_mode_of(s)};
   ++st_.lookups;
   if (Block* b = cache_.find(key)) {
@@ -334,6 +340,17 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
     return 1;
   }
   // (X87State otherwise: #NM, a pending #MF or unmasked exceptions — the interpreter's handler.)
+  if (site.first_access) {  // the walk the instruction's first access would do: a #PF raised here
+    uint32_t paddr, pf_error;
+    const AccessType type = site.first_access == 2 ? AccessType::Write : AccessType::Read;
+    if (!cpu_.mmu.try_translate(s.jit_slow_lin, type, cpu_.mmu.user_access(), &paddr, &pf_error)) {
+      s.fault_vector = vec::PF;
+      s.fault_error = int32_t(pf_error);
+      s.attention |= attn::FAULT;
+      ++js_.faults_raised_early;
+      return 0;
+    }
+  }
   const Insn& insn = *site.insn;
   if (site.kind != CalloutKind::MemorySlowPath) ++js_.callouts_by_mnemonic[insn.mnemonic];
   const bool ok = run_guarded(s, [&] {
@@ -406,11 +423,15 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     Block* b = nullptr;
     uint32_t flushed = 0;
     bool cold = false;
+    std::optional<GuestFault> fault;
     try {
-      b = lookup_translated(&flushed, &cold);
+      b = lookup_translated(&flushed, &cold, &fault);
     } catch (const GuestFault& f) {
+      fault = f;
+    }
+    if (fault) {
       prev = nullptr;
-      cpu_.deliver_fault(f);
+      cpu_.deliver_fault(*fault);
       if (one_block && s.icount != start) break;
       continue;
     }
@@ -489,6 +510,7 @@ std::string Translator::describe_stats() const {
   add("indirect table flushes", j.lookup_flushes);
   add("code buffer flushes", j.buffer_flushes);
   add("x87 state loads", j.x87_loads);
+  add("page faults raised before the instruction", j.faults_raised_early);
   add("blocks invalidated", cache_.invalidations());
   if (views_) {
     const LinearViewStats& v = views_->stats();

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 #include "cpu/block_cache.h"
@@ -51,6 +52,7 @@ struct TranslatorStats {
   uint64_t lookup_flushes = 0;    // indirect-table flushes (all blocks dropped)
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
   uint64_t x87_loads = 0;         // guest x87 state loaded into the host FPU (FRSTOR)
+  uint64_t faults_raised_early = 0;  // #PF of memory slow paths raised by their callout's walk
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
@@ -92,8 +94,9 @@ class Translator final : public Engine {
   uint64_t run_loop(uint64_t budget, bool one_block);
   bool translatable_mode() const;
   // The block at CS:EIP, translated on a miss; null if it runs in the interpreter (one-off, or
-  // *cold: not run often enough yet).
-  Block* lookup_translated(uint32_t* flushed, bool* cold);
+  // *cold: not run often enough yet) or if fetching it faults (*fault; other guest faults, e.g.
+  // in decoding across pages, are thrown).
+  Block* lookup_translated(uint32_t* flushed, bool* cold, std::optional<GuestFault>* fault);
   void run_interpreter(uint64_t limit, DeclineReason why, bool step_after_shadow = false);
   void patch(Block& from, uint8_t slot, const Block* to);
   void unpatch(Block& from, uint8_t slot);
