@@ -36,6 +36,7 @@ class CodeBuffer {
     return p;
   }
   size_t used() const { return used_; }
+  const uint8_t* base() const { return base_; }
   size_t size() const { return size_; }
   bool contains(const void* p) const {
     return static_cast<const uint8_t*>(p) >= base_ && static_cast<const uint8_t*>(p) < base_ + size_;

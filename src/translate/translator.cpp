@@ -199,10 +199,18 @@ void Translator::flush_lookup_table() {
 
 bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume) {
   if (!views_ || !buf_.contains(pc) || views_->view_of(addr) < 0) return false;
-  auto after = std::upper_bound(code_order_.begin(), code_order_.end(), pc,
-                                [](const uint8_t* p, const std::shared_ptr<TranslatedCode>& tc) { return p < tc->entry; });
-  if (after == code_order_.begin()) return false;
-  const TranslatedCode& tc = **(after - 1);
+  // The block holding pc: the last one starting at or before it. Blocks are appended in code
+  // order; code_page_first_ narrows the search to the blocks starting in pc's 4 KiB of the buffer
+  // (and the one before, which may run into it), searched in the compact array of entry offsets.
+  const uint32_t off_pc = uint32_t(pc - buf_.base());
+  const size_t page = off_pc >> 12, pages = code_page_first_.size();
+  if (code_entry_off_.empty()) return false;
+  const uint32_t first_here = code_page_first_[std::min(page, pages - 1)];  // (past the last: the newest
+  const uint32_t lo = first_here ? first_here - 1 : 0;                       // blocks may run on into it)
+  const uint32_t hi = page + 1 < pages ? code_page_first_[page + 1] : uint32_t(code_entry_off_.size());
+  auto after = std::upper_bound(code_entry_off_.begin() + lo, code_entry_off_.begin() + std::max(lo, hi), off_pc);
+  if (after == code_entry_off_.begin()) return false;
+  const TranslatedCode& tc = *code_order_[size_t(after - code_entry_off_.begin()) - 1];
   const uint32_t off = uint32_t(pc - tc.entry);
   auto site = std::lower_bound(tc.fault_sites.begin(), tc.fault_sites.end(), off,
                                [](const TranslatedCode::FaultSite& f, uint32_t o) { return f.access < o; });
@@ -211,8 +219,20 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
   return true;
 }
 
+// Blocks in code order (handle_host_fault): code_page_first_[p] is the index of the first block
+// starting in 4 KiB page p of the buffer or later (filled up to the newest block's page).
+void Translator::note_code_order(const std::shared_ptr<TranslatedCode>& tc) {
+  const uint32_t off = uint32_t(tc->entry - buf_.base());
+  const uint32_t index = uint32_t(code_order_.size());
+  while (code_page_first_.size() <= (off >> 12)) code_page_first_.push_back(index);
+  code_order_.push_back(tc);
+  code_entry_off_.push_back(off);
+}
+
 void Translator::flush_code() {
   code_order_.clear();
+  code_entry_off_.clear();
+  code_page_first_.clear();
   one_off_.clear();
   cache_.drop_all();
   buf_.reset_to(rt_.bytes);
@@ -276,7 +296,7 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   js_.inline_insns += counts.inline_insns;
   js_.callout_insns += counts.callout_insns;
   b->host = std::move(tc);
-  code_order_.push_back(b->host);  // (fault_sites are in code order: sorted by access)
+  note_code_order(b->host);
   if (cpu_.trace.out_asm) {
     std::fprintf(cpu_.trace.out, "OUT: %08x (%u bytes)\n", b->key.eip, b->host->size);
     disassemble_host(b->host->entry, b->host->size, cpu_.trace.out);

@@ -114,6 +114,9 @@ class Translator final : public Engine {
   // access among its fault sites; entries stay until the flush (a dropped block's code may still
   // be running up to its next exit).
   std::vector<std::shared_ptr<TranslatedCode>> code_order_;
+  std::vector<uint32_t> code_entry_off_;   // their entries' offsets in the buffer (same order)
+  std::vector<uint32_t> code_page_first_;  // per 4 KiB of buffer: first block starting there or later
+  void note_code_order(const std::shared_ptr<TranslatedCode>& tc);
   std::vector<RawDecode> raw_;  // the block being translated, as Zydis decoded it
   std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks left to the interpreter
                                           // (uncacheable, or refused by the assembler)
