@@ -140,6 +140,10 @@ class GuestMmu {
   // Instruction fetch: physical address and host pointer (nullptr for MMIO) of linear `lin`.
   const uint8_t* fetch_ptr(uint32_t lin, uint32_t* phys);
   bool try_fetch_ptr(uint32_t lin, uint32_t* phys, const uint8_t** host, uint32_t* pf_error);
+  // The exec TLB of the current privilege holds lin's page.
+  bool exec_tlb_holds(uint32_t lin) const {
+    return tlb_[user_access()][kTlbExec][(lin >> 12) & (kTlbSize - 1)].tag == (lin & ~0xFFFu);
+  }
   // CR3 load, CR0/CR4 paging bit changes, A20 or memory-map change: drops every TLB entry,
   // recomputes the segment and alignment checks (CR0.PE writes come through here), attn::MODE.
   void flush_tlb();

@@ -17,6 +17,10 @@ namespace jit {
 
 // Runs one guest instruction for translated code: returns nonzero to go on in the block.
 using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, int64_t budget_left);
+// Fills the exec TLB entry of `eip` for a lookup (user: CPL 3 code) if the page tables map it
+// to RAM, changing no guest state but the accessed bits a fetch sets: 1 + user if it did, 0 if
+// not (no fault raised; the lookup leaves and C++ does the rest).
+using RefillFn = uint32_t (*)(void* self, uint32_t eip, uint32_t user);
 
 struct RuntimeRoutines {
   void (*enter)(const uint8_t* code, const void* mem_base) = nullptr;  // runs translated code
@@ -44,7 +48,7 @@ struct RuntimeRoutines {
 
 // Emits the routines at the start of `buf`. Throws std::runtime_error if AsmJit fails.
 RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, const void* tlb,
-                             LookupEntry* table, void* self, CalloutFn callout);
+                             LookupEntry* table, void* self, CalloutFn callout, RefillFn refill_exec);
 
 // Sequences the block translator shares with the routines.
 void store_guest_regs(x::Assembler& a);  // host registers -> CpuState::r

@@ -30,6 +30,10 @@ uint32_t callout_entry(void* self, const CalloutSite* site, int64_t budget_left)
   return static_cast<Translator*>(self)->callout(*site, budget_left);
 }
 
+uint32_t refill_entry(void* self, uint32_t eip, uint32_t user) {
+  return static_cast<Translator*>(self)->refill_exec(eip) ? 1 + user : 0;
+}
+
 // Translators with linear views, for the process-wide SIGSEGV handler.
 std::vector<Translator*>& view_translators() {
   static std::vector<Translator*> v;
@@ -119,7 +123,8 @@ Translator::Translator(Cpu& cpu, Options options)
       views_off_reason_ = e.what();
     }
   }
-  rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry);
+  rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry,
+                          &refill_entry);
   rt_.views = views_ != nullptr;
   rt_.seg_view = cpu_.mmu.seg_view;
   rt_.seg_base = cpu_.mmu.seg_fast_base;
@@ -227,6 +232,20 @@ void Translator::note_code_order(const std::shared_ptr<TranslatedCode>& tc) {
   while (code_page_first_.size() <= (off >> 12)) code_page_first_.push_back(index);
   code_order_.push_back(tc);
   code_entry_off_.push_back(off);
+}
+
+// The lookup routine's exec-TLB refill (see RefillFn). A fetch that would fault leaves CR2 as
+// it was: the lookup then leaves, and the run loop's own fetch raises the #PF.
+bool Translator::refill_exec(uint32_t eip) {
+  const uint32_t cr2 = cpu_.s.cr2;
+  uint32_t phys, pf_error;
+  const uint8_t* host;
+  if (!cpu_.mmu.try_fetch_ptr(eip, &phys, &host, &pf_error)) {
+    cpu_.s.cr2 = cr2;
+    return false;
+  }
+  ++js_.exec_refills;
+  return cpu_.mmu.exec_tlb_holds(eip);
 }
 
 void Translator::flush_code() {
@@ -531,6 +550,7 @@ std::string Translator::describe_stats() const {
   add("code buffer flushes", j.buffer_flushes);
   add("x87 state loads", j.x87_loads);
   add("page faults raised before the instruction", j.faults_raised_early);
+  add("exec TLB refills by the lookup", j.exec_refills);
   add("blocks invalidated", cache_.invalidations());
   if (views_) {
     const LinearViewStats& v = views_->stats();

@@ -52,7 +52,8 @@ struct TranslatorStats {
   uint64_t lookup_flushes = 0;    // indirect-table flushes (all blocks dropped)
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
   uint64_t x87_loads = 0;         // guest x87 state loaded into the host FPU (FRSTOR)
-  uint64_t faults_raised_early = 0;  // #PF of memory slow paths raised by their callout's walk
+  uint64_t faults_raised_early = 0;
+  uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)  // #PF of memory slow paths raised by their callout's walk
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
@@ -84,6 +85,7 @@ class Translator final : public Engine {
 
   // Runs one guest instruction for translated code (the callout thunk calls it).
   uint32_t callout(const CalloutSite& site, int64_t budget_left);
+  bool refill_exec(uint32_t eip);
   // The SIGSEGV handler's question: a host fault at `addr` by the instruction at `pc`. If it is a
   // translated access into this translator's views, maps the page and returns true (retry) or
   // sets *resume to the access's slow path; returns false if the fault is not ours.
