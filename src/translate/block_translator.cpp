@@ -17,6 +17,7 @@
 #include <Zydis/Zydis.h>
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 #include <vector>
 #include "cpu/block.h"
@@ -150,9 +151,6 @@ x::CondCode cond_of(ZydisMnemonic m) {
   }
 }
 
-// Callout sites one instruction may add: a memory slow path plus a callout (PUSH m32's two
-// accesses), or an x87 instruction's state load, memory slow path and FLDCW's unmasking callout.
-constexpr size_t kMaxSitesPerInsn = 3;
 constexpr uint8_t kFirstRead = 1, kFirstWrite = 2;  // CalloutSite::first_access
 
 class Emitter {
@@ -454,12 +452,15 @@ CalloutSite* Emitter::site(unsigned k, CalloutKind kind, bool ends_block) {
   s.left = uint16_t(d_.size() - k);
   s.ends_block = ends_block;
   s.kind = kind;
-  if (tc_->sites.size() == tc_->sites.capacity()) {  // (never: run() reserves the most there can be)
-    encode_failed_ = true;
-    return &tc_->sites.back();
+  // In the code buffer's data area: the code holds its address, it stays until the buffer is
+  // flushed (as the code does), and a block takes only the sites it has.
+  void* at = buf_.alloc_data(sizeof(CalloutSite));
+  if (!at) {
+    data_full_ = true;
+    static CalloutSite unused;
+    return &unused;  // (the translation is dropped: the buffer is flushed and it starts again)
   }
-  tc_->sites.push_back(s);  // reserved: never reallocates (the code holds the addresses)
-  return &tc_->sites.back();
+  return new (at) CalloutSite(s);
 }
 
 // POPF and STI end their blocks (they may enable interrupts or change the mode), but most times
@@ -1061,7 +1062,6 @@ void Emitter::emit_div(unsigned k) {
 
 std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   decode_all();
-  tc_->sites.reserve(kMaxSitesPerInsn * d_.size());
   const unsigned n = unsigned(d_.size());
   Label budget_exit = a_.newLabel();
 

@@ -1,7 +1,8 @@
 // The code cache's memory: one fixed read/write/execute mapping that translated blocks are
 // appended to, followed by a read/write data area for what translated code reads and writes at run
 // time (the inline caches of indirect branches: on pages of their own, so writing them never
-// touches a cache line that holds code). Flush policy (translator.cpp): when a block or its data
+// touches a cache line that holds code) and the callout sites its code passes to C++ (both live
+// exactly as long as the code). Flush policy (translator.cpp): when a block or its data
 // does not fit, every translated block is dropped and both areas start again (the code area from
 // the routines at its start; QEMU's tb_flush model); nothing is freed block by block.
 #pragma once

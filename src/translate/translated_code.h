@@ -47,7 +47,6 @@ struct TranslatedCode {
   uint8_t* stub[2] = {nullptr, nullptr};
   uint8_t stub_bytes[2][8] = {};
   bool stub_spilled[2] = {false, false};  // the flags are in the spill slot at that stub
-  std::vector<CalloutSite> sites;  // stable after translation (code points at the elements)
   // Linear views: host accesses that may fault (offset of the instruction) -> the slow path the
   // SIGSEGV handler sends them to (offset), sorted by access offset.
   struct FaultSite {
