@@ -78,6 +78,36 @@ ZydisRegister host_address_register(ZydisRegister r) {
   return map[ZydisRegisterGetId(r) & 7];
 }
 
+// `lea dst32, [base + index * scale + disp32]` in 64-bit mode, encoded by hand (host register
+// numbers 0-15, -1 for none; at least one of base and index; index never RSP): what the Zydis
+// encoder would give, without its cost, for an instruction every memory operand needs.
+size_t encode_lea32(uint8_t* out, int dst, int base, int index, unsigned scale, int32_t disp) {
+  size_t n = 0;
+  const uint8_t rex = uint8_t(0x40 | (dst >= 8 ? 4 : 0) | (index >= 8 ? 2 : 0) | (base >= 8 ? 1 : 0));
+  if (rex != 0x40) out[n++] = rex;
+  out[n++] = 0x8D;
+  // mod: no displacement (never with a base whose low bits are 101: that form means disp32 /
+  // RIP-relative), disp8, or disp32; no base at all takes SIB base 101 with a disp32.
+  unsigned mod;
+  if (base < 0) mod = 0;
+  else if (disp == 0 && (base & 7) != 5) mod = 0;
+  else if (disp >= -128 && disp <= 127) mod = 1;
+  else mod = 2;
+  const bool sib = index >= 0 || base < 0 || (base & 7) == 4;
+  out[n++] = uint8_t(mod << 6 | (dst & 7) << 3 | (sib ? 4 : (base & 7)));
+  if (sib) {
+    const unsigned ss = index < 0 ? 0 : scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+    out[n++] = uint8_t(ss << 6 | (index < 0 ? 4 : (index & 7)) << 3 | (base < 0 ? 5 : (base & 7)));
+  }
+  if (base < 0 || mod == 2) {
+    std::memcpy(out + n, &disp, 4);
+    n += 4;
+  } else if (mod == 1) {
+    out[n++] = uint8_t(int8_t(disp));
+  }
+  return n;
+}
+
 // Memory operands the translator reaches inline: 32-bit addressing through a flat segment (DS,
 // ES, SS: flat by the block's mode) or FS/GS (sets *seg: base and limit checked at run time).
 bool inline_memory(const ZydisDecodedOperand& op, uint8_t* seg) {
@@ -510,6 +540,15 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
   if (req.operands[1].mem.base == ZYDIS_REGISTER_NONE && req.operands[1].mem.index == ZYDIS_REGISTER_NONE) {
     a_.mov(x::r10d, uint32_t(req.operands[1].mem.displacement));
     if (dst != ZYDIS_REGISTER_R10D) encode_failed_ = true;
+    return;
+  }
+  const ZydisRegister b = req.operands[1].mem.base, i = req.operands[1].mem.index;
+  if (ZydisRegisterGetClass(dst) == ZYDIS_REGCLASS_GPR32 && i != ZYDIS_REGISTER_RSP) {
+    uint8_t out[16];
+    const size_t n = encode_lea32(out, ZydisRegisterGetId(dst), b == ZYDIS_REGISTER_NONE ? -1 : ZydisRegisterGetId(b),
+                                  i == ZYDIS_REGISTER_NONE ? -1 : ZydisRegisterGetId(i), req.operands[1].mem.scale,
+                                  int32_t(req.operands[1].mem.displacement));
+    a_.embed(out, n);
     return;
   }
   embed(req);
