@@ -12,8 +12,7 @@ namespace bt86 {
 // Decodes the block starting at linear `lin` (EIP = b.key.eip; `host_page` is the host address of
 // the start of its page, null for MMIO) into `b`. Returns false if the block must not be cached.
 bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_page, Block& b,
-                 unsigned max_insns, std::vector<RawDecode>* raw) {
-  RawDecode rd;
+                 unsigned max_insns, RawDecode* raw) {
   const bool code32 = b.key.mode & block_mode::CODE32;
   const uint32_t limit = b.key.cs_limit;
   const uint32_t ip_mask = code32 ? 0xFFFFFFFFu : 0xFFFFu;
@@ -36,7 +35,8 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
       avail = n;
     }
     Insn insn;
-    DecodeStatus st = dec.decode(bytes, avail, code32, insn, raw ? &rd : nullptr);
+    RawDecode* rd = raw ? &raw[b.insns.size()] : nullptr;  // (decoded in place: no copy)
+    DecodeStatus st = dec.decode(bytes, avail, code32, insn, rd);
     if (st == DecodeStatus::NeedMoreBytes) {
       if (!first) break;  // let it start its own (uncached) block
       // The instruction crosses into the next page: gather up to 15 bytes from both pages.
@@ -46,7 +46,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
       const uint8_t* next = cpu.fetch_ptr(next_lin, &next_phys);
       for (size_t k = avail; k < 15; ++k)
         buf[k] = next ? next[k - avail] : uint8_t(cpu.mem.read(next_phys + uint32_t(k - avail), 1));
-      st = dec.decode(buf, 15, code32, insn, raw ? &rd : nullptr);
+      st = dec.decode(buf, 15, code32, insn, rd);
       cacheable = false;
     }
     if (st == DecodeStatus::TooLong) {
@@ -63,7 +63,6 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
       guest_fault(vec::GP, 0);
     }
     b.insns.push_back(insn);
-    if (raw) raw->push_back(rd);
     b.bytes += insn.len;
     const uint32_t next_eip = (eip + insn.len) & ip_mask;
     if (insn.term != Terminal::None) {

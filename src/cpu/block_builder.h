@@ -14,8 +14,8 @@ class Cpu;
 // the start of its page, null for MMIO) into `b`, at most `max_insns` instructions. Returns false
 // if the block must not be cached (Terminal::Fallback). Raises the guest fault of an undecodable
 // first instruction (#UD, #GP for too long or beyond the CS limit).
-// `raw`, if given, receives Zydis's decoding of each instruction (in step with b.insns).
+// `raw`, if given (room for max_insns entries), receives Zydis's decoding of instruction k in raw[k].
 bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_page, Block& b,
-                 unsigned max_insns, std::vector<RawDecode>* raw = nullptr);
+                 unsigned max_insns, RawDecode* raw = nullptr);
 
 }  // namespace bt86

@@ -206,7 +206,7 @@ class Emitter {
     return v;
   }
 
-  Emitter(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes, CodeBuffer& buf,
+  Emitter(const Block& b, const RawDecode* raw, const uint8_t* bytes, CodeBuffer& buf,
           const RuntimeRoutines& rt)
       : b_(b), raw_(raw), bytes_(bytes), buf_(buf), rt_(rt) {
     code_.reset(ResetPolicy::kSoft);
@@ -266,7 +266,7 @@ class Emitter {
   void embed(ZydisEncoderRequest& req);
 
   const Block& b_;
-  const std::vector<RawDecode>& raw_;
+  const RawDecode* raw_;
   const uint8_t* bytes_;               // the block's guest bytes (one page)
   CodeBuffer& buf_;
   const RuntimeRoutines& rt_;
@@ -1183,7 +1183,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
 }  // namespace
 
-std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes,
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const RawDecode* raw, const uint8_t* bytes,
                                                 CodeBuffer& buf, const RuntimeRoutines& rt, TranslationCounts* counts) {
   TranslationCounts c;
   Emitter e(b, raw, bytes, buf, rt);

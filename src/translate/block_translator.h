@@ -27,7 +27,7 @@ struct TranslationCounts {
 // Translates `b` into `buf`. Returns null if the buffer is full (counts->no_room) or the block
 // cannot be emitted (an encoding the assembler refuses; the interpreter runs it).
 // `raw`: Zydis's decoding of b.insns (from build_block); `bytes`: the block's guest bytes.
-std::shared_ptr<TranslatedCode> translate_block(const Block& b, const std::vector<RawDecode>& raw, const uint8_t* bytes,
+std::shared_ptr<TranslatedCode> translate_block(const Block& b, const RawDecode* raw, const uint8_t* bytes,
                                                 CodeBuffer& buf, const jit::RuntimeRoutines& rt, TranslationCounts* counts);
 
 }  // namespace bt86

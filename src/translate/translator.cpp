@@ -289,19 +289,18 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   }
   auto b = std::make_unique<Block>();
   b->key = key;
-  raw_.clear();
   const uint64_t t0 = host_ns();  // (translation time includes decoding)
-  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, &raw_)) {
+  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, raw_.get())) {
     one_off_.insert(one_off_key);  // (the interpreter runs it; no need to decode it here again)
     return nullptr;
   }
   if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
   TranslationCounts counts;
-  auto tc = translate_block(*b, raw_, host, buf_, rt_, &counts);
+  auto tc = translate_block(*b, raw_.get(), host, buf_, rt_, &counts);
   if (!tc && counts.no_room) {
     flush_code();
     *flushed = 1;
-    tc = translate_block(*b, raw_, host, buf_, rt_, &counts);
+    tc = translate_block(*b, raw_.get(), host, buf_, rt_, &counts);
   }
   if (!tc) {  // cannot be emitted: the interpreter runs it, now and later
     one_off_.insert(one_off_key);

@@ -119,7 +119,8 @@ class Translator final : public Engine {
   std::vector<uint32_t> code_entry_off_;   // their entries' offsets in the buffer (same order)
   std::vector<uint32_t> code_page_first_;  // per 4 KiB of buffer: first block starting there or later
   void note_code_order(const std::shared_ptr<TranslatedCode>& tc);
-  std::vector<RawDecode> raw_;  // the block being translated, as Zydis decoded it
+  // The block being translated, as Zydis decoded it (max_block_insns entries, reused).
+  std::unique_ptr<RawDecode[]> raw_{new RawDecode[opt_.max_block_insns]};
   std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks left to the interpreter
                                           // (uncacheable, or refused by the assembler)
   std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed, collisions harmless)
