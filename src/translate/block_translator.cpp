@@ -229,6 +229,37 @@ class Emitter {
     bool string_pointers = false;   // RSI/RDI hold view addresses: back to ESI/EDI first
   };
   x::Mem mem32() const { return x::dword_ptr(base_, x::r10); }  // the probed access, 4 bytes
+  // Hand-encoded forms of the instructions every block's exits and slow paths are made of
+  // (AsmJit's encoder costs more per instruction than all the rest of translating one). The code
+  // holder's base is where the block will be placed, so a rel32 to an absolute target is known
+  // as soon as the instruction is written.
+  void put(const uint8_t* bytes, size_t n) { a_.embed(bytes, n); }
+  void put_rel32(uint8_t opcode, uint64_t target) {  // E9 jmp / E8 call
+    const int64_t rel = int64_t(target) - int64_t(code_.baseAddress() + a_.offset() + 5);
+    if (rel != int64_t(int32_t(rel))) {
+      encode_failed_ = true;
+      return;
+    }
+    uint8_t b[5] = {opcode};
+    const int32_t r = int32_t(rel);
+    std::memcpy(b + 1, &r, 4);
+    put(b, 5);
+  }
+  void put_jmp_bound(Label l) {  // jmp to a label bound earlier (else AsmJit's)
+    if (!code_.isLabelBound(l)) return void(a_.jmp(l));
+    put_rel32(0xE9, code_.baseAddress() + code_.labelOffset(l));
+  }
+  void put_mov_r10_imm64(uint64_t v) {  // mov r10, imm64
+    uint8_t b[10] = {0x49, 0xBA};
+    std::memcpy(b + 2, &v, 8);
+    put(b, 10);
+  }
+  void put_mov_eip(uint32_t v) {  // mov dword [r15 + kEipOffset], imm32 (8 bytes: room for a jmp rel32)
+    static_assert(kEipOffset < 128, "disp8 form");
+    uint8_t b[8] = {0x41, 0xC7, 0x47, uint8_t(kEipOffset)};
+    std::memcpy(b + 4, &v, 4);
+    put(b, 8);
+  }
   void bind_resume(Label l) {  // binds a slow path's resume label, noting the flag state there
     a_.bind(l);
     for (SlowPath& sp : slow_)
@@ -870,10 +901,11 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
     stub_used_[slot] = true;
     stub_spilled_[slot] = spilled_;
     a_.bind(stub_label_[slot]);
-    a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), target);  // 8 bytes: room for a jmp rel32
-    a_.mov(x::r10, imm(uint64_t(&b_)));
-    a_.mov(x::r9d, slot);
-    a_.jmp(imm(uint64_t(spilled_ ? rt_.exit_link_spilled : rt_.exit_link)));
+    put_mov_eip(target);  // 8 bytes: room for a jmp rel32
+    put_mov_r10_imm64(uint64_t(&b_));
+    const uint8_t mov_r9d[6] = {0x41, 0xB9, uint8_t(slot), 0, 0, 0};  // mov r9d, slot
+    put(mov_r9d, 6);
+    put_rel32(0xE9, uint64_t(spilled_ ? rt_.exit_link_spilled : rt_.exit_link));
   } else {
     a_.mov(x::r8d, target);
     emit_lookup_jump();
@@ -1123,19 +1155,25 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 
   for (const SlowPath& sp : slow_) {
     a_.bind(sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
-    if (sp.string_pointers) {  // (32-bit MOVs: the flags stay; views are 4 GiB-aligned)
-      a_.mov(x::esi, x::esi);
-      a_.mov(x::edi, x::edi);
+    if (sp.string_pointers) {  // mov esi, esi; mov edi, edi (32-bit MOVs: the flags stay; views are 4 GiB-aligned)
+      static const uint8_t zero_upper[4] = {0x89, 0xF6, 0x89, 0xFF};
+      put(zero_upper, 4);
     }
-    if (sp.site->first_access) a_.mov(x::dword_ptr(kState, int32_t(kSlowLinOffset)), x::r10d);
-    a_.mov(x::r10, imm(uint64_t(sp.site)));
-    a_.call(imm(uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout)));
+    if (sp.site->first_access) {  // mov dword [r15 + kSlowLinOffset], r10d
+      uint8_t b[7] = {0x45, 0x89, 0x97};
+      const uint32_t disp = uint32_t(kSlowLinOffset);
+      std::memcpy(b + 3, &disp, 4);
+      put(b, 7);
+    }
+    put_mov_r10_imm64(uint64_t(sp.site));
+    put_rel32(0xE8, uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout));
     if (sp.site->ends_block) {
-      a_.ud2();
+      static const uint8_t ud2[2] = {0x0F, 0x0B};
+      put(ud2, 2);
       continue;
     }
     if (!sp.resume_spilled) restore_all_flags();
-    a_.jmp(sp.resume);
+    put_jmp_bound(sp.resume);
   }
   for (const X87Entry& e : x87_) {  // the guest x87 state into the host FPU, or interpreted
     a_.bind(e.load);
@@ -1147,10 +1185,19 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     a_.jmp(e.done);
   }
   a_.bind(budget_exit);
-  a_.add(kBudget, n);
+  {  // add r13, n
+    uint8_t add[7] = {0x49, 0x83, 0xC5, uint8_t(n)};
+    if (n <= 127) {
+      put(add, 4);
+    } else {
+      add[1] = 0x81;
+      std::memcpy(add + 3, &n, 4);
+      put(add, 7);
+    }
+  }
   restore_all_flags();
-  a_.mov(x::dword_ptr(kState, int32_t(kEipOffset)), b_.key.eip);
-  a_.jmp(imm(uint64_t(rt_.exit_budget)));
+  put_mov_eip(b_.key.eip);
+  put_rel32(0xE9, uint64_t(rt_.exit_budget));
 
   if (data_full_) {
     if (counts) counts->no_room = true;
