@@ -923,18 +923,36 @@ void Emitter::emit_lookup_jump() {
   }
   *ic = jit::InlineCache{};
   spill_flags();
+  static_assert(offsetof(jit::InlineCache, eip) == 0 && offsetof(jit::InlineCache, epoch) == 4 &&
+                offsetof(jit::InlineCache, code) == 8, "hand-encoded below");
   const Label general = a_.newLabel();
-  a_.mov(x::r11, imm(uint64_t(ic)));
-  a_.cmp(x::r8d, x::dword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, eip))));
+  {  // mov r11, ic; cmp r8d, [r11]
+    uint8_t b[13] = {0x49, 0xBB};
+    const uint64_t p = uint64_t(ic);
+    std::memcpy(b + 2, &p, 8);
+    b[10] = 0x45, b[11] = 0x3B, b[12] = 0x03;
+    put(b, 13);
+  }
   a_.jne(general);
-  a_.mov(x::r9d, x::dword_ptr(kState, int32_t(kCodeEpochOffset)));
-  a_.cmp(x::r9d, x::dword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, epoch))));
+  {  // mov r9d, [r15 + kCodeEpochOffset]; cmp r9d, [r11 + 4]
+    uint8_t b[11] = {0x45, 0x8B, 0x8F};
+    const uint32_t disp = uint32_t(kCodeEpochOffset);
+    std::memcpy(b + 3, &disp, 4);
+    b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
+    put(b, 11);
+  }
   a_.jne(general);
-  a_.jmp(x::qword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, code))));
+  static const uint8_t jmp_code[4] = {0x41, 0xFF, 0x63, 0x08};  // jmp [r11 + 8]
+  put(jmp_code, 4);
   a_.bind(general);
-  a_.mov(x::r9, imm(uint64_t(b_.key.mode) << 32));
+  {  // mov r9, mode << 32
+    uint8_t b[10] = {0x49, 0xB9};
+    const uint64_t tag = uint64_t(b_.key.mode) << 32;
+    std::memcpy(b + 2, &tag, 8);
+    put(b, 10);
+  }
   const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
-  a_.jmp(imm(uint64_t(rt_.lookup[user])));
+  put_rel32(0xE9, uint64_t(rt_.lookup[user]));
 }
 
 void Emitter::emit_insn(unsigned k) {
@@ -1140,7 +1158,16 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   spill_flags();
   const Label entry_spilled = a_.newLabel();
   a_.bind(entry_spilled);
-  a_.sub(kBudget, n);
+  {  // sub r13, n
+    uint8_t sub[7] = {0x49, 0x83, 0xED, uint8_t(n)};
+    if (n <= 127) {
+      put(sub, 4);
+    } else {
+      sub[1] = 0x81;
+      std::memcpy(sub + 3, &n, 4);
+      put(sub, 7);
+    }
+  }
   a_.js(budget_exit);
 
   for (unsigned k = 0; k < n; ++k) {
