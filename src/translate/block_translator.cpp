@@ -249,6 +249,13 @@ class Emitter {
     if (!code_.isLabelBound(l)) return void(a_.jmp(l));
     put_rel32(0xE9, code_.baseAddress() + code_.labelOffset(l));
   }
+  void put_budget(uint8_t modrm, uint32_t n) {  // sub (ModRM ED) / add (C5) r13, n
+    uint8_t b[7] = {0x49, 0x83, modrm, uint8_t(n)};
+    if (n <= 127) return put(b, 4);
+    b[1] = 0x81;
+    std::memcpy(b + 3, &n, 4);
+    put(b, 7);
+  }
   void put_mov_r10_imm64(uint64_t v) {  // mov r10, imm64
     uint8_t b[10] = {0x49, 0xBA};
     std::memcpy(b + 2, &v, 8);
@@ -1158,16 +1165,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   spill_flags();
   const Label entry_spilled = a_.newLabel();
   a_.bind(entry_spilled);
-  {  // sub r13, n
-    uint8_t sub[7] = {0x49, 0x83, 0xED, uint8_t(n)};
-    if (n <= 127) {
-      put(sub, 4);
-    } else {
-      sub[1] = 0x81;
-      std::memcpy(sub + 3, &n, 4);
-      put(sub, 7);
-    }
-  }
+  put_budget(0xED, n);  // sub r13, n
   a_.js(budget_exit);
 
   for (unsigned k = 0; k < n; ++k) {
@@ -1212,16 +1210,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     a_.jmp(e.done);
   }
   a_.bind(budget_exit);
-  {  // add r13, n
-    uint8_t add[7] = {0x49, 0x83, 0xC5, uint8_t(n)};
-    if (n <= 127) {
-      put(add, 4);
-    } else {
-      add[1] = 0x81;
-      std::memcpy(add + 3, &n, 4);
-      put(add, 7);
-    }
-  }
+  put_budget(0xC5, n);  // add r13, n
   restore_all_flags();
   put_mov_eip(b_.key.eip);
   put_rel32(0xE9, uint64_t(rt_.exit_budget));
