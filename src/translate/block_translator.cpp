@@ -586,7 +586,7 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
     const size_t n = encode_lea32(out, ZydisRegisterGetId(dst), b == ZYDIS_REGISTER_NONE ? -1 : ZydisRegisterGetId(b),
                                   i == ZYDIS_REGISTER_NONE ? -1 : ZydisRegisterGetId(i), req.operands[1].mem.scale,
                                   int32_t(req.operands[1].mem.displacement));
-    a_.embed(out, n);
+    put(out, n);
     return;
   }
   embed(req);

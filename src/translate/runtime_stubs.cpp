@@ -177,7 +177,6 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   // the inline cache (this epoch) and jumps to the block past its flag spill (the block's entry
   // checks the budget); a miss leaves with EIP stored.
   Label lookup_at[2] = {a.newLabel(), a.newLabel()};
-  Label refill = a.newLabel(), refilled[2] = {a.newLabel(), a.newLabel()};
   for (unsigned user = 0; user < 2; ++user) {
     const int32_t set = int32_t((user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize *
                                 GuestMmu::kTlbEntryBytes);
@@ -197,7 +196,6 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.cmp(x::r9, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, tag))));
     a.jne(miss);
     a.bind(found);
-    a.bind(refilled[user]);
     a.mov(x::r11d, x::r8d);
     a.shr(x::r11d, 8);
     a.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
@@ -209,9 +207,23 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     const Label tlb_hit = a.newLabel();
     a.je(tlb_hit);
     // The table knows the EIP but the exec TLB does not hold its page (after a CR3 load, most
-    // often): refill it from here and check again, rather than leave for C++.
-    a.mov(x::r9d, user);
-    a.jmp(refill);
+    // often): refill_exec (C++) walks the page tables for the fetch without raising anything
+    // (guest registers saved around it, flags parked); true: the exec TLB now holds the page, so
+    // the second check cannot come back here.
+    store_guest_regs(a);
+    a.push(x::r8);
+    a.push(x::r10);  // (16 bytes: the host stack stays aligned for the call)
+    a.mov(x::rdi, imm(uint64_t(self)));
+    a.mov(x::esi, x::r8d);
+    a.mov(x::rax, imm(uint64_t(refill_exec)));
+    a.call(x::rax);
+    a.pop(x::r10);
+    a.pop(x::r8);
+    a.mov(x::r9d, x::eax);
+    load_guest_regs(a);
+    a.test(x::r9d, x::r9d);
+    a.jnz(found);
+    a.jmp(miss);
     a.bind(tlb_hit);
     a.mov(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbPhysOffset)));
     a.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
@@ -225,26 +237,6 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.mov(x::qword_ptr(x::r11, int32_t(offsetof(InlineCache, code))), x::r10);
     a.jmp(x::r10);
   }
-  // refill: r8d = EIP, r10 = its table entry, r9d = user; guest registers live, flags parked.
-  // refill_exec (C++) walks the page tables for the fetch without raising anything; nonzero:
-  // the exec TLB now holds the page, so the second check cannot come back here.
-  a.bind(refill);
-  store_guest_regs(a);
-  a.push(x::r8);
-  a.push(x::r10);  // (16 bytes: the host stack stays aligned for the call)
-  a.mov(x::rdi, imm(uint64_t(self)));
-  a.mov(x::esi, x::r8d);
-  a.mov(x::edx, x::r9d);
-  a.mov(x::rax, imm(uint64_t(refill_exec)));
-  a.call(x::rax);
-  a.pop(x::r10);
-  a.pop(x::r8);
-  a.mov(x::r9d, x::eax);
-  load_guest_regs(a);
-  a.cmp(x::r9d, 1);
-  a.je(refilled[0]);
-  a.cmp(x::r9d, 2);
-  a.je(refilled[1]);
   a.bind(miss);
   restore_flags_lahf(a, x::r10, kFlagsSpillOffset);
   a.mov(ctxr, imm(uint64_t(ctx)));

@@ -17,10 +17,10 @@ namespace jit {
 
 // Runs one guest instruction for translated code: returns nonzero to go on in the block.
 using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, int64_t budget_left);
-// Fills the exec TLB entry of `eip` for a lookup (user: CPL 3 code) if the page tables map it
-// to RAM, changing no guest state but the accessed bits a fetch sets: 1 + user if it did, 0 if
-// not (no fault raised; the lookup leaves and C++ does the rest).
-using RefillFn = uint32_t (*)(void* self, uint32_t eip, uint32_t user);
+// Fills the exec TLB entry of `eip` for a lookup (at the current privilege) if the page tables
+// map it to RAM, changing no guest state but the accessed bits a fetch sets: nonzero if it did,
+// 0 if not (no fault raised; the lookup leaves and C++ does the rest).
+using RefillFn = uint32_t (*)(void* self, uint32_t eip);
 
 struct RuntimeRoutines {
   void (*enter)(const uint8_t* code, const void* mem_base) = nullptr;  // runs translated code

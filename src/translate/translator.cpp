@@ -30,9 +30,7 @@ uint32_t callout_entry(void* self, const CalloutSite* site, int64_t budget_left)
   return static_cast<Translator*>(self)->callout(*site, budget_left);
 }
 
-uint32_t refill_entry(void* self, uint32_t eip, uint32_t user) {
-  return static_cast<Translator*>(self)->refill_exec(eip) ? 1 + user : 0;
-}
+uint32_t refill_entry(void* self, uint32_t eip) { return static_cast<Translator*>(self)->refill_exec(eip); }
 
 // Translators with linear views, for the process-wide SIGSEGV handler.
 std::vector<Translator*>& view_translators() {
