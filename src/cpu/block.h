@@ -48,7 +48,9 @@ const char* terminal_name(Terminal t);
 
 struct Block {
   BlockKey key;
-  uint32_t bytes = 0;       // guest bytes covered: [key.phys, key.phys + bytes), one page
+  uint32_t bytes = 0;       // guest bytes covered: [key.phys, key.phys + bytes) on one page, or
+                            // for a straddler (below) up to the page end and the rest from phys2
+  uint32_t phys2 = 0;       // a straddler's second page (physical, page-aligned)
   Terminal terminal = Terminal::FallThrough;
   uint32_t targets[2] = {0, 0};  // EIPs known at decode time (see Terminal)
   bool valid = true;
@@ -68,6 +70,11 @@ struct Block {
   std::vector<Incoming> incoming;  // links into this block
   std::vector<Insn> insns;
   std::shared_ptr<TranslatedCode> host;  // translator blocks only: their host code
+
+  // A straddler: one instruction that crosses into the next linear page (only the translator
+  // caches these; its code checks at entry that the page still maps to phys2).
+  bool straddles() const { return (key.phys & 0xFFFu) + bytes > 0x1000; }
+  uint32_t bytes_on_first_page() const { return straddles() ? 0x1000 - (key.phys & 0xFFFu) : bytes; }
 
   Block* follow(uint32_t eip) const {
     if (links[0].to && links[0].eip == eip) return links[0].to;

@@ -12,7 +12,7 @@ namespace bt86 {
 // Decodes the block starting at linear `lin` (EIP = b.key.eip; `host_page` is the host address of
 // the start of its page, null for MMIO) into `b`. Returns false if the block must not be cached.
 bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_page, Block& b,
-                 unsigned max_insns, RawDecode* raw) {
+                 unsigned max_insns, RawDecode* raw, bool straddlers) {
   const bool code32 = b.key.mode & block_mode::CODE32;
   const uint32_t limit = b.key.cs_limit;
   const uint32_t ip_mask = code32 ? 0xFFFFFFFFu : 0xFFFFu;
@@ -47,7 +47,8 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
       for (size_t k = avail; k < 15; ++k)
         buf[k] = next ? next[k - avail] : uint8_t(cpu.mem.read(next_phys + uint32_t(k - avail), 1));
       st = dec.decode(buf, 15, code32, insn, rd);
-      cacheable = false;
+      cacheable = straddlers && cacheable && next != nullptr;
+      b.phys2 = next_phys;
     }
     if (st == DecodeStatus::TooLong) {
       if (!first) break;

@@ -20,16 +20,33 @@ Block* BlockCache::find_slow(const BlockKey& k) {
   return it->second.get();
 }
 
-bool BlockCache::insert(std::unique_ptr<Block> b) {
+bool BlockCache::add_page(uint32_t paddr, Block* b) {
+  by_page_[paddr >> 12].push_back(b);
+  return pages_.mark(paddr, holder_id_);
+}
+
+void BlockCache::drop_from_page(uint32_t paddr, Block* b) {
+  auto pit = by_page_.find(paddr >> 12);
+  if (pit == by_page_.end()) return;
+  std::vector<Block*>& list = pit->second;
+  for (size_t k = 0; k < list.size(); ++k)
+    if (list[k] == b) {
+      list[k] = list.back();
+      list.pop_back();
+      break;
+    }
+  if (list.empty()) {
+    by_page_.erase(pit);
+    pages_.unmark(paddr, holder_id_);
+  }
+}
+
+void BlockCache::emplace(std::unique_ptr<Block> b) {
   Block* raw = b.get();
-  const uint32_t page = raw->key.phys >> 12;
   auto old = blocks_.find(raw->key);
-  if (old != blocks_.end()) remove(old->second.get());  // stale entry under the same key
-  const bool new_code_page = pages_.mark(raw->key.phys, holder_id_);
-  by_page_[page].push_back(raw);
+  if (old != blocks_.end()) drop(old->second.get());  // a stale entry under the same key
   fast_[slot_index(raw->key)].block = raw;
   blocks_.emplace(raw->key, std::move(b));
-  return new_code_page;
 }
 
 void BlockCache::link(Block* from, Block* to, uint32_t eip) {
@@ -86,28 +103,25 @@ void BlockCache::remove(Block* b) {
 }
 
 unsigned BlockCache::code_written(uint32_t paddr, unsigned size) {
-  const uint32_t page = paddr >> 12;
-  auto pit = by_page_.find(page);
+  auto pit = by_page_.find(paddr >> 12);
   if (pit == by_page_.end()) return 0;
-  std::vector<Block*>& list = pit->second;
-  unsigned n = 0;
   const uint32_t end = paddr + size;
-  for (size_t k = 0; k < list.size();) {
-    Block* b = list[k];
-    if (b->key.phys < end && paddr < b->key.phys + b->bytes) {
-      remove(b);
-      list[k] = list.back();
-      list.pop_back();
-      ++n;
-    } else {
-      ++k;
-    }
+  std::vector<Block*>& hit = written_scratch_;
+  hit.clear();
+  for (Block* b : pit->second) {
+    const uint32_t first_end = b->key.phys + b->bytes_on_first_page();
+    if ((b->key.phys < end && paddr < first_end) ||
+        (b->straddles() && b->phys2 < end && paddr < b->phys2 + (b->bytes - b->bytes_on_first_page())))
+      hit.push_back(b);
   }
-  if (list.empty()) {
-    by_page_.erase(pit);
-    pages_.unmark(paddr, holder_id_);
-  }
-  return n;
+  for (Block* b : hit) drop(b);
+  return unsigned(hit.size());
+}
+
+void BlockCache::drop(Block* b) {
+  drop_from_page(b->key.phys, b);
+  if (b->straddles()) drop_from_page(b->phys2, b);
+  remove(b);
 }
 
 void BlockCache::code_invalidate_all() {

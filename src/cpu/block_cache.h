@@ -1,7 +1,8 @@
 // One engine's cache of guest blocks, keyed by BlockKey (physical address, EIP, CS base and
-// limit, mode bits). A block never spans a 4 KiB page, so it depends on exactly one physical page;
-// a per-page index lets writes to that page drop just the blocks whose bytes they overlap
-// (self-modifying code). The cache is a CodeListener of the CPU's CodePages, which routes such
+// limit, mode bits). A block depends on the physical page it starts on, and a straddler (one
+// instruction across a page end, Block::straddles) on the next one too (Block::phys2); a per-page
+// index lets writes to a page drop just the blocks whose bytes they overlap (self-modifying
+// code). The cache is a CodeListener of the CPU's CodePages, which routes such
 // writes here. Links between blocks are recorded on both ends and undone when either end goes.
 // Dropped blocks wait in a graveyard until no block is running (collect_garbage).
 #pragma once
@@ -27,9 +28,19 @@ class BlockCache final : public CodeListener {
     if (s.block && s.block->key == k) return s.block;
     return find_slow(k);
   }
-  // Takes ownership (replacing a stale block under the same key). Returns true if the page held
-  // no code of any engine before (the caller must then drop direct-write TLB entries for it).
-  bool insert(std::unique_ptr<Block> b);
+  // Takes ownership (replacing a stale block under the same key). Calls `new_code_page(paddr)`
+  // for each of its pages that held no code of any engine before (the caller must then drop
+  // direct-write TLB entries for it) and returns how many there were.
+  template <class F>
+  unsigned insert(std::unique_ptr<Block> b, F&& new_code_page) {
+    const uint32_t phys = b->key.phys, phys2 = b->phys2;
+    const bool first = add_page(phys, b.get()), second = b->straddles() && add_page(phys2, b.get());
+    emplace(std::move(b));
+    if (first) new_code_page(phys);
+    if (second) new_code_page(phys2);
+    return unsigned(first) + unsigned(second);
+  }
+  unsigned insert(std::unique_ptr<Block> b) { return insert(std::move(b), [](uint32_t) {}); }
   // Links `from` to `to` for EIP `eip` (replacing the older of from's two links).
   void link(Block* from, Block* to, uint32_t eip);
   // The same into a given slot (the translator's exit number).
@@ -44,6 +55,8 @@ class BlockCache final : public CodeListener {
   unsigned code_written(uint32_t paddr, unsigned size) override;
   void code_invalidate_all() override;
   void invalidate_all() { pages_.invalidate_all(); }  // all engines, as a loader's copy needs
+  // Drops one block (a translated straddler whose second page maps elsewhere now).
+  void drop(Block* b);
   // Drops this cache's blocks only (the translator's code buffer is full), unmarking its pages.
   void drop_all();
 
@@ -73,6 +86,9 @@ class BlockCache final : public CodeListener {
     return ((k.phys ^ (k.phys >> 16) ^ k.cs_base) * 2654435761u >> 16 ^ k.mode) & (kFastSlots - 1);
   }
   Block* find_slow(const BlockKey& k);
+  bool add_page(uint32_t paddr, Block* b);  // true: the page held no code before
+  void drop_from_page(uint32_t paddr, Block* b);
+  void emplace(std::unique_ptr<Block> b);
   void remove(Block* b);
   void unlink(Block* b);
 
@@ -82,6 +98,7 @@ class BlockCache final : public CodeListener {
   std::unordered_map<uint32_t, std::vector<Block*>> by_page_;
   std::vector<Slot> fast_;
   std::vector<std::unique_ptr<Block>> graveyard_;
+  std::vector<Block*> written_scratch_;  // code_written's victims
   uint64_t links_made_ = 0;
   uint64_t invalidations_ = 0;
 };

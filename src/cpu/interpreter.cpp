@@ -83,7 +83,7 @@ Block* Interpreter::lookup() {
   Block* raw = b.get();
   // A page that now holds code for the first time: drop direct-write TLB entries so its stores
   // come to Cpu::note_code_write.
-  if (cache_.insert(std::move(b))) cpu_.mmu.code_page_added(raw->key.phys);
+  cache_.insert(std::move(b), [&](uint32_t paddr) { cpu_.mmu.code_page_added(paddr); });
   return raw;
 }
 

@@ -1165,6 +1165,23 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   spill_flags();
   const Label entry_spilled = a_.newLabel();
   a_.bind(entry_spilled);
+  // A straddler (its instruction runs into the next page) is right only while the exec TLB maps
+  // that page to the frame it was translated from; else back to C++, which walks the page tables
+  // (refilling the entry) or leaves the instruction to the interpreter.
+  Label page2_exit;
+  if (b_.straddles()) {
+    page2_exit = a_.newLabel();
+    const uint32_t lin2 = (b_.key.lin() & ~0xFFFu) + 0x1000;
+    const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+    const uint8_t* e = rt_.exec_tlb[user] + ((lin2 >> 12) & (GuestMmu::kTlbSize - 1)) * GuestMmu::kTlbEntryBytes;
+    a_.mov(x::r11, imm(uint64_t(e)));
+    a_.cmp(x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbTagOffset)), int32_t(lin2));
+    a_.jne(page2_exit);
+    a_.mov(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbPhysOffset)));
+    a_.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
+    a_.cmp(x::r9d, int32_t(b_.phys2));
+    a_.jne(page2_exit);
+  }
   put_budget(0xED, n);  // sub r13, n
   a_.js(budget_exit);
 
@@ -1214,6 +1231,12 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   restore_all_flags();
   put_mov_eip(b_.key.eip);
   put_rel32(0xE9, uint64_t(rt_.exit_budget));
+  if (b_.straddles()) {
+    a_.bind(page2_exit);
+    restore_all_flags();
+    put_mov_eip(b_.key.eip);
+    put_rel32(0xE9, uint64_t(rt_.exit_page2));
+  }
 
   if (data_full_) {
     if (counts) counts->no_room = true;

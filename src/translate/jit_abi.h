@@ -45,7 +45,7 @@ struct JitContext {
 };
 
 // Why translated code returned to C++ (statistics).
-enum ExitReason : uint32_t { kExitCallout = 0, kExitLink, kExitLookupMiss, kExitBudget, kExitReasons };
+enum ExitReason : uint32_t { kExitCallout = 0, kExitLink, kExitLookupMiss, kExitBudget, kExitPage2, kExitReasons };
 
 // The inline indirect-branch table: guest (EIP, mode) -> host entry, valid while the TLB maps the
 // EIP's page to the physical page the block was translated from (so mapping changes need no

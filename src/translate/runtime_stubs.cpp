@@ -113,6 +113,13 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitBudget);
   a.jmp(exit_save);
 
+  // exit_page2: a straddler's entry found its second page not mapped as translated (EIP stored).
+  Label exit_page2 = a.newLabel();
+  a.bind(exit_page2);
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(x::dword_ptr(ctxr, int32_t(offsetof(JitContext, exit_reason))), kExitPage2);
+  a.jmp(exit_save);
+
   // exit_link_spilled: as exit_link, the guest flags first back from the spill slot.
   Label exit_link_spilled = a.newLabel();
   a.bind(exit_link_spilled);
@@ -253,6 +260,10 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   r.enter = reinterpret_cast<void (*)(const uint8_t*, const void*)>(at(enter));
   r.exit_save = at(exit_save);
   r.exit_budget = at(exit_budget);
+  r.exit_page2 = at(exit_page2);
+  for (unsigned user = 0; user < 2; ++user)
+    r.exec_tlb[user] = static_cast<const uint8_t*>(tlb) +
+                       (user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes;
   r.exit_link = at(exit_link);
   r.exit_link_spilled = at(exit_link_spilled);
   r.callout = at(thunk);

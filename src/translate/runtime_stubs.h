@@ -27,6 +27,8 @@ struct RuntimeRoutines {
                                        // until an exit, r14 = mem_base
   const uint8_t* exit_save = nullptr;  // EIP stored: write the guest state back and return
   const uint8_t* exit_budget = nullptr;  // as exit_save, counted as a budget exit
+  const uint8_t* exit_page2 = nullptr;   // as exit_save, counted as a straddler's failed page check
+  const uint8_t* exec_tlb[2] = {};       // the exec TLB sets (supervisor, user): GuestMmu::kTlbExec
   const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
   const uint8_t* exit_link_spilled = nullptr;  // the same, guest flags parked in the spill slot
   const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*, guest flags in the host;

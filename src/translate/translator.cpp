@@ -271,8 +271,14 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   const BlockKey key{phys, s.eip, s.seg[CS].base, s.seg[CS].limit, block_mode_of(s)};
   ++st_.lookups;
   if (Block* b = cache_.find(key)) {
-    remember_for_lookup(*b);
-    return b;
+    if (!b->straddles() || second_page_bytes(*b, lin)) {
+      remember_for_lookup(*b);
+      return b;
+    }
+    // A straddler whose second page maps elsewhere now: translated again for this mapping, or
+    // if that page cannot be fetched, run by the interpreter (which raises the fault).
+    if (!fetchable(lin + 0x1000 - (lin & 0xFFF))) return nullptr;
+    cache_.drop(b);
   }
   if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
   const uint64_t one_off_key = uint64_t(key.phys) << 32 | key.mode;
@@ -288,12 +294,24 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   auto b = std::make_unique<Block>();
   b->key = key;
   const uint64_t t0 = host_ns();  // (translation time includes decoding)
-  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, raw_.get())) {
+  if (!build_block(cpu_, decoder(), lin, host - (lin & 0xFFF), *b, opt_.max_block_insns, raw_.get(), true)) {
     one_off_.insert(one_off_key);  // (the interpreter runs it; no need to decode it here again)
     return nullptr;
   }
   if (cpu_.trace.in_asm) trace_block_asm(cpu_, *b, lin);
   TranslationCounts counts;
+  uint8_t joined[16];  // a straddler's bytes from both pages
+  if (b->straddles()) {
+    const uint8_t* host2 = second_page_bytes(*b, lin);
+    if (!host2) {
+      one_off_.insert(one_off_key);
+      return nullptr;
+    }
+    const uint32_t first = b->bytes_on_first_page();
+    std::memcpy(joined, host, first);
+    std::memcpy(joined + first, host2, b->bytes - first);
+    host = joined;
+  }
   auto tc = translate_block(*b, raw_.get(), host, buf_, rt_, &counts);
   if (!tc && counts.no_room) {
     flush_code();
@@ -320,9 +338,29 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   }
   if (perf_map_) note_perf_map(*b, *b->host);
   Block* raw = b.get();
-  if (cache_.insert(std::move(b))) cpu_.mmu.code_page_added(raw->key.phys);
+  cache_.insert(std::move(b), [&](uint32_t paddr) { cpu_.mmu.code_page_added(paddr); });
+  if (raw->straddles()) ++js_.straddlers;
   remember_for_lookup(*raw);
   return raw;
+}
+
+// A straddler's second page as the current page tables map it for a fetch (refilling the exec
+// TLB entry its code checks), if that is still the frame it was translated from; null if not, or
+// if the fetch would fault (nothing raised: the interpreter runs the instruction and faults).
+const uint8_t* Translator::second_page_bytes(const Block& b, uint32_t lin) {
+  uint32_t phys2;
+  const uint8_t* host2 = fetchable((lin & ~0xFFFu) + 0x1000, &phys2);
+  return host2 && (phys2 & ~0xFFFu) == b.phys2 ? host2 : nullptr;
+}
+
+// The host address of RAM at linear `lin` if an instruction fetch there would not fault (nothing
+// raised; the exec TLB refilled).
+const uint8_t* Translator::fetchable(uint32_t lin, uint32_t* phys) {
+  uint32_t p, pf_error;
+  const uint8_t* host;
+  if (!cpu_.mmu.try_fetch_ptr(lin, &p, &host, &pf_error)) return nullptr;
+  if (phys) *phys = p;
+  return host;
 }
 
 // The indirect table learns every block entered from C++.
@@ -525,6 +563,7 @@ std::string Translator::describe_stats() const {
     out += line;
   };
   add("translated blocks", j.blocks_translated);
+  add("  straddlers (across a page end)", j.straddlers);
   add("translated guest instructions", j.guest_insns_translated);
   add("  emitted inline", j.inline_insns);
   add("  emitted as callouts", j.callout_insns);
@@ -540,6 +579,7 @@ std::string Translator::describe_stats() const {
   add("exits: chainable stub", j.exits[jit::kExitLink]);
   add("exits: lookup miss", j.exits[jit::kExitLookupMiss]);
   add("exits: budget", j.exits[jit::kExitBudget]);
+  add("exits: straddler's page 2 unmapped", j.exits[jit::kExitPage2]);
   add("exits chained (then linked)", j.chained_exits);
   add("exits not chained", j.unchained_exits);
   add("indirect table fills", j.lookup_fills);

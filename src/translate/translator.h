@@ -52,8 +52,9 @@ struct TranslatorStats {
   uint64_t lookup_flushes = 0;    // indirect-table flushes (all blocks dropped)
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
   uint64_t x87_loads = 0;         // guest x87 state loaded into the host FPU (FRSTOR)
-  uint64_t faults_raised_early = 0;
-  uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)  // #PF of memory slow paths raised by their callout's walk
+  uint64_t faults_raised_early = 0;  // #PF of memory slow paths raised by their callout's walk
+  uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)
+  uint64_t straddlers = 0;        // translated blocks of one instruction across a page end
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
@@ -104,6 +105,8 @@ class Translator final : public Engine {
   void unpatch(Block& from, uint8_t slot);
   void flush_lookup_table();
   void remember_for_lookup(const Block& b);
+  const uint8_t* second_page_bytes(const Block& b, uint32_t lin);
+  const uint8_t* fetchable(uint32_t lin, uint32_t* phys = nullptr);
   void flush_code();
   void note_perf_map(const Block& b, const TranslatedCode& tc);
 

@@ -82,7 +82,7 @@ start:
   CHECK edx, 512, 13, "the same block run a second time"
 
   ; ---- 4: an instruction across a page boundary ---------------------------------------------------
-  mov ebx, 5
+  mov ebx, 20                           ; (hot enough to be translated)
 .straddle_warm:
   call straddle_func
   dec ebx

@@ -1,6 +1,7 @@
 // Block cache tests: insertion/lookup by the whole block key, code-page marking shared between
 // caches, invalidation of just the blocks a write overlaps, and links undone when either end goes.
 #include <doctest/doctest.h>
+#include <vector>
 #include "cpu/block_cache.h"
 
 using namespace bt86;
@@ -46,6 +47,36 @@ TEST_CASE("block cache: writes invalidate only overlapping blocks") {
   CHECK(pages.note_write(0x100E, 4) == 1);  // overlaps the start of the second
   CHECK_FALSE(pages.has_code(0x1000));      // no blocks left on the page
   c.collect_garbage();
+  CHECK(c.count() == 0);
+}
+
+TEST_CASE("block cache: a straddler is on two pages and goes when either is written") {
+  CodePages pages;
+  BlockCache c(pages);
+  auto s = make_block(0x1FFC, 6);  // [0x1FFC, 0x2000) and [0x5000, 0x5002)
+  s->phys2 = 0x5000;
+  CHECK(s->straddles());
+  CHECK(s->bytes_on_first_page() == 4);
+  std::vector<uint32_t> fresh;
+  CHECK(c.insert(std::move(s), [&](uint32_t p) { fresh.push_back(p); }) == 2);
+  CHECK(fresh == std::vector<uint32_t>{0x1FFC, 0x5000});
+  CHECK(pages.has_code(0x5FFF));
+  CHECK_FALSE(pages.has_code(0x2000));       // the linear next page is not the physical one
+  CHECK(pages.note_write(0x5002, 2) == 0);   // past its bytes on the second page
+  CHECK(pages.note_write(0x5001, 1) == 1);   // its last byte
+  CHECK(c.find(key(0x1FFC)) == nullptr);
+  CHECK_FALSE(pages.has_code(0x1000));       // out of both pages' lists
+  CHECK_FALSE(pages.has_code(0x5000));
+  // Written through its first page, it leaves the second page's list too.
+  auto t = make_block(0x1FFE, 3);
+  t->phys2 = 0x7000;
+  c.insert(std::move(t));
+  c.insert(make_block(0x7100, 4));
+  CHECK(pages.note_write(0x1FFF, 1) == 1);
+  c.collect_garbage();
+  CHECK(pages.has_code(0x7000));             // the other block there
+  CHECK(pages.note_write(0x7000, 0x1000) == 1);
+  CHECK_FALSE(pages.has_code(0x7000));
   CHECK(c.count() == 0);
 }
 
