@@ -94,7 +94,7 @@ ViewTranslation GuestMmu::translate_for_view(uint32_t lin, bool write, bool user
   return t;
 }
 
-bool GuestMmu::peek_for_view(uint32_t lin, bool write, PageWalk* w) const {
+bool GuestMmu::peek_for_view(uint32_t lin, bool write, bool user, PageWalk* w) const {
   if (__builtin_expect(watching(), 0) && breakpoints->watches_page(lin)) return false;
   if (!s_.paging()) {
     w->ok = w->writable = true;
@@ -102,7 +102,7 @@ bool GuestMmu::peek_for_view(uint32_t lin, bool write, PageWalk* w) const {
     w->paddr = lin & mem_.a20_mask();
     return true;
   }
-  if (!peek_page_tables(mem_, s_.cr0, s_.cr3, s_.cr4, lin, write, true, w)) return false;
+  if (!peek_page_tables(mem_, s_.cr0, s_.cr3, s_.cr4, lin, write, user, w)) return false;
   w->paddr &= mem_.a20_mask();
   return true;
 }

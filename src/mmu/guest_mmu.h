@@ -160,9 +160,9 @@ class GuestMmu {
   }
   // The walk for a linear view (sets A/D as an access of that kind would; no fault raised).
   ViewTranslation translate_for_view(uint32_t lin, bool write, bool user);
-  // For a user-mode access of that kind: what translate_for_view would give, if getting it would
-  // change nothing in guest memory (no A/D bit to set); false otherwise (peek_page_tables).
-  bool peek_for_view(uint32_t lin, bool write, PageWalk* w) const;
+  // For an access of that kind: what translate_for_view would give, if getting it would change
+  // nothing in guest memory (no A/D bit to set); false otherwise (peek_page_tables).
+  bool peek_for_view(uint32_t lin, bool write, bool user, PageWalk* w) const;
   uint32_t cr3() const { return s_.cr3; }
   ViewListener* views = nullptr;
   // ---- code pages ----------------------------------------------------------------------------

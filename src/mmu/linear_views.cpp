@@ -122,7 +122,7 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     flush_all();
   }
   uint8_t* at = v.base + lin;
-  if (mmap(at, 0x1000, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, b.fd,
+  if (mmap(at, 0x1000, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED | MAP_POPULATE, b.fd,
            off_t(b.offset)) == MAP_FAILED) {
     ++st_.to_slow_path;
     return false;
@@ -154,9 +154,12 @@ void LinearViews::flush_all() {
   writable_by_phys_.clear();
 }
 
-// A CR3 load: the supervisor view's non-global pages go (those below its lowest global page — a
-// process's whole user space, typically — with one mmap call over that range, the rest one by
-// one), and the user view becomes the new address space's (see the top of linear_views.h).
+// A CR3 load: the supervisor view's non-global pages below its lowest global page (a process's
+// whole user space, typically) go with one mmap call over that range; those above it (kernel
+// pages mapped without G — Linux's page-table pages, say) stay if the new page tables map them as
+// a TLB refill would, changing nothing (the same frame with A, and D if writable, already set:
+// what revalidate() checks for user views), else go one by one. The user view becomes the new
+// address space's (see the top of linear_views.h).
 void LinearViews::flush_non_global() {
   ++st_.cr3_loads;
   View& v = views_[0];
@@ -164,11 +167,28 @@ void LinearViews::flush_non_global() {
   bool below = false;
   for (uint32_t lin : v.non_global) below |= lin < low;
   if (below) clear(v.base, low);
+  std::vector<uint32_t>& kept = drop_scratch_;
+  kept.clear();
   for (uint32_t lin : v.non_global) {
-    if (lin >= low) unmap_page(v, lin);
-    else v.mapped.erase(lin);
+    if (lin < low) {
+      v.mapped.erase(lin);
+      continue;
+    }
+    auto it = v.mapped.find(lin);
+    if (it == v.mapped.end()) continue;  // (unmapped since)
+    const Mapping& m = it->second;
+    PageWalk w;
+    if (mmu_.peek_for_view(lin, m.writable, false, &w) && (w.paddr & ~0xFFFu) == m.phys &&
+        (!m.writable || w.writable) && !w.global) {
+      kept.push_back(lin);
+      ++st_.kernel_pages_kept;
+    } else {
+      unmap_page(v, lin);
+    }
   }
-  v.non_global.clear();
+  std::sort(kept.begin(), kept.end());  // (a page unmapped and mapped again is listed twice)
+  kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+  v.non_global.swap(kept);
   // (writable_by_phys_ entries of pages no longer mapped are skipped where used)
   switch_user_view(mmu_.cr3());
 }
@@ -218,7 +238,7 @@ void LinearViews::revalidate(View& v) {
   drop.clear();
   for (const auto& [lin, m] : v.mapped) {
     PageWalk w;
-    const bool ok = mmu_.peek_for_view(lin, m.writable, &w) && (w.paddr & ~0xFFFu) == m.phys &&
+    const bool ok = mmu_.peek_for_view(lin, m.writable, true, &w) && (w.paddr & ~0xFFFu) == m.phys &&
                     (!m.writable || w.writable) && w.global == m.global;
     if (!ok) drop.push_back(lin);
   }

@@ -9,7 +9,8 @@
 // the MMIO or the store into code).
 //
 // Flushes follow the TLB's: INVLPG drops one page, CR0/CR4/A20/memory-map changes everything, and
-// a CR3 load drops the supervisor view's non-global pages. The user views are kept per CR3 (up to
+// a CR3 load drops the supervisor view's non-global pages (but for those above its user space
+// that the new page tables still map the same way, which stay). The user views are kept per CR3 (up to
 // kMaxUserViews, least recently used reused): a CR3 load switches to that address space's view
 // and revalidates what it still maps against the guest page tables (peek_page_tables: a page stays
 // only if a TLB refill would find the same frame with A — and D for a writable mapping — set
@@ -36,6 +37,7 @@ struct LinearViewStats {
   uint64_t user_view_hits = 0;  // CR3 loads that found their address space's user view
   uint64_t pages_kept = 0;      // its pages still valid then (not faulted in again)
   uint64_t pages_dropped = 0;   // its pages whose translation had changed
+  uint64_t kernel_pages_kept = 0;  // supervisor non-global pages above the user space kept at CR3 loads
 };
 
 class LinearViews final : public ViewListener {
@@ -97,7 +99,7 @@ class LinearViews final : public ViewListener {
   uint8_t* dead_ = nullptr;
   uint64_t clock_ = 0;       // for least-recently-used
   uint32_t current_cr3_ = 0; // the address space the active user view holds
-  std::vector<uint32_t> drop_scratch_;  // revalidate()'s list (kept: no allocation per CR3 load)
+  std::vector<uint32_t> drop_scratch_;  // revalidate()'s and flush_non_global()'s working list (no allocation per CR3 load)
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)
   LinearViewStats st_;
