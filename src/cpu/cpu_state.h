@@ -135,10 +135,12 @@ struct CpuState {
   // (translated code runs x87 instructions natively; Cpu::sync_fpu() brings them back into
   // `fpu`). The pointers FIP/FCS/FOP/FDP/FDS are always in `fpu`.
   uint8_t jit_x87_resident = 0;
-  // Bumped whenever a translation of code addresses may have changed (TLB flushes, INVLPG,
+  // Changed whenever a translation of code addresses may have changed (TLB flushes, INVLPG,
   // dropped blocks): the inline caches of translated indirect branches hold only while it stays
-  // (never 0, so an empty cache never matches). jit_ic_slot: the lookup routine's scratch.
-  uint32_t jit_code_epoch = 1;
+  // (never 0, so an empty cache never matches). One per exec TLB set: [0] for the sites of CPL 0-2
+  // code, whose targets the supervisor set maps, [1] for CPL 3 code (GuestMmu::new_code_epoch
+  // decides which a flush changes). jit_ic_slot: the lookup routine's scratch.
+  uint32_t jit_code_epoch[2] = {1, 1};
   uint64_t jit_ic_slot = 0;
   // The linear address a memory slow path of translated code passes to its callout (sites with
   // CalloutSite::first_access: a #PF there is raised without running the instruction).
@@ -168,11 +170,15 @@ constexpr size_t kEflagsOffset = offsetof(CpuState, eflags);
 constexpr size_t kIcountOffset = offsetof(CpuState, icount);
 constexpr size_t kFlagsSpillOffset = offsetof(CpuState, jit_flags_spill);
 constexpr size_t kX87ResidentOffset = offsetof(CpuState, jit_x87_resident);
-constexpr size_t kCodeEpochOffset = offsetof(CpuState, jit_code_epoch);
+constexpr size_t kCodeEpochOffset = offsetof(CpuState, jit_code_epoch);  // + 4 * user
 constexpr size_t kIcSlotOffset = offsetof(CpuState, jit_ic_slot);
 constexpr size_t kSlowLinOffset = offsetof(CpuState, jit_slow_lin);
-inline void bump_code_epoch(CpuState& s) {
-  if (++s.jit_code_epoch == 0) s.jit_code_epoch = 1;
+inline void bump_code_epoch(CpuState& s, unsigned user) {
+  if (++s.jit_code_epoch[user] == 0) s.jit_code_epoch[user] = 1;
+}
+inline void bump_code_epochs(CpuState& s) {
+  bump_code_epoch(s, 0);
+  bump_code_epoch(s, 1);
 }
 constexpr size_t kFpuOffset = offsetof(CpuState, fpu);
 constexpr size_t kSegOffset = offsetof(CpuState, seg);

@@ -60,17 +60,19 @@ void GuestMmu::flush_tlb() {
   update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
   s_.attention |= attn::MODE;
-  new_code_epoch();
+  new_code_epochs();
   if (views) views->flush_all();
 }
 
-void GuestMmu::new_code_epoch() {
-  bump_code_epoch(s_);
-  for (uint32_t page : exec_since_epoch_) exec_since_epoch_bits_[page >> 6] = 0;
-  exec_since_epoch_.clear();
-  for (auto& u : tlb_)
-    for (const TlbEntry& e : u[kTlbExec])
-      if (!(e.tag & 0xFFFu)) note_exec_page(e.tag);
+void GuestMmu::new_code_epochs() {
+  bump_code_epochs(s_);
+  for (uint32_t page : exec_pages_) exec_pages_bits_[page >> 6] = 0;
+  exec_pages_.clear();
+  for (unsigned user = 0; user < 2; ++user) {
+    exec_nonglobal_[user] = false;
+    for (const TlbEntry& e : tlb_[user][kTlbExec])
+      if (!(e.tag & 0xFFFu)) note_exec_page(e.tag, user, e.phys & kTlbGlobal);
+  }
 }
 
 void GuestMmu::flush_tlb_cr3() {
@@ -81,7 +83,13 @@ void GuestMmu::flush_tlb_cr3() {
         if (!(e.phys & kTlbGlobal)) e = TlbEntry{};
   ++stats.tlb_flushes;
   s_.attention |= attn::MODE;
-  new_code_epoch();
+  // (What the exec TLB still holds is global: the page list stays a superset of what it held.)
+  for (unsigned user = 0; user < 2; ++user)
+    if (exec_nonglobal_[user]) {
+      bump_code_epoch(s_, user);
+      exec_nonglobal_[user] = false;
+    }
+  if (exec_pages_.size() > 8192) new_code_epochs();  // (bounded)
   if (views) views->flush_non_global();
 }
 
@@ -121,7 +129,7 @@ void GuestMmu::flush_tlb_page(uint32_t lin) {
   for (auto& u : tlb_)
     for (auto& rw : u) rw[idx] = TlbEntry{};
   s_.attention |= attn::MODE;
-  if (exec_since_epoch_bits_[lin >> 18] >> ((lin >> 12) & 63) & 1) new_code_epoch();
+  if (exec_pages_bits_[lin >> 18] >> ((lin >> 12) & 63) & 1) new_code_epochs();
   if (views) views->flush_page(lin);
 }
 
@@ -168,7 +176,7 @@ void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user
   if (write && (!ref.writable || !pte_dirty || code_pages.has_code(paddr))) return;
   const unsigned kind = write ? kTlbWrite : type == AccessType::Exec ? kTlbExec : kTlbRead;
   TlbEntry& e = tlb_[user][kind][(lin >> 12) & (kTlbSize - 1)];
-  if (kind == kTlbExec) note_exec_page(lin);
+  if (kind == kTlbExec) note_exec_page(lin, user, global);
   e.tag = lin & ~0xFFFu;
   e.phys = (paddr & ~0xFFFu) | (global ? kTlbGlobal : 0u);
   e.addend = reinterpret_cast<uintptr_t>(ref.host) - (lin & ~0xFFFu);

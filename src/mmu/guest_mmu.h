@@ -228,24 +228,30 @@ class GuestMmu {
   void note_data_access(uint32_t lin, unsigned size, bool write);
   bool watching() const { return breakpoints && breakpoints->data_enabled; }
 
-  // The code epoch (CpuState::jit_code_epoch) changes with every TLB flush; an INVLPG changes it
-  // only if its page is one the exec TLB has held since it last changed (an inline cache of
-  // translated code can only point at a block on such a page). new_code_epoch(), after the flush:
-  // a new epoch, starting with the pages the exec TLB still holds.
-  void new_code_epoch();
-  void note_exec_page(uint32_t lin) {
+  // The code epochs (CpuState::jit_code_epoch) change with every full TLB flush; a CR3 load
+  // changes a privilege's epoch only if its exec TLB set has held a non-global page since the epoch
+  // last changed (kernel code is global: its inline caches outlive context switches); an INVLPG
+  // changes them only if its page is one the exec TLB has held since they last changed together
+  // (an inline cache can only point at a block on such a page). new_code_epochs(), after a flush:
+  // both change, and tracking starts again from what the exec TLB still holds.
+  void new_code_epochs();
+  void note_exec_page(uint32_t lin, bool user, bool global) {
+    exec_nonglobal_[user] |= !global;
     const uint32_t page = lin >> 12;
-    uint64_t& word = exec_since_epoch_bits_[page >> 6];
+    uint64_t& word = exec_pages_bits_[page >> 6];
     const uint64_t bit = 1ull << (page & 63);
     if (word & bit) return;
     word |= bit;
-    exec_since_epoch_.push_back(page);
+    exec_pages_.push_back(page);
   }
 
   CpuState& s_;
   PhysMem& mem_;
-  std::vector<uint32_t> exec_since_epoch_;         // linear pages (see new_code_epoch)
-  std::vector<uint64_t> exec_since_epoch_bits_ = std::vector<uint64_t>((1u << 20) / 64);
+  // Linear pages the exec TLB has held since the epochs last changed together, and whether each
+  // set has held a non-global page since its epoch changed (see new_code_epochs).
+  std::vector<uint32_t> exec_pages_;
+  std::vector<uint64_t> exec_pages_bits_ = std::vector<uint64_t>((1u << 20) / 64);
+  bool exec_nonglobal_[2] = {};
   bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
   TlbEntry tlb_[2][3][kTlbSize];  // [user][kTlbRead / kTlbWrite / kTlbExec][index]
   SegCache segc_[6];

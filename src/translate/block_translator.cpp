@@ -941,9 +941,9 @@ void Emitter::emit_lookup_jump() {
     put(b, 13);
   }
   a_.jne(general);
-  {  // mov r9d, [r15 + kCodeEpochOffset]; cmp r9d, [r11 + 4]
+  {  // mov r9d, [r15 + kCodeEpochOffset + 4 * user]; cmp r9d, [r11 + 4]
     uint8_t b[11] = {0x45, 0x8B, 0x8F};
-    const uint32_t disp = uint32_t(kCodeEpochOffset);
+    const uint32_t disp = uint32_t(kCodeEpochOffset + 4 * (((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3));
     std::memcpy(b + 3, &disp, 4);
     b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
     put(b, 11);

@@ -51,7 +51,7 @@ enum ExitReason : uint32_t { kExitCallout = 0, kExitLink, kExitLookupMiss, kExit
 // EIP's page to the physical page the block was translated from (so mapping changes need no
 // flush); an entry goes when its block does (translator.cpp).
 // An indirect branch site's inline cache (in the code buffer's data area): the last target it
-// jumped to and the block's entry_spilled, valid while CpuState::jit_code_epoch is unchanged.
+// jumped to and the block's entry_spilled, valid while the site's CpuState::jit_code_epoch (by its code's privilege) is unchanged.
 struct InlineCache {
   uint32_t eip = ~0u;
   uint32_t epoch = 0;  // (never a current epoch: empty)

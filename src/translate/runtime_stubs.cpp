@@ -239,7 +239,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.mov(x::r10, x::qword_ptr(x::r10, int32_t(offsetof(LookupEntry, code))));
     a.mov(x::r11, x::qword_ptr(kState, int32_t(kIcSlotOffset)));
     a.mov(x::dword_ptr(x::r11, int32_t(offsetof(InlineCache, eip))), x::r8d);
-    a.mov(x::r9d, x::dword_ptr(kState, int32_t(kCodeEpochOffset)));
+    a.mov(x::r9d, x::dword_ptr(kState, int32_t(kCodeEpochOffset + 4 * user)));
     a.mov(x::dword_ptr(x::r11, int32_t(offsetof(InlineCache, epoch))), x::r9d);
     a.mov(x::qword_ptr(x::r11, int32_t(offsetof(InlineCache, code))), x::r10);
     a.jmp(x::r10);

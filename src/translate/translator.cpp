@@ -130,7 +130,7 @@ Translator::Translator(Cpu& cpu, Options options)
   rt_.seg_base_offset = cpu_.mmu.seg_fast_base_offset();
   cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
   cache_.on_remove = [this](Block* b) {
-    bump_code_epoch(cpu_.s);  // (inline caches may point at it)
+    bump_code_epochs(cpu_.s);  // (inline caches may point at it)
     if (!b) return flush_lookup_table();
     jit::LookupEntry* set = &table_[jit::lookup_index(b->key.eip)];
     for (unsigned w = 0; w < jit::kLookupWays; ++w)

@@ -4,7 +4,8 @@
 ;  1. frame A: 0xA
 ;  2. INVLPG of a data page the code never ran from, a store to it: still 0xA (the inline cache
 ;     may stay: nothing it points at changed)
-;  3. the PTE changed to frame B, INVLPG of CODE_LIN: 0xB (a stale inline cache would give 0xA)
+;  3. the PTE changed to frame B, INVLPG of CODE_LIN: 0xB (a stale inline cache would give 0xA);
+;     back to frame A with a CR3 reload instead of INVLPG: 0xA
 ;  4. CR4.PGE on, CODE_LIN mapped global (frame A): 0xA; a CR3 reload (the global page stays in
 ;     the TLB, the loop runs again from its inline cache); then the PTE changed to frame B
 ;     (global), INVLPG: 0xB
@@ -44,6 +45,10 @@ start:
   mov dword [PTE(CODE_LIN)], FRAME_B | PG_ALL
   invlpg [CODE_LIN]
   CALL_40 0xB, 12, "PTE -> frame B, INVLPG: frame B"
+  mov dword [PTE(CODE_LIN)], FRAME_A | PG_ALL
+  mov eax, cr3
+  mov cr3, eax
+  CALL_40 0xA, 13, "PTE -> frame A, CR3 reload (no INVLPG): frame A"
 
   ; ---- a global page ----
   mov eax, cr4
