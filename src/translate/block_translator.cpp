@@ -261,6 +261,11 @@ class Emitter {
     std::memcpy(b + 2, &v, 8);
     put(b, 10);
   }
+  void put_mov_r11_imm64(uint64_t v) {  // mov r11, imm64
+    uint8_t b[10] = {0x49, 0xBB};
+    std::memcpy(b + 2, &v, 8);
+    put(b, 10);
+  }
   void put_mov_eip(uint32_t v) {  // mov dword [r15 + kEipOffset], imm32 (8 bytes: room for a jmp rel32)
     static_assert(kEipOffset < 128, "disp8 form");
     uint8_t b[8] = {0x41, 0xC7, 0x47, uint8_t(kEipOffset)};
@@ -299,7 +304,8 @@ class Emitter {
   void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
   void emit_exit(uint32_t target, unsigned slot);
   void emit_div(unsigned k);
-  void emit_lookup_jump();
+  void emit_lookup_jump(int32_t ret_pop = -1);
+  void emit_ras_push(uint32_t return_eip);
   void emit_insn(unsigned k);
   void embed(ZydisEncoderRequest& req);
 
@@ -919,10 +925,38 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
   }
 }
 
+// After a CALL's push (R12D = the guest ESP holding the return address): its return slot into
+// the return-address stack (jit_abi.h), for the RET that comes back. The flags are parked first
+// (the index computation clobbers them; the exit right after mostly parks them anyway).
+void Emitter::emit_ras_push(uint32_t return_eip) {
+  if (!rt_.ras) return;
+  auto* slot = reinterpret_cast<jit::ReturnSlot*>(buf_.alloc_data(sizeof(jit::ReturnSlot)));
+  if (!slot) {
+    data_full_ = true;
+    return;
+  }
+  *slot = jit::ReturnSlot{};
+  slot->ic.eip = return_eip;
+  slot->mode = b_.key.mode;
+  spill_flags();
+  static const uint8_t index[10] = {0x45, 0x89, 0xE1,                           // mov r9d, r12d
+                                    0x41, 0x81, 0xE1, 0xFC, 0xFF, 0x00, 0x00};  // and r9d, 0xFFFC
+  put(index, 10);
+  put_mov_r10_imm64(uint64_t(slot));
+  uint8_t store[14] = {0x49, 0xBB};  // mov r11, ras; mov [r11 + r9 * 2], r10
+  const uint64_t ras = uint64_t(rt_.ras);
+  std::memcpy(store + 2, &ras, 8);
+  store[10] = 0x4F, store[11] = 0x89, store[12] = 0x14, store[13] = 0x4B;
+  put(store, 14);
+}
+
 // r8d = target EIP. The site's inline cache first: the same target as last time, in the same
 // code epoch (no TLB flush, INVLPG or dropped block since), goes straight to that block past its
-// flag spill; otherwise the lookup routine (which fills the cache on a hit).
-void Emitter::emit_lookup_jump() {
+// flag spill; otherwise the lookup routine (which fills the cache on a hit). A RET (ret_pop >= 0:
+// the bytes it popped) first tries the return slot its stack word's return-address-stack entry
+// points at (emit_ras_push): the same return address, mode and epoch go straight there; the same
+// return address and mode in another epoch have the lookup routine fill that slot.
+void Emitter::emit_lookup_jump(int32_t ret_pop) {
   auto* ic = reinterpret_cast<jit::InlineCache*>(buf_.alloc_data(sizeof(jit::InlineCache)));
   if (!ic) {
     data_full_ = true;
@@ -952,6 +986,33 @@ void Emitter::emit_lookup_jump() {
   static const uint8_t jmp_code[4] = {0x41, 0xFF, 0x63, 0x08};  // jmp [r11 + 8]
   put(jmp_code, 4);
   a_.bind(general);
+  if (ret_pop >= 0 && rt_.ras) {
+    const Label own_ic = a_.newLabel(), fill = a_.newLabel();
+    a_.lea(x::r9d, x::ptr(x::r12, -ret_pop));  // the ESP the RET read
+    static const uint8_t index[7] = {0x41, 0x81, 0xE1, 0xFC, 0xFF, 0x00, 0x00};  // and r9d, 0xFFFC
+    put(index, 7);
+    uint8_t load[14] = {0x49, 0xBB};  // mov r11, ras; mov r11, [r11 + r9 * 2]
+    const uint64_t ras = uint64_t(rt_.ras);
+    std::memcpy(load + 2, &ras, 8);
+    load[10] = 0x4F, load[11] = 0x8B, load[12] = 0x1C, load[13] = 0x4B;
+    put(load, 14);
+    a_.cmp(x::r8d, x::dword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, eip))));
+    a_.jne(own_ic);
+    a_.cmp(x::dword_ptr(x::r11, int32_t(offsetof(jit::ReturnSlot, mode))), int32_t(b_.key.mode));
+    a_.jne(own_ic);
+    {  // mov r9d, [r15 + kCodeEpochOffset + 4 * user]; cmp r9d, [r11 + 4]
+      uint8_t b[11] = {0x45, 0x8B, 0x8F};
+      const uint32_t disp = uint32_t(kCodeEpochOffset + 4 * (((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3));
+      std::memcpy(b + 3, &disp, 4);
+      b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
+      put(b, 11);
+    }
+    a_.jne(fill);
+    put(jmp_code, 4);
+    a_.bind(own_ic);
+    put_mov_r11_imm64(uint64_t(ic));
+    a_.bind(fill);
+  }
   {  // mov r9, mode << 32
     uint8_t b[10] = {0x49, 0xB9};
     const uint64_t tag = uint64_t(b_.key.mode) << 32;
@@ -1076,6 +1137,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Call:
       emit_push_value(k, nullptr, next);
       bind_resume(slow_.back().resume);  // (never reached: a CALL's slow path leaves)
+      emit_ras_push(next);
       emit_exit(b_.targets[0], 0);
       return;
     case Rule::JmpIndirect: case Rule::CallIndirect:
@@ -1086,7 +1148,10 @@ void Emitter::emit_insn(unsigned k) {
         emit_probe(k, 4, false, d.seg);
         a_.mov(x::r8d, mem32());
       }
-      if (d.rule == Rule::CallIndirect) emit_push_value(k, nullptr, next);
+      if (d.rule == Rule::CallIndirect) {
+        emit_push_value(k, nullptr, next);
+        emit_ras_push(next);
+      }
       emit_lookup_jump();
       return;
     case Rule::Ret: {
@@ -1095,7 +1160,7 @@ void Emitter::emit_insn(unsigned k) {
       emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
       a_.mov(x::r8d, mem32());
       a_.lea(x::r12d, x::ptr(x::r12, int32_t(pop)));
-      emit_lookup_jump();
+      emit_lookup_jump(int32_t(pop));
       return;
     }
     case Rule::Div:

@@ -12,6 +12,7 @@
 // The host stack pointer is 16-byte aligned inside translated code.
 #pragma once
 #include <asmjit/x86.h>
+#include <cstddef>
 #include <cstdint>
 
 namespace bt86 {
@@ -58,6 +59,22 @@ struct InlineCache {
   const uint8_t* code = nullptr;
 };
 static_assert(sizeof(InlineCache) == 16, "translated code reads it by fixed offsets");
+
+// A call site's return slot (in the code buffer's data area): the inline cache of the return to
+// it — found by the RET that comes back through the return-address stack, filled by the lookup
+// routine like any inline cache — and the mode of the code that made the call (a RET whose own
+// mode differs, after a mode change in between, does not use it).
+struct ReturnSlot {
+  InlineCache ic;  // ic.eip: the call's return address, fixed
+  uint32_t mode = ~0u;
+  uint32_t pad[3] = {};
+};
+static_assert(sizeof(ReturnSlot) == 32 && offsetof(ReturnSlot, mode) == 16, "translated code reads it by fixed offsets");
+// The return-address stack: a translated CALL stores its return slot at the entry of the guest
+// stack address that holds the return address, bits 2-15 (the entry's byte offset is
+// (ESP & 0xFFFC) * 2); the RET reading that stack word looks there first. Entries always point
+// at a slot (an empty one matches nothing), so a stale or clobbered entry costs only a miss.
+constexpr unsigned kRasEntries = 1u << 14;
 
 struct LookupEntry {
   uint64_t tag = ~0ull;  // EIP | mode << 32

@@ -29,6 +29,7 @@ struct RuntimeRoutines {
   const uint8_t* exit_budget = nullptr;  // as exit_save, counted as a budget exit
   const uint8_t* exit_page2 = nullptr;   // as exit_save, counted as a straddler's failed page check
   const uint8_t* exec_tlb[2] = {};       // the exec TLB sets (supervisor, user): GuestMmu::kTlbExec
+  ReturnSlot* const* ras = nullptr;      // the return-address stack (kRasEntries); null: none
   const uint8_t* exit_link = nullptr;  // as exit_save, r10 = Block*, r9d = exit slot (chainable)
   const uint8_t* exit_link_spilled = nullptr;  // the same, guest flags parked in the spill slot
   const uint8_t* callout = nullptr;    // call with r10 = CalloutSite*, guest flags in the host;

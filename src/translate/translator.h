@@ -133,6 +133,9 @@ class Translator final : public Engine {
   CodeBuffer buf_;
   jit::JitContext ctx_;
   std::unique_ptr<jit::LookupEntry[]> table_;
+  std::unique_ptr<jit::ReturnSlot*[]> ras_;  // the return-address stack (jit_abi.h)
+  jit::ReturnSlot ras_empty_;                // what its entries point at when they hold nothing
+  void clear_ras();
   jit::RuntimeRoutines rt_;
   const Block* last_ = nullptr;
   FILE* perf_map_ = nullptr;
