@@ -106,7 +106,9 @@ static const char* decline_name(DeclineReason r) {
 
 Translator::Translator(Cpu& cpu, Options options)
     : cpu_(cpu), opt_(std::move(options)), interp_(cpu), cache_(cpu.mmu.code_pages),
-      buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]) {
+      buf_(opt_.code_buffer_bytes), table_(new jit::LookupEntry[jit::kLookupEntries]),
+      ras_(new jit::ReturnSlot*[jit::kRasEntries]) {
+  clear_ras();
   heat_.reset(new uint8_t[1u << kHeatBits]());
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   js_.leaving_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
@@ -128,6 +130,7 @@ Translator::Translator(Cpu& cpu, Options options)
   rt_.seg_base = cpu_.mmu.seg_fast_base;
   rt_.seg_ok_offset = cpu_.mmu.seg_fast_ok_offset();
   rt_.seg_base_offset = cpu_.mmu.seg_fast_base_offset();
+  rt_.ras = ras_.get();
   cache_.on_unlink = [this](Block& from, uint8_t slot) { unpatch(from, slot); };
   cache_.on_remove = [this](Block* b) {
     bump_code_epochs(cpu_.s);  // (inline caches may point at it)
@@ -254,7 +257,12 @@ void Translator::flush_code() {
   cache_.drop_all();
   buf_.reset_to(rt_.bytes);
   flush_lookup_table();
+  clear_ras();  // (its slots were in the data area)
   ++js_.buffer_flushes;
+}
+
+void Translator::clear_ras() {
+  for (unsigned k = 0; k < jit::kRasEntries; ++k) ras_[k] = &ras_empty_;
 }
 
 Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optional<GuestFault>* fault) {
