@@ -82,7 +82,7 @@ int LinearViews::view_of(const void* p) const {
 
 size_t LinearViews::mapped_total() const {
   size_t n = 0;
-  for (const View& v : views_) n += v.mapped.size();
+  for (const View& v : views_) n += v.mapped.size() + v.parked.size();
   return n;
 }
 
@@ -117,15 +117,25 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     ++st_.to_slow_path;
     return false;
   }
-  if (mapped_total() >= budget_) {
-    ++st_.evictions;
-    flush_all();
-  }
   uint8_t* at = v.base + lin;
-  if (mmap(at, 0x1000, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED | MAP_POPULATE, b.fd,
-           off_t(b.offset)) == MAP_FAILED) {
-    ++st_.to_slow_path;
-    return false;
+  const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+  auto pk = v.parked.find(lin);
+  if (pk != v.parked.end() && pk->second == (t.paddr & ~0xFFFu) && mprotect(at, 0x1000, prot) == 0) {
+    v.parked.erase(pk);
+    ++st_.pages_unparked;
+  } else {
+    if (mapped_total() >= budget_) {
+      ++st_.evictions;
+      drop_parked();
+      if (mapped_total() >= budget_) flush_all();
+      v.parked.erase(lin);  // (gone either way)
+    }
+    if (mmap(at, 0x1000, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, b.fd, off_t(b.offset)) == MAP_FAILED) {
+      ++st_.to_slow_path;
+      return false;
+    }
+    v.parked.erase(lin);
+    ++st_.pages_mapped;
   }
   v.mapped[lin] = Mapping{t.paddr & ~0xFFFu, writable, t.global};
   if (t.global) {
@@ -134,15 +144,62 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     v.non_global.push_back(lin);
   }
   if (writable) writable_by_phys_[t.paddr >> 12].push_back(uint64_t(view) << 32 | lin);
-  ++st_.pages_mapped;
   return true;
 }
 
+// Everything out of the view, parked pages too.
 void LinearViews::clear_view(View& v) {
-  if (!v.mapped.empty()) clear(v.base, kViewBytes);
+  if (!v.mapped.empty() || !v.parked.empty()) clear(v.base, kViewBytes);
   v.mapped.clear();
+  v.parked.clear();
   v.non_global.clear();
   v.lowest_global = 1ull << 32;
+}
+
+// Parks the mapped pages among `pages` (sorted here; stale or repeated entries are skipped), one
+// mprotect call per run of consecutive ones: a call's cost grows with the mappings its range
+// covers, parked ones included, so ranges stay tight.
+void LinearViews::park_pages(View& v, std::vector<uint32_t>& pages) {
+  std::sort(pages.begin(), pages.end());
+  pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+  size_t n = 0;
+  for (uint32_t lin : pages)
+    if (v.mapped.count(lin)) pages[n++] = lin;
+  pages.resize(n);
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && pages[j] == pages[j - 1] + 0x1000) ++j;
+    uint8_t* at = v.base + pages[i];
+    const uint64_t bytes = uint64_t(j - i) << 12;
+    const bool parked = mprotect(at, bytes, PROT_NONE) == 0;
+    if (!parked) clear(at, bytes);  // (cannot happen but for a lack of memory)
+    for (size_t k = i; k < j; ++k) {
+      auto it = v.mapped.find(pages[k]);
+      if (parked) v.parked[pages[k]] = it->second.phys;
+      v.mapped.erase(it);
+    }
+    i = j;
+  }
+}
+
+// The mapping budget ran out: the parked pages of the view holding most are really unmapped (in
+// runs of consecutive pages), a part of the budget at a time rather than one long pause.
+void LinearViews::drop_parked() {
+  View* most = &views_[0];
+  for (View& v : views_)
+    if (v.parked.size() > most->parked.size()) most = &v;
+  std::vector<uint32_t>& lins = drop_scratch_;
+  lins.clear();
+  for (const auto& [lin, phys] : most->parked) lins.push_back(lin);
+  std::sort(lins.begin(), lins.end());
+  for (size_t i = 0; i < lins.size();) {
+    size_t j = i + 1;
+    while (j < lins.size() && lins[j] == lins[j - 1] + 0x1000) ++j;
+    clear(most->base + lins[i], uint64_t(j - i) << 12);
+    i = j;
+  }
+  st_.parked_dropped += lins.size();
+  most->parked.clear();
 }
 
 void LinearViews::flush_all() {
@@ -164,16 +221,15 @@ void LinearViews::flush_non_global() {
   ++st_.cr3_loads;
   View& v = views_[0];
   const uint64_t low = v.lowest_global;
-  bool below = false;
-  for (uint32_t lin : v.non_global) below |= lin < low;
-  if (below) clear(v.base, low);
+  std::vector<uint32_t>& below = drop_scratch_;
+  below.clear();
+  for (uint32_t lin : v.non_global)
+    if (lin < low) below.push_back(lin);
+  park_pages(v, below);
   std::vector<uint32_t>& kept = drop_scratch_;
   kept.clear();
   for (uint32_t lin : v.non_global) {
-    if (lin < low) {
-      v.mapped.erase(lin);
-      continue;
-    }
+    if (lin < low) continue;
     auto it = v.mapped.find(lin);
     if (it == v.mapped.end()) continue;  // (unmapped since)
     const Mapping& m = it->second;
@@ -216,7 +272,7 @@ void LinearViews::switch_user_view(uint32_t cr3) {
       }
       if (views_[k].last_used < views_[pick].last_used) pick = k;
     }
-    clear_view(views_[pick]);
+    park_all(views_[pick]);  // (a new address space may map some of the same frames again)
   }
   View& now = views_[pick];
   now.tagged = true;
@@ -231,8 +287,7 @@ void LinearViews::switch_user_view(uint32_t cr3) {
 
 // An address space comes back: each page its user view still maps stays if the guest's page
 // tables (as they are now) would give a refill the same frame with nothing to update. The others
-// go in runs of consecutive pages (one mmap call each), or all at once if they are most of it (a
-// new address space whose page directory reuses a recent one's frame).
+// are parked (in runs of consecutive pages, one mprotect call each).
 void LinearViews::revalidate(View& v) {
   std::vector<uint32_t>& drop = drop_scratch_;
   drop.clear();
@@ -244,15 +299,17 @@ void LinearViews::revalidate(View& v) {
   }
   st_.pages_dropped += drop.size();
   st_.pages_kept += v.mapped.size() - drop.size();
-  if (drop.size() * 2 > v.mapped.size()) return clear_view(v);
-  std::sort(drop.begin(), drop.end());
-  for (size_t i = 0; i < drop.size();) {
-    size_t j = i + 1;
-    while (j < drop.size() && drop[j] == drop[j - 1] + 0x1000) ++j;
-    clear(v.base + drop[i], uint64_t(j - i) << 12);
-    for (size_t k = i; k < j; ++k) v.mapped.erase(drop[k]);
-    i = j;
-  }
+  park_pages(v, drop);
+}
+
+// Every mapped page of the view parked.
+void LinearViews::park_all(View& v) {
+  std::vector<uint32_t>& all = all_scratch_;
+  all.clear();
+  for (const auto& [lin, m] : v.mapped) all.push_back(lin);
+  park_pages(v, all);
+  v.non_global.clear();
+  v.lowest_global = 1ull << 32;
 }
 
 void LinearViews::flush_page(uint32_t lin) {
@@ -262,10 +319,9 @@ void LinearViews::flush_page(uint32_t lin) {
 }
 
 void LinearViews::unmap_page(View& v, uint32_t lin_page) {
-  auto it = v.mapped.find(lin_page);
-  if (it == v.mapped.end()) return;
-  clear(v.base + lin_page, 0x1000);
-  v.mapped.erase(it);
+  if (!v.mapped.count(lin_page)) return;
+  std::vector<uint32_t> one{lin_page};  // (INVLPG: rare enough for a small allocation)
+  park_pages(v, one);
 }
 
 void LinearViews::code_page_added(uint32_t phys) {

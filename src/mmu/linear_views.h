@@ -8,6 +8,12 @@
 // retries, or sends the guest instruction to its slow path (the interpreter raises the #PF, does
 // the MMIO or the store into code).
 //
+// A page that goes from a view is *parked* rather than unmapped: mprotect(PROT_NONE) keeps its
+// mapping of the frame (about 5 times cheaper than replacing it with the reservation again), and
+// when it is wanted again on the same frame — a process's text pages after a context switch, the
+// same binary in the next process — mprotect maps it back; on another frame mmap replaces it.
+// Parked pages count against the mapping budget and are the first to go when it runs out.
+//
 // Flushes follow the TLB's: INVLPG drops one page, CR0/CR4/A20/memory-map changes everything, and
 // a CR3 load drops the supervisor view's non-global pages (but for those above its user space
 // that the new page tables still map the same way, which stay). The user views are kept per CR3 (up to
@@ -38,6 +44,8 @@ struct LinearViewStats {
   uint64_t pages_kept = 0;      // its pages still valid then (not faulted in again)
   uint64_t pages_dropped = 0;   // its pages whose translation had changed
   uint64_t kernel_pages_kept = 0;  // supervisor non-global pages above the user space kept at CR3 loads
+  uint64_t pages_unparked = 0;  // pages mapped again by mprotect (parked on the same frame)
+  uint64_t parked_dropped = 0;  // parked pages really unmapped (the mapping budget)
 };
 
 class LinearViews final : public ViewListener {
@@ -80,6 +88,7 @@ class LinearViews final : public ViewListener {
   struct View {
     uint8_t* base = nullptr;
     std::unordered_map<uint32_t, Mapping> mapped;  // lin page -> mapping
+    std::unordered_map<uint32_t, uint32_t> parked; // lin page -> frame, mapped PROT_NONE (below)
     std::vector<uint32_t> non_global;              // mapped non-global pages (maybe stale)
     uint64_t lowest_global = 1ull << 32;           // lowest global page mapped
     bool tagged = false;                           // user views: holds address space `cr3`
@@ -87,6 +96,9 @@ class LinearViews final : public ViewListener {
     uint64_t last_used = 0;
   };
   void unmap_page(View& v, uint32_t lin_page);
+  void park_pages(View& v, std::vector<uint32_t>& pages);
+  void drop_parked();
+  void park_all(View& v);
   void clear_view(View& v);
   void switch_user_view(uint32_t cr3);
   void revalidate(View& v);
@@ -99,6 +111,7 @@ class LinearViews final : public ViewListener {
   uint8_t* dead_ = nullptr;
   uint64_t clock_ = 0;       // for least-recently-used
   uint32_t current_cr3_ = 0; // the address space the active user view holds
+  std::vector<uint32_t> all_scratch_;   // park_all()'s list
   std::vector<uint32_t> drop_scratch_;  // revalidate()'s and flush_non_global()'s working list (no allocation per CR3 load)
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)

@@ -608,6 +608,8 @@ std::string Translator::describe_stats() const {
     add("linear views: CR3 loads finding their view", v.user_view_hits);
     add("linear views: pages kept on return", v.pages_kept);
     add("linear views: kernel non-global pages kept", v.kernel_pages_kept);
+    add("linear views: pages mapped again (parked)", v.pages_unparked);
+    add("linear views: parked pages dropped", v.parked_dropped);
     add("linear views: pages dropped on return", v.pages_dropped);
     add("linear views: INVLPG flushes", v.page_flushes);
     add("linear views: evictions", v.evictions);

@@ -10,6 +10,8 @@
 ;     the TLB, the loop runs again from its inline cache); then the PTE changed to frame B
 ;     (global), INVLPG: 0xB
 ;  5. the same without the INVLPG but with CR4.PGE toggled (flushes global pages too): 0xA
+;  6. a data page read by hot code: INVLPG and the same frame again (the translator's linear view
+;     parks the page and maps it back), a store through it, then another frame after INVLPG
 %define TEST_NAME "jit_remap"
 %include "lib/guest.inc"
 
@@ -23,6 +25,13 @@ PG_G      equ 1 << 8
 %macro CALL_40 3+
   mov esi, %1
   call call_40
+  CHECK edi, 40, %2, %3
+%endmacro
+
+; READ_40 expected, code, "what": 40 reads of DATA_PAGE + 0x800 from one hot loop, all `expected`
+%macro READ_40 3+
+  mov esi, %1
+  call read_40
   CHECK edi, 40, %2, %3
 %endmacro
 
@@ -70,7 +79,38 @@ start:
   or eax, CR4_PGE
   mov cr4, eax
   CALL_40 0xA, 23, "global PTE -> frame A, CR4.PGE toggled: frame A"
+
+  ; ---- a data page out of the TLB and back ----
+  mov dword [FRAME_A + 0x800], 0x11111111
+  mov dword [FRAME_B + 0x800], 0x22222222
+  mov dword [PTE(DATA_PAGE)], FRAME_A | PG_ALL
+  invlpg [DATA_PAGE]
+  READ_40 0x11111111, 30, "data page on frame A"
+  invlpg [DATA_PAGE]
+  READ_40 0x11111111, 31, "after INVLPG, the same frame again"
+  mov ecx, 40
+.store:
+  mov dword [DATA_PAGE + 0x800], 0x33333333
+  loop .store
+  CHECK [FRAME_A + 0x800], 0x33333333, 32, "stores through it reach frame A"
+  mov dword [PTE(DATA_PAGE)], FRAME_B | PG_ALL
+  invlpg [DATA_PAGE]
+  READ_40 0x22222222, 33, "PTE -> frame B, INVLPG: frame B"
   PASS
+
+read_40:
+  xor edi, edi
+  mov ebx, 40
+  jmp .again
+.again:
+  mov eax, [DATA_PAGE + 0x800]
+  cmp eax, esi
+  jne .no
+  inc edi
+.no:
+  dec ebx
+  jnz .again
+  ret
 
 call_40:
   xor edi, edi
