@@ -261,6 +261,16 @@ class Emitter {
     std::memcpy(b + 2, &v, 8);
     put(b, 10);
   }
+  bool user_code() const { return ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3; }  // CPL 3
+  // mov r9d, [r15 + kCodeEpochOffset + 4 * user]; cmp r9d, [r11 + 4]: the code epoch of this
+  // block's privilege against the one an inline cache or return slot at r11 was filled in.
+  void put_epoch_compare() {
+    uint8_t b[11] = {0x45, 0x8B, 0x8F};
+    const uint32_t disp = uint32_t(kCodeEpochOffset + 4 * user_code());
+    std::memcpy(b + 3, &disp, 4);
+    b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
+    put(b, 11);
+  }
   void put_mov_r11_imm64(uint64_t v) {  // mov r11, imm64
     uint8_t b[10] = {0x49, 0xBB};
     std::memcpy(b + 2, &v, 8);
@@ -601,7 +611,7 @@ void Emitter::emit_lea(ZydisRegister dst, const ZydisDecodedOperand& m) {
 // r10d = linear address -> r11 = host addend (fast path), or the callout slow path for
 // instruction k. The guest flags are spilled first (see the top of the file).
 void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, bool defer_access, uint8_t first) {
-  const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+  const bool user = user_code();
   const bool ends = b_.insns[k].term != Terminal::None;
   if (rt_.views) {
     // Linear views: no probe. FS/GS add their base and use the view their check allows; the
@@ -975,13 +985,7 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
     put(b, 13);
   }
   a_.jne(general);
-  {  // mov r9d, [r15 + kCodeEpochOffset + 4 * user]; cmp r9d, [r11 + 4]
-    uint8_t b[11] = {0x45, 0x8B, 0x8F};
-    const uint32_t disp = uint32_t(kCodeEpochOffset + 4 * (((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3));
-    std::memcpy(b + 3, &disp, 4);
-    b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
-    put(b, 11);
-  }
+  put_epoch_compare();
   a_.jne(general);
   static const uint8_t jmp_code[4] = {0x41, 0xFF, 0x63, 0x08};  // jmp [r11 + 8]
   put(jmp_code, 4);
@@ -1000,13 +1004,7 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
     a_.jne(own_ic);
     a_.cmp(x::dword_ptr(x::r11, int32_t(offsetof(jit::ReturnSlot, mode))), int32_t(b_.key.mode));
     a_.jne(own_ic);
-    {  // mov r9d, [r15 + kCodeEpochOffset + 4 * user]; cmp r9d, [r11 + 4]
-      uint8_t b[11] = {0x45, 0x8B, 0x8F};
-      const uint32_t disp = uint32_t(kCodeEpochOffset + 4 * (((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3));
-      std::memcpy(b + 3, &disp, 4);
-      b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
-      put(b, 11);
-    }
+    put_epoch_compare();
     a_.jne(fill);
     put(jmp_code, 4);
     a_.bind(own_ic);
@@ -1019,7 +1017,7 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
     std::memcpy(b + 2, &tag, 8);
     put(b, 10);
   }
-  const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+  const bool user = user_code();
   put_rel32(0xE9, uint64_t(rt_.lookup[user]));
 }
 
@@ -1237,7 +1235,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   if (b_.straddles()) {
     page2_exit = a_.newLabel();
     const uint32_t lin2 = (b_.key.lin() & ~0xFFFu) + 0x1000;
-    const bool user = ((b_.key.mode >> block_mode::CPL_SHIFT) & 3) == 3;
+    const bool user = user_code();
     const uint8_t* e = rt_.exec_tlb[user] + ((lin2 >> 12) & (GuestMmu::kTlbSize - 1)) * GuestMmu::kTlbEntryBytes;
     a_.mov(x::r11, imm(uint64_t(e)));
     a_.cmp(x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbTagOffset)), int32_t(lin2));
