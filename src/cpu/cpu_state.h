@@ -138,8 +138,8 @@ struct CpuState {
   // Changed whenever a translation of code addresses may have changed (TLB flushes, INVLPG,
   // dropped blocks): the inline caches of translated indirect branches hold only while it stays
   // (never 0, so an empty cache never matches). One per exec TLB set: [0] for the sites of CPL 0-2
-  // code, whose targets the supervisor set maps, [1] for CPL 3 code (GuestMmu::new_code_epoch
-  // decides which a flush changes). jit_ic_slot: the lookup routine's scratch.
+  // code, whose targets the supervisor set maps, [1] for CPL 3 code (GuestMmu's TLB flushes
+  // decide which a flush changes: see GuestMmu::new_code_epochs). jit_ic_slot: the lookup routine's scratch.
   uint32_t jit_code_epoch[2] = {1, 1};
   uint64_t jit_ic_slot = 0;
   // The linear address a memory slow path of translated code passes to its callout (sites with

@@ -128,7 +128,6 @@ bool LinearViews::handle_fault(const void* p, bool write) {
       ++st_.evictions;
       drop_parked();
       if (mapped_total() >= budget_) flush_all();
-      v.parked.erase(lin);  // (gone either way)
     }
     if (mmap(at, 0x1000, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, b.fd, off_t(b.offset)) == MAP_FAILED) {
       ++st_.to_slow_path;
@@ -156,6 +155,30 @@ void LinearViews::clear_view(View& v) {
   v.lowest_global = 1ull << 32;
 }
 
+// Calls f(first lin, pages) for each run of consecutive pages in `sorted` (page addresses).
+template <class F>
+static void for_each_run(const std::vector<uint32_t>& sorted, F&& f) {
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i + 1;
+    while (j < sorted.size() && sorted[j] == sorted[j - 1] + 0x1000) ++j;
+    f(sorted[i], j - i);
+    i = j;
+  }
+}
+
+// Parks `n` consecutive mapped pages from `lin` with one mprotect call.
+void LinearViews::park_run(View& v, uint32_t lin, size_t n) {
+  uint8_t* at = v.base + lin;
+  const uint64_t bytes = uint64_t(n) << 12;
+  const bool parked = mprotect(at, bytes, PROT_NONE) == 0;
+  if (!parked) clear(at, bytes);  // (cannot happen but for a lack of memory)
+  for (size_t k = 0; k < n; ++k) {
+    auto it = v.mapped.find(lin + uint32_t(k << 12));
+    if (parked) v.parked[it->first] = it->second.phys;
+    v.mapped.erase(it);
+  }
+}
+
 // Parks the mapped pages among `pages` (sorted here; stale or repeated entries are skipped), one
 // mprotect call per run of consecutive ones: a call's cost grows with the mappings its range
 // covers, parked ones included, so ranges stay tight.
@@ -166,20 +189,7 @@ void LinearViews::park_pages(View& v, std::vector<uint32_t>& pages) {
   for (uint32_t lin : pages)
     if (v.mapped.count(lin)) pages[n++] = lin;
   pages.resize(n);
-  for (size_t i = 0; i < n;) {
-    size_t j = i + 1;
-    while (j < n && pages[j] == pages[j - 1] + 0x1000) ++j;
-    uint8_t* at = v.base + pages[i];
-    const uint64_t bytes = uint64_t(j - i) << 12;
-    const bool parked = mprotect(at, bytes, PROT_NONE) == 0;
-    if (!parked) clear(at, bytes);  // (cannot happen but for a lack of memory)
-    for (size_t k = i; k < j; ++k) {
-      auto it = v.mapped.find(pages[k]);
-      if (parked) v.parked[pages[k]] = it->second.phys;
-      v.mapped.erase(it);
-    }
-    i = j;
-  }
+  for_each_run(pages, [&](uint32_t lin, size_t count) { park_run(v, lin, count); });
 }
 
 // The mapping budget ran out: the parked pages of the view holding most are really unmapped (in
@@ -192,12 +202,7 @@ void LinearViews::drop_parked() {
   lins.clear();
   for (const auto& [lin, phys] : most->parked) lins.push_back(lin);
   std::sort(lins.begin(), lins.end());
-  for (size_t i = 0; i < lins.size();) {
-    size_t j = i + 1;
-    while (j < lins.size() && lins[j] == lins[j - 1] + 0x1000) ++j;
-    clear(most->base + lins[i], uint64_t(j - i) << 12);
-    i = j;
-  }
+  for_each_run(lins, [&](uint32_t lin, size_t count) { clear(most->base + lin, uint64_t(count) << 12); });
   st_.parked_dropped += lins.size();
   most->parked.clear();
 }
@@ -212,7 +217,7 @@ void LinearViews::flush_all() {
 }
 
 // A CR3 load: the supervisor view's non-global pages below its lowest global page (a process's
-// whole user space, typically) go with one mmap call over that range; those above it (kernel
+// whole user space, typically) are parked; those above it (kernel
 // pages mapped without G — Linux's page-table pages, say) stay if the new page tables map them as
 // a TLB refill would, changing nothing (the same frame with A, and D if writable, already set:
 // what revalidate() checks for user views), else go one by one. The user view becomes the new
@@ -226,7 +231,7 @@ void LinearViews::flush_non_global() {
   for (uint32_t lin : v.non_global)
     if (lin < low) below.push_back(lin);
   park_pages(v, below);
-  std::vector<uint32_t>& kept = drop_scratch_;
+  std::vector<uint32_t>& kept = all_scratch_;
   kept.clear();
   for (uint32_t lin : v.non_global) {
     if (lin < low) continue;
@@ -319,9 +324,7 @@ void LinearViews::flush_page(uint32_t lin) {
 }
 
 void LinearViews::unmap_page(View& v, uint32_t lin_page) {
-  if (!v.mapped.count(lin_page)) return;
-  std::vector<uint32_t> one{lin_page};  // (INVLPG: rare enough for a small allocation)
-  park_pages(v, one);
+  if (v.mapped.count(lin_page)) park_run(v, lin_page, 1);
 }
 
 void LinearViews::code_page_added(uint32_t phys) {

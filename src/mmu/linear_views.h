@@ -97,6 +97,7 @@ class LinearViews final : public ViewListener {
   };
   void unmap_page(View& v, uint32_t lin_page);
   void park_pages(View& v, std::vector<uint32_t>& pages);
+  void park_run(View& v, uint32_t lin, size_t n);
   void drop_parked();
   void park_all(View& v);
   void clear_view(View& v);
@@ -111,7 +112,7 @@ class LinearViews final : public ViewListener {
   uint8_t* dead_ = nullptr;
   uint64_t clock_ = 0;       // for least-recently-used
   uint32_t current_cr3_ = 0; // the address space the active user view holds
-  std::vector<uint32_t> all_scratch_;   // park_all()'s list
+  std::vector<uint32_t> all_scratch_;   // park_all()'s list, flush_non_global()'s kept pages
   std::vector<uint32_t> drop_scratch_;  // revalidate()'s and flush_non_global()'s working list (no allocation per CR3 load)
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)

@@ -271,6 +271,16 @@ class Emitter {
     b[7] = 0x45, b[8] = 0x3B, b[9] = 0x4B, b[10] = 0x04;
     put(b, 11);
   }
+  // r9 = the return-address-stack index of the guest stack word at ESP + adjust, scaled for
+  // [r11 + r9 * 2] ((ESP + adjust) & 0xFFFC), r11 = the table (jit_abi.h). Clobbers the host flags.
+  void put_ras_index(int32_t adjust) {
+    uint8_t b[18] = {0x45, 0x8D, 0x8C, 0x24};  // lea r9d, [r12 + adjust]
+    std::memcpy(b + 4, &adjust, 4);
+    static const uint8_t mask[7] = {0x41, 0x81, 0xE1, 0xFC, 0xFF, 0x00, 0x00};  // and r9d, 0xFFFC
+    std::memcpy(b + 8, mask, 7);
+    put(b, 15);
+    put_mov_r11_imm64(uint64_t(rt_.ras));
+  }
   void put_mov_r11_imm64(uint64_t v) {  // mov r11, imm64
     uint8_t b[10] = {0x49, 0xBB};
     std::memcpy(b + 2, &v, 8);
@@ -949,15 +959,10 @@ void Emitter::emit_ras_push(uint32_t return_eip) {
   slot->ic.eip = return_eip;
   slot->mode = b_.key.mode;
   spill_flags();
-  static const uint8_t index[10] = {0x45, 0x89, 0xE1,                           // mov r9d, r12d
-                                    0x41, 0x81, 0xE1, 0xFC, 0xFF, 0x00, 0x00};  // and r9d, 0xFFFC
-  put(index, 10);
+  put_ras_index(0);
   put_mov_r10_imm64(uint64_t(slot));
-  uint8_t store[14] = {0x49, 0xBB};  // mov r11, ras; mov [r11 + r9 * 2], r10
-  const uint64_t ras = uint64_t(rt_.ras);
-  std::memcpy(store + 2, &ras, 8);
-  store[10] = 0x4F, store[11] = 0x89, store[12] = 0x14, store[13] = 0x4B;
-  put(store, 14);
+  static const uint8_t store[4] = {0x4F, 0x89, 0x14, 0x4B};  // mov [r11 + r9 * 2], r10
+  put(store, 4);
 }
 
 // r8d = target EIP. The site's inline cache first: the same target as last time, in the same
@@ -977,13 +982,9 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
   static_assert(offsetof(jit::InlineCache, eip) == 0 && offsetof(jit::InlineCache, epoch) == 4 &&
                 offsetof(jit::InlineCache, code) == 8, "hand-encoded below");
   const Label general = a_.newLabel();
-  {  // mov r11, ic; cmp r8d, [r11]
-    uint8_t b[13] = {0x49, 0xBB};
-    const uint64_t p = uint64_t(ic);
-    std::memcpy(b + 2, &p, 8);
-    b[10] = 0x45, b[11] = 0x3B, b[12] = 0x03;
-    put(b, 13);
-  }
+  put_mov_r11_imm64(uint64_t(ic));
+  static const uint8_t cmp_eip[3] = {0x45, 0x3B, 0x03};  // cmp r8d, [r11]
+  put(cmp_eip, 3);
   a_.jne(general);
   put_epoch_compare();
   a_.jne(general);
@@ -992,17 +993,14 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
   a_.bind(general);
   if (ret_pop >= 0 && rt_.ras) {
     const Label own_ic = a_.newLabel(), fill = a_.newLabel();
-    a_.lea(x::r9d, x::ptr(x::r12, -ret_pop));  // the ESP the RET read
-    static const uint8_t index[7] = {0x41, 0x81, 0xE1, 0xFC, 0xFF, 0x00, 0x00};  // and r9d, 0xFFFC
-    put(index, 7);
-    uint8_t load[14] = {0x49, 0xBB};  // mov r11, ras; mov r11, [r11 + r9 * 2]
-    const uint64_t ras = uint64_t(rt_.ras);
-    std::memcpy(load + 2, &ras, 8);
-    load[10] = 0x4F, load[11] = 0x8B, load[12] = 0x1C, load[13] = 0x4B;
-    put(load, 14);
-    a_.cmp(x::r8d, x::dword_ptr(x::r11, int32_t(offsetof(jit::InlineCache, eip))));
+    put_ras_index(-ret_pop);  // (the stack word the RET read)
+    static const uint8_t load[7] = {0x4F, 0x8B, 0x1C, 0x4B,  // mov r11, [r11 + r9 * 2]
+                                    0x45, 0x3B, 0x03};       // cmp r8d, [r11]: the return address
+    put(load, 7);
     a_.jne(own_ic);
-    a_.cmp(x::dword_ptr(x::r11, int32_t(offsetof(jit::ReturnSlot, mode))), int32_t(b_.key.mode));
+    uint8_t mode[8] = {0x41, 0x81, 0x7B, uint8_t(offsetof(jit::ReturnSlot, mode))};  // cmp dword [r11 + 16], mode
+    std::memcpy(mode + 4, &b_.key.mode, 4);
+    put(mode, 8);
     a_.jne(own_ic);
     put_epoch_compare();
     a_.jne(fill);

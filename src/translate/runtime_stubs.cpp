@@ -184,9 +184,11 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   // the inline cache (this epoch) and jumps to the block past its flag spill (the block's entry
   // checks the budget); a miss leaves with EIP stored.
   Label lookup_at[2] = {a.newLabel(), a.newLabel()};
+  const uint8_t* exec_tlb[2];  // the exec TLB sets (supervisor, user)
+  for (unsigned user = 0; user < 2; ++user)
+    exec_tlb[user] = static_cast<const uint8_t*>(tlb) +
+                     (user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes;
   for (unsigned user = 0; user < 2; ++user) {
-    const int32_t set = int32_t((user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize *
-                                GuestMmu::kTlbEntryBytes);
     a.bind(lookup_at[user]);
     a.mov(x::qword_ptr(kState, int32_t(kIcSlotOffset)), x::r11);
     a.or_(x::r9, x::r8);
@@ -206,7 +208,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
     a.mov(x::r11d, x::r8d);
     a.shr(x::r11d, 8);
     a.and_(x::r11d, (GuestMmu::kTlbSize - 1) * GuestMmu::kTlbEntryBytes);
-    a.mov(x::r9, imm(uint64_t(static_cast<const uint8_t*>(tlb) + set)));
+    a.mov(x::r9, imm(uint64_t(exec_tlb[user])));
     a.add(x::r11, x::r9);
     a.mov(x::r9d, x::r8d);
     a.and_(x::r9d, int32_t(0xFFFFF000u));
@@ -261,9 +263,8 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   r.exit_save = at(exit_save);
   r.exit_budget = at(exit_budget);
   r.exit_page2 = at(exit_page2);
-  for (unsigned user = 0; user < 2; ++user)
-    r.exec_tlb[user] = static_cast<const uint8_t*>(tlb) +
-                       (user * GuestMmu::kTlbKinds + GuestMmu::kTlbExec) * GuestMmu::kTlbSize * GuestMmu::kTlbEntryBytes;
+  r.exec_tlb[0] = exec_tlb[0];
+  r.exec_tlb[1] = exec_tlb[1];
   r.exit_link = at(exit_link);
   r.exit_link_spilled = at(exit_link_spilled);
   r.callout = at(thunk);
