@@ -235,16 +235,11 @@ void Translator::note_code_order(const std::shared_ptr<TranslatedCode>& tc) {
   code_entry_off_.push_back(off);
 }
 
-// The lookup routine's exec-TLB refill (see RefillFn). A fetch that would fault leaves CR2 as
-// it was: the lookup then leaves, and the run loop's own fetch raises the #PF.
+// The lookup routine's exec-TLB refill (see RefillFn): the lookup then leaves if the fetch
+// would fault, and the run loop's own fetch raises the #PF.
 bool Translator::refill_exec(uint32_t eip) {
-  const uint32_t cr2 = cpu_.s.cr2;
-  uint32_t phys, pf_error;
-  const uint8_t* host;
-  if (!cpu_.mmu.try_fetch_ptr(eip, &phys, &host, &pf_error)) {
-    cpu_.s.cr2 = cr2;
-    return false;
-  }
+  uint32_t phys;
+  if (!fetchable(eip, &phys)) return false;
   ++js_.exec_refills;
   return cpu_.mmu.exec_tlb_holds(eip);
 }
@@ -285,7 +280,8 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
     }
     // A straddler whose second page maps elsewhere now: translated again for this mapping, or
     // if that page cannot be fetched, run by the interpreter (which raises the fault).
-    if (!fetchable(lin + 0x1000 - (lin & 0xFFF))) return nullptr;
+    uint32_t phys2;
+    if (!fetchable(lin + 0x1000 - (lin & 0xFFF), &phys2)) return nullptr;
     cache_.drop(b);
   }
   if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
@@ -361,13 +357,17 @@ const uint8_t* Translator::second_page_bytes(const Block& b, uint32_t lin) {
   return host2 && (phys2 & ~0xFFFu) == b.phys2 ? host2 : nullptr;
 }
 
-// The host address of RAM at linear `lin` if an instruction fetch there would not fault (nothing
-// raised; the exec TLB refilled).
+// The host address of RAM at linear `lin` (its physical address in *phys) if an instruction
+// fetch there would not fault; the exec TLB refilled, and nothing raised: a fetch that would
+// fault leaves CR2 as it was (the guest sees CR2 change only with the #PF that goes with it).
 const uint8_t* Translator::fetchable(uint32_t lin, uint32_t* phys) {
-  uint32_t p, pf_error;
+  const uint32_t cr2 = cpu_.s.cr2;
+  uint32_t pf_error;
   const uint8_t* host;
-  if (!cpu_.mmu.try_fetch_ptr(lin, &p, &host, &pf_error)) return nullptr;
-  if (phys) *phys = p;
+  if (!cpu_.mmu.try_fetch_ptr(lin, phys, &host, &pf_error)) {
+    cpu_.s.cr2 = cr2;
+    return nullptr;
+  }
   return host;
 }
 

@@ -106,7 +106,7 @@ class Translator final : public Engine {
   void flush_lookup_table();
   void remember_for_lookup(const Block& b);
   const uint8_t* second_page_bytes(const Block& b, uint32_t lin);
-  const uint8_t* fetchable(uint32_t lin, uint32_t* phys = nullptr);
+  const uint8_t* fetchable(uint32_t lin, uint32_t* phys);
   void flush_code();
   void note_perf_map(const Block& b, const TranslatedCode& tc);
 
