@@ -126,8 +126,9 @@ class Translator final : public Engine {
   std::unique_ptr<RawDecode[]> raw_{new RawDecode[opt_.max_block_insns]};
   std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks left to the interpreter
                                           // (uncacheable, or refused by the assembler)
-  std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed, collisions harmless)
-  static constexpr unsigned kHeatBits = 16;
+  std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed; a collision only
+                                     // translates a block early, see docs/translator.md)
+  static constexpr unsigned kHeatBits = 20;
   Interpreter interp_;
   BlockCache cache_;
   CodeBuffer buf_;
