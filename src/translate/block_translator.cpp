@@ -249,12 +249,19 @@ class Emitter {
     if (!code_.isLabelBound(l)) return void(a_.jmp(l));
     put_rel32(0xE9, code_.baseAddress() + code_.labelOffset(l));
   }
-  void put_budget(uint8_t modrm, uint32_t n) {  // sub (ModRM ED) / add (C5) r13, n
-    uint8_t b[7] = {0x49, 0x83, modrm, uint8_t(n)};
-    if (n <= 127) return put(b, 4);
-    b[1] = 0x81;
-    std::memcpy(b + 3, &n, 4);
+  void put_lea_r13(int32_t d) {  // lea r13, [r13 + d] (the host flags stay)
+    uint8_t b[7] = {0x4D, 0x8D, 0x6D, uint8_t(d)};
+    if (d >= -128 && d <= 127) return put(b, 4);
+    b[2] = 0xAD;
+    std::memcpy(b + 3, &d, 4);
     put(b, 7);
+  }
+  // The budget: r13 -= the block's length, then a load from [r13] that faults into the block's
+  // budget exit if that left it negative (budget_area.h). The host flags stay.
+  void put_budget_check(int32_t minus_n) {
+    put_lea_r13(minus_n);
+    static const uint8_t load[5] = {0x45, 0x0F, 0xB6, 0x4D, 0x00};  // movzx r9d, byte [r13 + 0]
+    put(load, 5);
   }
   void put_mov_r10_imm64(uint64_t v) {  // mov r10, imm64
     uint8_t b[10] = {0x49, 0xBA};
@@ -303,6 +310,8 @@ class Emitter {
   void flags_for_native(unsigned k);
 
   void decode_all();
+  enum class EntryFlags { Dead, Parked, InHost };
+  EntryFlags entry_flags() const;
   void choose_rule(Decoded& d, const Insn& insn);
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
   const CalloutSite* memory_site(unsigned k, bool ends_block, uint8_t first);
@@ -431,6 +440,43 @@ void Emitter::decode_all() {
     eip += b_.insns[k].len;
     choose_rule(d, b_.insns[k]);
   }
+}
+
+// Where the block's body wants the guest flags it is entered with (see Emitter::run):
+// - Dead: an instruction writes all six before any instruction reads one, and nothing before it
+//   could show them (register arithmetic, moves and LEA only: no memory access, fault, callout or
+//   exit). Neither entry needs to move them.
+// - Parked: the body parks them itself before it needs them in the host (the return-address
+//   push of a CALL, the inline-cache compare of a RET or indirect branch, a callout, ...), so it
+//   may as well start with them parked: callers that parked them already (lookups, CALLs) enter
+//   with nothing to do, and the others park them at entry instead of later.
+// - InHost: anything else (a flag reader first, a partial writer, a branch on them, ...).
+Emitter::EntryFlags Emitter::entry_flags() const {
+  bool seen_access = false;  // a memory access so far (it may fault, which shows the flags)
+  for (const Decoded& d : d_) {
+    switch (d.rule) {
+      case Rule::Ident: case Rule::Lea: case Rule::Nop: case Rule::Push: case Rule::Pop: case Rule::Leave:
+        break;
+      case Rule::PushState:
+        if (d.zi->mnemonic == ZYDIS_MNEMONIC_PUSHFD) return EntryFlags::Parked;
+        break;
+      case Rule::Call: case Rule::CallIndirect: case Rule::JmpIndirect: case Rule::Ret: case Rule::DirFlag:
+      case Rule::Callout: case Rule::X87: case Rule::X87Control: case Rule::String:
+        return EntryFlags::Parked;
+      default:  // branches on the flags or ECX, direct jumps (their exit keeps the state), DIV
+        return EntryFlags::InHost;
+    }
+    const bool accesses = (d.mem >= 0 && d.rule != Rule::Lea && d.rule != Rule::Nop) || d.rule == Rule::Push ||
+                          d.rule == Rule::Pop || d.rule == Rule::Leave || d.rule == Rule::PushState;
+    if (accesses && !rt_.views) return EntryFlags::Parked;  // (the TLB probe parks them)
+    seen_access |= accesses;
+    if (!d.zi->cpu_flags) continue;
+    const ZydisAccessedFlags& f = *d.zi->cpu_flags;
+    if (f.tested & kArith) return EntryFlags::InHost;
+    if (written_flags(*d.zi, d.ops) == kArith) return seen_access ? EntryFlags::InHost : EntryFlags::Dead;
+    if ((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) return EntryFlags::InHost;  // some kept
+  }
+  return EntryFlags::InHost;
 }
 
 // The rule for this instance: the mnemonic's rule if its operands allow it, else a callout.
@@ -1222,15 +1268,37 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   const unsigned n = unsigned(d_.size());
   Label budget_exit = a_.newLabel();
 
-  // Entry: the budget. (A budget exit leaves the flags exactly as they were.)
-  spill_flags();
-  const Label entry_spilled = a_.newLabel();
-  a_.bind(entry_spilled);
-  // A straddler (its instruction runs into the next page) is right only while the exec TLB maps
-  // that page to the frame it was translated from; else back to C++, which walks the page tables
-  // (refilling the entry) or leaves the instruction to the interpreter.
-  Label page2_exit;
+  // Entries: `entry` with the guest flags in the host, `entry_spilled` with them parked. The budget
+  // check (budget_area.h) leaves the flags where they are; the body starts with them where
+  // entry_flags() says it wants them, and one of the entries moves them there. If they are dead,
+  // neither does: entry_spilled has a budget check of its own, whose exit takes them back.
+  const Label entry = a_.newLabel(), entry_spilled = a_.newLabel();
+  Label page2_exit, budget_exit_spilled;
+  const EntryFlags wants = b_.straddles() ? EntryFlags::Parked : entry_flags();
+  if (wants == EntryFlags::Dead) {
+    budget_exit_spilled = a_.newLabel();
+    const Label body = a_.newLabel();
+    a_.bind(entry_spilled);
+    put_budget_check(-int32_t(n));
+    a_.jmp(body);
+    a_.bind(entry);
+    put_budget_check(-int32_t(n));
+    a_.bind(body);
+  } else if (wants == EntryFlags::InHost) {
+    a_.bind(entry_spilled);
+    restore_all_flags();
+    a_.bind(entry);
+    put_budget_check(-int32_t(n));
+  } else {
+    a_.bind(entry);
+    spill_flags();
+    a_.bind(entry_spilled);
+  }
   if (b_.straddles()) {
+    // A straddler (its instruction runs into the next page) is right only while the exec TLB maps
+    // that page to the frame it was translated from; else back to C++, which walks the page tables
+    // (refilling the entry) or leaves the instruction to the interpreter. (The check clobbers the
+    // host flags: a straddler's body starts with the guest's parked.)
     page2_exit = a_.newLabel();
     const uint32_t lin2 = (b_.key.lin() & ~0xFFFu) + 0x1000;
     const bool user = user_code();
@@ -1243,8 +1311,8 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     a_.cmp(x::r9d, int32_t(b_.phys2));
     a_.jne(page2_exit);
   }
-  put_budget(0xED, n);  // sub r13, n
-  a_.js(budget_exit);
+  if (wants == EntryFlags::Parked) put_budget_check(-int32_t(n));
+  const bool spilled_at_check = spilled_;
 
   for (unsigned k = 0; k < n; ++k) {
     emit_insn(k);
@@ -1287,11 +1355,18 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     if (!e.done_spilled) restore_all_flags();
     a_.jmp(e.done);
   }
-  a_.bind(budget_exit);
-  put_budget(0xC5, n);  // add r13, n
-  restore_all_flags();
+  a_.bind(budget_exit);  // (from the SIGSEGV handler: the entry's load found the budget spent)
+  put_lea_r13(int32_t(n));
+  if (spilled_at_check) restore_all_flags();
   put_mov_eip(b_.key.eip);
   put_rel32(0xE9, uint64_t(rt_.exit_budget));
+  if (budget_exit_spilled.isValid()) {
+    a_.bind(budget_exit_spilled);
+    put_lea_r13(int32_t(n));
+    restore_all_flags();
+    put_mov_eip(b_.key.eip);
+    put_rel32(0xE9, uint64_t(rt_.exit_budget));
+  }
   if (b_.straddles()) {
     a_.bind(page2_exit);
     restore_all_flags();
@@ -1310,8 +1385,12 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     if (counts) counts->no_room = true;
     return nullptr;
   }
-  tc_->entry = base;
+  tc_->code = base;
+  tc_->entry = base + code_.labelOffsetFromBase(entry);
   tc_->entry_spilled = base + code_.labelOffsetFromBase(entry_spilled);
+  tc_->budget_exit = uint32_t(code_.labelOffsetFromBase(budget_exit));
+  tc_->budget_exit_spilled = budget_exit_spilled.isValid() ? uint32_t(code_.labelOffsetFromBase(budget_exit_spilled))
+                                                           : tc_->budget_exit;
   tc_->size = uint32_t(size);
   if (rt_.views)
     for (const SlowPath& sp : slow_)

@@ -6,7 +6,8 @@
 //
 //   guest EAX ECX EDX EBX ESP EBP ESI EDI  ->  host eax ecx edx ebx r12d ebp esi edi
 //   r15 = CpuState*   r14 = the memory base (the MMU's TLB; with linear views, the view of the
-//   current privilege level, so a flat access is `op [r14 + lin]`)   r13 = instructions left
+//   current privilege level, so a flat access is `op [r14 + lin]`)   r13 = instructions left, as
+//   an address in the BudgetArea (budget_area.h)
 //   r8-r11 scratch (r10 = linear address of a memory operand, r11 = its host addend after a
 //   probe, r8 = a branch target EIP for the lookup routine, r9 = its mode tag)
 // The host stack pointer is 16-byte aligned inside translated code.
@@ -38,7 +39,8 @@ inline const x::Gp kBudget = x::r13;
 
 // What the dispatcher and the shared routines exchange (one per translator).
 struct JitContext {
-  uint64_t limit = 0;          // s.icount at which the budget ends (r13 = limit - icount)
+  uint64_t limit = 0;          // s.icount at which the budget ends (r13 = budget_base + limit - icount)
+  uint64_t budget_base = 0;    // BudgetArea::base()
   uint64_t host_rsp = 0;       // host stack pointer inside the entry routine (exits restore it)
   Block* exit_block = nullptr; // a chainable exit: the block it left and which exit
   uint32_t exit_slot = 0;

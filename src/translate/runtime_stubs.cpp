@@ -101,12 +101,13 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.mov(kTlb, x::rsi);
   a.mov(kBudget, ctx_field(offsetof(JitContext, limit)));
   a.sub(kBudget, x::qword_ptr(kState, int32_t(kIcountOffset)));
+  a.add(kBudget, ctx_field(offsetof(JitContext, budget_base)));
   a.mov(x::r8, x::rdi);
   load_guest_flags(a);
   load_guest_regs(a);
   a.jmp(x::r8);
 
-  // exit_budget: a block's entry found the budget too small (EIP stored).
+  // exit_budget: a block's entry found the budget too small (EIP stored, r13 as it was before).
   Label exit_budget = a.newLabel();
   a.bind(exit_budget);
   a.mov(ctxr, imm(uint64_t(ctx)));
@@ -136,6 +137,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   store_guest_flags(a);
   a.mov(ctxr, imm(uint64_t(ctx)));
   a.mov(x::r9, ctx_field(offsetof(JitContext, limit)));
+  a.add(x::r9, ctx_field(offsetof(JitContext, budget_base)));
   a.sub(x::r9, kBudget);
   a.mov(x::qword_ptr(kState, int32_t(kIcountOffset)), x::r9);
   // exit_nosave: CpuState is complete (a callout left): back to C++.

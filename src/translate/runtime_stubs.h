@@ -16,7 +16,7 @@ struct CalloutSite;
 namespace jit {
 
 // Runs one guest instruction for translated code: returns nonzero to go on in the block.
-using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, int64_t budget_left);
+using CalloutFn = uint32_t (*)(void* self, const CalloutSite* site, uint64_t budget_reg);  // (r13)
 // Fills the exec TLB entry of `eip` for a lookup (at the current privilege) if the page tables
 // map it to RAM, changing no guest state but the accessed bits a fetch sets: nonzero if it did,
 // 0 if not (no fault raised; the lookup leaves and C++ does the rest).

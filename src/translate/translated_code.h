@@ -38,10 +38,15 @@ struct CalloutSite {
 };
 
 struct TranslatedCode {
-  uint8_t* entry = nullptr;
-  uint8_t* entry_spilled = nullptr;  // past the entry's flag spill: for callers that parked the
-                                     // guest flags in the spill slot already (lookups, stubs)
+  uint8_t* code = nullptr;           // the block's host code: [code, code + size)
+  uint8_t* entry = nullptr;          // the entry with the guest flags in the host flags
+  uint8_t* entry_spilled = nullptr;  // the entry for callers that parked the guest flags in the
+                                     // spill slot (lookups, stubs after a clobber)
   uint32_t size = 0;
+  // Offsets of the budget exits, where the SIGSEGV handler sends a budget check that found the
+  // budget spent: one for checks at or past `entry`, one (taking the flags back) for a check
+  // before it (entry_spilled's own, see Emitter::run).
+  uint32_t budget_exit = 0, budget_exit_spilled = 0;
   // Chainable exits (slot 0: jump / taken / fall-through, slot 1: not taken): the stub's first
   // bytes, rewritten to `jmp target-entry` when linked and restored when the link is undone.
   uint8_t* stub[2] = {nullptr, nullptr};

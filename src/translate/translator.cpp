@@ -26,14 +26,15 @@ BlockDecoder& decoder() {
   return d;
 }
 
-uint32_t callout_entry(void* self, const CalloutSite* site, int64_t budget_left) {
-  return static_cast<Translator*>(self)->callout(*site, budget_left);
+uint32_t callout_entry(void* self, const CalloutSite* site, uint64_t budget_reg) {
+  Translator* t = static_cast<Translator*>(self);
+  return t->callout(*site, int64_t(budget_reg - t->budget_base()));
 }
 
 uint32_t refill_entry(void* self, uint32_t eip) { return static_cast<Translator*>(self)->refill_exec(eip); }
 
-// Translators with linear views, for the process-wide SIGSEGV handler.
-std::vector<Translator*>& view_translators() {
+// Live translators, for the process-wide SIGSEGV handler (linear views, budget checks).
+std::vector<Translator*>& translators() {
   static std::vector<Translator*> v;
   return v;
 }
@@ -43,7 +44,7 @@ void on_segv(int sig, siginfo_t* info, void* context) {
   ucontext_t* uc = static_cast<ucontext_t*>(context);
   const uint8_t* pc = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.gregs[REG_RIP]);
   const bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-  for (Translator* t : view_translators()) {
+  for (Translator* t : translators()) {
     const uint8_t* resume = nullptr;
     if (t->handle_host_fault(pc, info->si_addr, write, &resume)) {
       if (resume) uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
@@ -117,8 +118,6 @@ Translator::Translator(Cpu& cpu, Options options)
     // limit (ulimit -v) translated code falls back to the TLB probe, and the statistics say why.
     try {
       views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem);
-      install_segv_handler();
-      view_translators().push_back(this);
     } catch (const std::runtime_error& e) {
       views_off_reason_ = e.what();
     }
@@ -126,6 +125,9 @@ Translator::Translator(Cpu& cpu, Options options)
   rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry,
                           &refill_entry);
   rt_.views = views_ != nullptr;
+  ctx_.budget_base = budget_.base();
+  install_segv_handler();
+  translators().push_back(this);
   rt_.seg_view = cpu_.mmu.seg_view;
   rt_.seg_base = cpu_.mmu.seg_fast_base;
   rt_.seg_ok_offset = cpu_.mmu.seg_fast_ok_offset();
@@ -162,7 +164,7 @@ Translator::Translator(Cpu& cpu, Options options)
 }
 
 Translator::~Translator() {
-  auto& v = view_translators();
+  auto& v = translators();
   v.erase(std::remove(v.begin(), v.end(), this), v.end());
   if (perf_map_) std::fclose(perf_map_);
 }
@@ -204,7 +206,9 @@ void Translator::flush_lookup_table() {
 }
 
 bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume) {
-  if (!views_ || !buf_.contains(pc) || views_->view_of(addr) < 0) return false;
+  if (!buf_.contains(pc)) return false;
+  const bool budget_check = budget_.exhausted_at(addr);
+  if (!budget_check && (!views_ || views_->view_of(addr) < 0)) return false;
   // The block holding pc: the last one starting at or before it. Blocks are appended in code
   // order; code_page_first_ narrows the search to the blocks starting in pc's 4 KiB of the buffer
   // (and the one before, which may run into it), searched in the compact array of entry offsets.
@@ -217,18 +221,22 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
   auto after = std::upper_bound(code_entry_off_.begin() + lo, code_entry_off_.begin() + std::max(lo, hi), off_pc);
   if (after == code_entry_off_.begin()) return false;
   const TranslatedCode& tc = *code_order_[size_t(after - code_entry_off_.begin()) - 1];
-  const uint32_t off = uint32_t(pc - tc.entry);
+  if (budget_check) {  // a block's entry found the budget spent: its budget exit
+    *resume = tc.code + (pc < tc.entry ? tc.budget_exit_spilled : tc.budget_exit);
+    return true;
+  }
+  const uint32_t off = uint32_t(pc - tc.code);
   auto site = std::lower_bound(tc.fault_sites.begin(), tc.fault_sites.end(), off,
                                [](const TranslatedCode::FaultSite& f, uint32_t o) { return f.access < o; });
   if (site == tc.fault_sites.end() || site->access != off) return false;  // not a guest access
-  if (!views_->handle_fault(addr, write)) *resume = tc.entry + site->slow_path;
+  if (!views_->handle_fault(addr, write)) *resume = tc.code + site->slow_path;
   return true;
 }
 
 // Blocks in code order (handle_host_fault): code_page_first_[p] is the index of the first block
 // starting in 4 KiB page p of the buffer or later (filled up to the newest block's page).
 void Translator::note_code_order(const std::shared_ptr<TranslatedCode>& tc) {
-  const uint32_t off = uint32_t(tc->entry - buf_.base());
+  const uint32_t off = uint32_t(tc->code - buf_.base());
   const uint32_t index = uint32_t(code_order_.size());
   while (code_page_first_.size() <= (off >> 12)) code_page_first_.push_back(index);
   code_order_.push_back(tc);
@@ -337,7 +345,7 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   note_code_order(b->host);
   if (cpu_.trace.out_asm) {
     std::fprintf(cpu_.trace.out, "OUT: %08x (%u bytes)\n", b->key.eip, b->host->size);
-    disassemble_host(b->host->entry, b->host->size, cpu_.trace.out);
+    disassemble_host(b->host->code, b->host->size, cpu_.trace.out);
     std::fputc('\n', cpu_.trace.out);
   }
   if (perf_map_) note_perf_map(*b, *b->host);
@@ -399,15 +407,15 @@ void Translator::unpatch(Block& from, uint8_t slot) {
 }
 
 void Translator::note_perf_map(const Block& b, const TranslatedCode& tc) {
-  std::fprintf(perf_map_, "%lx %x bt86:%08x_%ui\n", (unsigned long)(uintptr_t)tc.entry, tc.size, b.key.eip,
+  std::fprintf(perf_map_, "%lx %x bt86:%08x_%ui\n", (unsigned long)(uintptr_t)tc.code, tc.size, b.key.eip,
                unsigned(b.insns.size()));
   std::fflush(perf_map_);
 }
 
 void Translator::describe_block(const Block& b, FILE* out) const {
   if (!b.host) return;
-  std::fprintf(out, "-- its host code (%u bytes at %p):\n", b.host->size, static_cast<const void*>(b.host->entry));
-  disassemble_host(b.host->entry, b.host->size, out);
+  std::fprintf(out, "-- its host code (%u bytes at %p):\n", b.host->size, static_cast<const void*>(b.host->code));
+  disassemble_host(b.host->code, b.host->size, out);
 }
 
 uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
@@ -459,7 +467,7 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
 
 uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
   CpuState& s = cpu_.s;
-  if (views_) install_segv_handler();
+  install_segv_handler();
   s.attention &= ~attn::STOP;
   const uint64_t start = s.icount;
   const uint64_t limit = start + budget;
@@ -538,7 +546,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     } else if (prev) {
       ++js_.unchained_exits;
     }
-    ctx_.limit = one_block ? s.icount + b->insns.size() : limit;
+    ctx_.limit = std::min(one_block ? s.icount + b->insns.size() : limit, s.icount + BudgetArea::kSpan - 1);
     const uint64_t before = s.icount;
     ++js_.entries;
     ++st_.block_execs;

@@ -15,6 +15,7 @@
 #include <vector>
 #include "cpu/block_cache.h"
 #include "cpu/block_decoder.h"
+#include "translate/budget_area.h"
 #include "cpu/engine.h"
 #include "cpu/interpreter.h"
 #include "mmu/linear_views.h"
@@ -86,6 +87,7 @@ class Translator final : public Engine {
 
   // Runs one guest instruction for translated code (the callout thunk calls it).
   uint32_t callout(const CalloutSite& site, int64_t budget_left);
+  uint64_t budget_base() const { return budget_.base(); }
   bool refill_exec(uint32_t eip);
   // The SIGSEGV handler's question: a host fault at `addr` by the instruction at `pc`. If it is a
   // translated access into this translator's views, maps the page and returns true (retry) or
@@ -132,6 +134,7 @@ class Translator final : public Engine {
   Interpreter interp_;
   BlockCache cache_;
   CodeBuffer buf_;
+  BudgetArea budget_;
   jit::JitContext ctx_;
   std::unique_ptr<jit::LookupEntry[]> table_;
   std::unique_ptr<jit::ReturnSlot*[]> ras_;  // the return-address stack (jit_abi.h)
