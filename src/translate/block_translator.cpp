@@ -1,13 +1,15 @@
 // One guest block -> host code (see block_translator.h and docs/translator.md).
 //
 // Layout of a translated block:
-//   entry:  (flags kept or spilled) sub r13, n; js budget_exit
+//   entries: entry_spilled / entry (one of them moves the guest flags to where the body wants
+//            them, see Emitter::run), lea r13, [r13 - n]; movzx r9d, byte [r13] (the budget:
+//            faults into budget_exit once spent, see budget_area.h)
 //           ... one sequence per guest instruction ...
 //           exits (chainable stubs / jump to the lookup routine)
 //   out of line: memory slow paths (callouts), budget_exit
 // The guest's arithmetic flags are exact at every point where the guest could observe them (a
-// callout, a fault, an exit). Host sequences that clobber the host flags (the budget check, TLB
-// probes, the DIV checks) first park them in CpuState::jit_flags_spill (once per value, in
+// callout, a fault, an exit). Host sequences that clobber the host flags (TLB probes, the DIV
+// checks, inline-cache compares) first park them in CpuState::jit_flags_spill (once per value, in
 // LAHF/SETO form, runtime_stubs.h); while they are parked, a native instruction that writes all six needs nothing
 // back, one that needs only CF back (INC/DEC keep it; ADC/SBB read it) gets it with one BT from
 // the slot, anything else — and every callout, exit and branch — gets all of them back with

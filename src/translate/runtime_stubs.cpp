@@ -183,7 +183,7 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
 
   // lookup: r8d = target EIP, r9 = mode tag, r11 = the site's InlineCache, flags parked. A hit —
   // the tag matches and the exec TLB maps the EIP's page to the block's physical page — fills
-  // the inline cache (this epoch) and jumps to the block past its flag spill (the block's entry
+  // the inline cache (this epoch) and jumps to the block's entry_spilled (which
   // checks the budget); a miss leaves with EIP stored.
   Label lookup_at[2] = {a.newLabel(), a.newLabel()};
   const uint8_t* exec_tlb[2];  // the exec TLB sets (supervisor, user)

@@ -38,8 +38,8 @@ struct RuntimeRoutines {
   const uint8_t* lookup[2] = {};       // jump with r8d = target EIP, r9 = mode tag (mode << 32),
                                        // r11 = the site's InlineCache, guest flags parked in the
                                        // spill slot; [1] for CPL 3 code (it checks the user TLB).
-                                       // A hit fills the inline cache and enters the block past
-                                       // its flag spill (entry_spilled).
+                                       // A hit fills the inline cache and enters the block where
+                                       // it takes the flags parked (entry_spilled).
   size_t bytes = 0;                    // code buffer bytes they take
   int32_t seg_ok_offset = 0, seg_base_offset = 0;  // GuestMmu::seg_fast_* from the TLB register
   // Linear views (mmu/linear_views.h): memory operands are `[r14 + lin]`, FS/GS through
