@@ -70,11 +70,24 @@ struct Block {
   std::vector<Incoming> incoming;  // links into this block
   std::vector<Insn> insns;
   std::shared_ptr<TranslatedCode> host;  // translator blocks only: their host code
+  // Guest bytes the block's code depends on besides [key.phys, key.phys + bytes_on_first_page()):
+  // a straddler's rest on its second page, or a PC thunk the translator inlined into the block's
+  // CALL (translator.cpp). A write there drops the block as one into its own bytes does.
+  uint32_t extra_phys = 0;
+  uint8_t extra_len = 0;
+  // The inlined thunk (`mov r32, [esp]; ret` at thunk_lin): r32's number, or kNoThunk.
+  static constexpr uint8_t kNoThunk = 0xFF;
+  uint8_t thunk_reg = kNoThunk;
+  uint32_t thunk_lin = 0;
 
   // A straddler: one instruction that crosses into the next linear page (only the translator
   // caches these; its code checks at entry that the page still maps to phys2).
   bool straddles() const { return (key.phys & 0xFFFu) + bytes > 0x1000; }
   uint32_t bytes_on_first_page() const { return straddles() ? 0x1000 - (key.phys & 0xFFFu) : bytes; }
+  void set_straddler_page(uint32_t page) {  // (bytes known) its second page holds its extra bytes
+    phys2 = extra_phys = page;
+    extra_len = uint8_t(bytes - bytes_on_first_page());
+  }
 
   Block* follow(uint32_t eip) const {
     if (links[0].to && links[0].eip == eip) return links[0].to;

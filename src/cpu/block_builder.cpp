@@ -80,6 +80,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
     if (off >= 0x1000 || !cacheable) break;
   }
   if (!cacheable) b.terminal = Terminal::Fallback;
+  else if (b.straddles()) b.set_straddler_page(b.phys2);
   return cacheable;
 }
 

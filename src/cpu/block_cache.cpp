@@ -111,7 +111,7 @@ unsigned BlockCache::code_written(uint32_t paddr, unsigned size) {
   for (Block* b : pit->second) {
     const uint32_t first_end = b->key.phys + b->bytes_on_first_page();
     if ((b->key.phys < end && paddr < first_end) ||
-        (b->straddles() && b->phys2 < end && paddr < b->phys2 + (b->bytes - b->bytes_on_first_page())))
+        (b->extra_len && b->extra_phys < end && paddr < b->extra_phys + b->extra_len))
       hit.push_back(b);
   }
   for (Block* b : hit) drop(b);
@@ -120,7 +120,7 @@ unsigned BlockCache::code_written(uint32_t paddr, unsigned size) {
 
 void BlockCache::drop(Block* b) {
   drop_from_page(b->key.phys, b);
-  if (b->straddles()) drop_from_page(b->phys2, b);
+  if (extra_page(*b)) drop_from_page(b->extra_phys, b);
   remove(b);
 }
 

@@ -33,8 +33,8 @@ class BlockCache final : public CodeListener {
   // direct-write TLB entries for it) and returns how many there were.
   template <class F>
   unsigned insert(std::unique_ptr<Block> b, F&& new_code_page) {
-    const uint32_t phys = b->key.phys, phys2 = b->phys2;
-    const bool first = add_page(phys, b.get()), second = b->straddles() && add_page(phys2, b.get());
+    const uint32_t phys = b->key.phys, phys2 = b->extra_phys;
+    const bool first = add_page(phys, b.get()), second = extra_page(*b) && add_page(phys2, b.get());
     emplace(std::move(b));
     if (first) new_code_page(phys);
     if (second) new_code_page(phys2);
@@ -87,6 +87,8 @@ class BlockCache final : public CodeListener {
   }
   Block* find_slow(const BlockKey& k);
   bool add_page(uint32_t paddr, Block* b);  // true: the page held no code before
+  // Whether the block's extra bytes (Block::extra_phys) are on a page of their own.
+  static bool extra_page(const Block& b) { return b.extra_len && (b.extra_phys ^ b.key.phys) >> 12; }
   void drop_from_page(uint32_t paddr, Block* b);
   void emplace(std::unique_ptr<Block> b);
   void remove(Block* b);

@@ -262,8 +262,23 @@ class Emitter {
   // budget exit if that left it negative (budget_area.h). The host flags stay.
   void put_budget_check(int32_t minus_n) {
     put_lea_r13(minus_n);
+    put_budget_load();
+  }
+  void put_budget_load() {
     static const uint8_t load[5] = {0x45, 0x0F, 0xB6, 0x4D, 0x00};  // movzx r9d, byte [r13 + 0]
     put(load, 5);
+  }
+  // Jumps to `fail` unless the exec TLB (this code's privilege) maps linear page `lin_page` to
+  // physical page `phys_page`. Clobbers the host flags, r9, r11.
+  void put_exec_tlb_check(uint32_t lin_page, uint32_t phys_page, Label fail) {
+    const uint8_t* e = rt_.exec_tlb[user_code()] + ((lin_page >> 12) & (GuestMmu::kTlbSize - 1)) * GuestMmu::kTlbEntryBytes;
+    a_.mov(x::r11, imm(uint64_t(e)));
+    a_.cmp(x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbTagOffset)), int32_t(lin_page));
+    a_.jne(fail);
+    a_.mov(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbPhysOffset)));
+    a_.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
+    a_.cmp(x::r9d, int32_t(phys_page));
+    a_.jne(fail);
   }
   void put_mov_r10_imm64(uint64_t v) {  // mov r10, imm64
     uint8_t b[10] = {0x49, 0xBA};
@@ -337,6 +352,7 @@ class Emitter {
   void emit_div(unsigned k);
   void emit_lookup_jump(int32_t ret_pop = -1);
   void emit_ras_push(uint32_t return_eip);
+  void emit_inlined_thunk(uint32_t return_eip);
   void emit_insn(unsigned k);
   void embed(ZydisEncoderRequest& req);
 
@@ -359,6 +375,10 @@ class Emitter {
     bool done_spilled = true;  // the flag state at `done`
   };
   std::vector<X87Entry>& x87_ = scratch<X87Entry>();
+  struct BudgetSite {
+    Label check, resume;
+  };
+  std::vector<BudgetSite>& budget_sites_ = scratch<BudgetSite>();  // budget checks inside the body
   Label stub_label_[2];
   bool stub_used_[2] = {false, false};
   bool stub_spilled_[2] = {false, false};
@@ -1067,6 +1087,27 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
   put_rel32(0xE9, uint64_t(rt_.lookup[user]));
 }
 
+// After a CALL's push: the PC thunk it calls (Block::thunk_reg, noted by the translator), run
+// inline. It would load the return address into its register and return there: two more
+// instructions, which get a budget check of their own. Only while the exec TLB still maps the
+// thunk's page to the frame it was read from (its bytes are the block's extra bytes, so writing
+// them drops the block); else, or if the budget ends at the CALL, the CALL goes on as usual.
+void Emitter::emit_inlined_thunk(uint32_t return_eip) {
+  const Label call = a_.newLabel(), no_budget = a_.newLabel(), check = a_.newLabel();
+  spill_flags();
+  put_exec_tlb_check(b_.thunk_lin & ~0xFFFu, b_.extra_phys & ~0xFFFu, call);
+  put_lea_r13(-2);
+  a_.bind(check);
+  put_budget_load();
+  budget_sites_.push_back({check, no_budget});
+  a_.mov(guest_reg32(b_.thunk_reg), return_eip);
+  a_.lea(x::r12d, x::ptr(x::r12, 4));  // (its RET pops what the CALL pushed)
+  emit_exit(return_eip, 1);
+  a_.bind(no_budget);  // (from the SIGSEGV handler)
+  put_lea_r13(2);
+  a_.bind(call);
+}
+
 void Emitter::emit_insn(unsigned k) {
   Decoded& d = d_[k];
   const Insn& insn = b_.insns[k];
@@ -1181,6 +1222,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Call:
       emit_push_value(k, nullptr, next);
       bind_resume(slow_.back().resume);  // (never reached: a CALL's slow path leaves)
+      if (b_.thunk_reg != Block::kNoThunk) emit_inlined_thunk(next);
       emit_ras_push(next);
       emit_exit(b_.targets[0], 0);
       return;
@@ -1302,16 +1344,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     // (refilling the entry) or leaves the instruction to the interpreter. (The check clobbers the
     // host flags: a straddler's body starts with the guest's parked.)
     page2_exit = a_.newLabel();
-    const uint32_t lin2 = (b_.key.lin() & ~0xFFFu) + 0x1000;
-    const bool user = user_code();
-    const uint8_t* e = rt_.exec_tlb[user] + ((lin2 >> 12) & (GuestMmu::kTlbSize - 1)) * GuestMmu::kTlbEntryBytes;
-    a_.mov(x::r11, imm(uint64_t(e)));
-    a_.cmp(x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbTagOffset)), int32_t(lin2));
-    a_.jne(page2_exit);
-    a_.mov(x::r9d, x::dword_ptr(x::r11, int32_t(GuestMmu::kTlbPhysOffset)));
-    a_.and_(x::r9d, int32_t(~0xFFFu));  // (the global bit)
-    a_.cmp(x::r9d, int32_t(b_.phys2));
-    a_.jne(page2_exit);
+    put_exec_tlb_check((b_.key.lin() & ~0xFFFu) + 0x1000, b_.phys2, page2_exit);
   }
   if (wants == EntryFlags::Parked) put_budget_check(-int32_t(n));
   const bool spilled_at_check = spilled_;
@@ -1398,6 +1431,8 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     for (const SlowPath& sp : slow_)
       if (sp.access.isValid())
         tc_->fault_sites.push_back({uint32_t(code_.labelOffsetFromBase(sp.access)), uint32_t(code_.labelOffsetFromBase(sp.at))});
+  for (const BudgetSite& s : budget_sites_)
+    tc_->budget_sites.push_back({uint32_t(code_.labelOffsetFromBase(s.check)), uint32_t(code_.labelOffsetFromBase(s.resume))});
   std::sort(tc_->fault_sites.begin(), tc_->fault_sites.end(),
             [](const TranslatedCode::FaultSite& a, const TranslatedCode::FaultSite& b) { return a.access < b.access; });
   for (unsigned s = 0; s < 2; ++s) {

@@ -58,6 +58,9 @@ struct TranslatedCode {
     uint32_t access, slow_path;
   };
   std::vector<FaultSite> fault_sites;
+  // Budget checks inside the body (an inlined thunk's, in code order) -> where they go when the
+  // budget is spent (access = the check's load).
+  std::vector<FaultSite> budget_sites;
 };
 
 }  // namespace bt86

@@ -223,6 +223,8 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
   const TranslatedCode& tc = *code_order_[size_t(after - code_entry_off_.begin()) - 1];
   if (budget_check) {  // a block's entry found the budget spent: its budget exit
     *resume = tc.code + (pc < tc.entry ? tc.budget_exit_spilled : tc.budget_exit);
+    for (const TranslatedCode::FaultSite& s : tc.budget_sites)
+      if (tc.code + s.access == pc) *resume = tc.code + s.slow_path;
     return true;
   }
   const uint32_t off = uint32_t(pc - tc.code);
@@ -324,6 +326,7 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
     std::memcpy(joined + first, host2, b->bytes - first);
     host = joined;
   }
+  note_pc_thunk(*b);
   auto tc = translate_block(*b, raw_.get(), host, buf_, rt_, &counts);
   if (!tc && counts.no_room) {
     flush_code();
@@ -352,8 +355,34 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   Block* raw = b.get();
   cache_.insert(std::move(b), [&](uint32_t paddr) { cpu_.mmu.code_page_added(paddr); });
   if (raw->straddles()) ++js_.straddlers;
+  if (raw->thunk_reg != Block::kNoThunk) ++js_.thunks_inlined;
   remember_for_lookup(*raw);
   return raw;
+}
+
+// i386 position-independent code gets its own address by calling a PC thunk, `mov r32, [esp];
+// ret` (__x86.get_pc_thunk.bx and the like), at nearly every function entry: a CALL, a RET
+// through the return-address stack and two block entries for two instructions. A block ending
+// in a direct CALL to one is marked for the emitter to run the thunk inline
+// (Emitter::emit_inlined_thunk). Its bytes are read only if the exec TLB holds its page already
+// (no page walk, nothing in the guest changes) and become the block's extra bytes, so a write to
+// them drops the block; the code checks that the page still maps there when it runs.
+void Translator::note_pc_thunk(Block& b) {
+  constexpr uint32_t kFlat32 = block_mode::CODE32 | block_mode::STACK32 | block_mode::FLAT;
+  const Insn& call = b.insns.back();
+  if (b.straddles() || call.term != Terminal::Jump || call.mnemonic != ZYDIS_MNEMONIC_CALL ||
+      (b.key.mode & kFlat32) != kFlat32 || (b.key.mode & block_mode::VM86))
+    return;
+  const uint32_t lin = b.key.cs_base + b.targets[0];
+  uint32_t phys;
+  const uint8_t* p;
+  if ((lin & 0xFFF) > 0xFFC || !cpu_.mmu.exec_tlb_holds(lin) || !(p = fetchable(lin, &phys))) return;
+  const unsigned reg = (p[1] >> 3) & 7;  // 8B /r, ModRM 00 reg 100, SIB 24: mov r32, [esp]; C3: ret
+  if (p[0] != 0x8B || (p[1] & 0xC7) != 0x04 || p[2] != 0x24 || p[3] != 0xC3 || reg == 4) return;
+  b.thunk_reg = uint8_t(reg);
+  b.thunk_lin = lin;
+  b.extra_phys = phys;
+  b.extra_len = 4;
 }
 
 // A straddler's second page as the current page tables map it for a fetch (refilling the exec
@@ -580,6 +609,7 @@ std::string Translator::describe_stats() const {
   };
   add("translated blocks", j.blocks_translated);
   add("  straddlers (across a page end)", j.straddlers);
+  add("  with a PC thunk inlined", j.thunks_inlined);
   add("translated guest instructions", j.guest_insns_translated);
   add("  emitted inline", j.inline_insns);
   add("  emitted as callouts", j.callout_insns);

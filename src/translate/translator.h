@@ -56,6 +56,7 @@ struct TranslatorStats {
   uint64_t faults_raised_early = 0;  // #PF of memory slow paths raised by their callout's walk
   uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)
   uint64_t straddlers = 0;        // translated blocks of one instruction across a page end
+  uint64_t thunks_inlined = 0;    // translated blocks whose CALL runs a PC thunk inline
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
@@ -108,6 +109,7 @@ class Translator final : public Engine {
   void flush_lookup_table();
   void remember_for_lookup(const Block& b);
   const uint8_t* second_page_bytes(const Block& b, uint32_t lin);
+  void note_pc_thunk(Block& b);
   const uint8_t* fetchable(uint32_t lin, uint32_t* phys);
   void flush_code();
   void note_perf_map(const Block& b, const TranslatedCode& tc);

@@ -54,7 +54,7 @@ TEST_CASE("block cache: a straddler is on two pages and goes when either is writ
   CodePages pages;
   BlockCache c(pages);
   auto s = make_block(0x1FFC, 6);  // [0x1FFC, 0x2000) and [0x5000, 0x5002)
-  s->phys2 = 0x5000;
+  s->set_straddler_page(0x5000);
   CHECK(s->straddles());
   CHECK(s->bytes_on_first_page() == 4);
   std::vector<uint32_t> fresh;
@@ -69,7 +69,7 @@ TEST_CASE("block cache: a straddler is on two pages and goes when either is writ
   CHECK_FALSE(pages.has_code(0x5000));
   // Written through its first page, it leaves the second page's list too.
   auto t = make_block(0x1FFE, 3);
-  t->phys2 = 0x7000;
+  t->set_straddler_page(0x7000);
   c.insert(std::move(t));
   c.insert(make_block(0x7100, 4));
   CHECK(pages.note_write(0x1FFF, 1) == 1);
@@ -78,6 +78,31 @@ TEST_CASE("block cache: a straddler is on two pages and goes when either is writ
   CHECK(pages.note_write(0x7000, 0x1000) == 1);
   CHECK_FALSE(pages.has_code(0x7000));
   CHECK(c.count() == 0);
+}
+
+TEST_CASE("block cache: a block's extra bytes (an inlined thunk) drop it when written") {
+  CodePages pages;
+  BlockCache c(pages);
+  auto b = make_block(0x3100, 8);  // its own bytes [0x3100, 0x3108), a thunk at [0x6F00, 0x6F04)
+  b->extra_phys = 0x6F00;
+  b->extra_len = 4;
+  CHECK(c.insert(std::move(b)) == 2);
+  CHECK(pages.has_code(0x6000));
+  CHECK(pages.note_write(0x6F04, 4) == 0);  // beside the thunk
+  CHECK(pages.note_write(0x6EFC, 4) == 0);
+  CHECK(pages.note_write(0x6F03, 1) == 1);  // its ret
+  CHECK(c.find(key(0x3100)) == nullptr);
+  CHECK_FALSE(pages.has_code(0x3000));
+  CHECK_FALSE(pages.has_code(0x6000));
+  // Extra bytes on the block's own page: listed once, and still checked as a second range.
+  auto d = make_block(0x3100, 8);
+  d->extra_phys = 0x3800;
+  d->extra_len = 4;
+  CHECK(c.insert(std::move(d)) == 1);
+  CHECK(pages.note_write(0x3400, 4) == 0);
+  CHECK(pages.note_write(0x3802, 2) == 1);
+  CHECK_FALSE(pages.has_code(0x3000));
+  c.collect_garbage();
 }
 
 TEST_CASE("block cache: two caches on one CodePages each hear of writes to their pages") {
