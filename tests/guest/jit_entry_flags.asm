@@ -45,6 +45,23 @@ PATTERN_B equ 0x045                     ; XOR then STC: ZF PF CF
 %%done:
 %endmacro
 
+; CASE_BEGIN loop: [bad] = 0, ESI = 20 down to 1 (the iteration SET_FLAGS and EXPECTED take)
+%macro CASE_BEGIN 1
+  mov dword [bad], 0
+  mov esi, 20
+%1:
+%endmacro
+
+; CASE_END loop, code, "what": <loop>_bad counts a wrong iteration, <loop>_next goes on; then the check
+%macro CASE_END 3+
+%1_bad:
+  inc dword [bad]
+%1_next:
+  dec esi
+  jnz %1
+  CHECK [bad], 0, %2, %3
+%endmacro
+
 start:
   ENTER_PM32
   IDT_GATE 14, pf_handler, GATE_INT32
@@ -53,9 +70,7 @@ start:
   invlpg [PAGE_NP]
 
   ; ---- 1: a fault before the flags are overwritten ----
-  mov dword [bad], 0
-  mov esi, 20
-.c1:
+  CASE_BEGIN .c1
   mov dword [pf_count], 0
   SET_FLAGS esi
   call faults_first
@@ -64,17 +79,10 @@ start:
   jne .c1_bad
   cmp dword [pf_count], 1
   je .c1_next
-.c1_bad:
-  inc dword [bad]
-.c1_next:
-  dec esi
-  jnz .c1
-  CHECK [bad], 0, 10, "#PF in a callee before a flag write sees the caller's flags"
+  CASE_END .c1, 10, "#PF in a callee before a flag write sees the caller's flags"
 
   ; ---- 2: flags through a callee that does not touch them ----
-  mov dword [bad], 0
-  mov esi, 20
-.c2:
+  CASE_BEGIN .c2
   SET_FLAGS esi
   call pc_thunk
 .c2_ret:
@@ -86,17 +94,10 @@ start:
   jne .c2_bad
   cmp ebx, .c2_ret
   je .c2_next
-.c2_bad:
-  inc dword [bad]
-.c2_next:
-  dec esi
-  jnz .c2
-  CHECK [bad], 0, 20, "flags through mov ebx, [esp]; ret unchanged"
+  CASE_END .c2, 20, "flags through mov ebx, [esp]; ret unchanged"
 
   ; ---- 3: a callee that overwrites every flag in registers first ----
-  mov dword [bad], 0
-  mov esi, 20
-.c3:
+  CASE_BEGIN .c3
   SET_FLAGS esi
   mov ebx, esi
   call overwrites_first                 ; EAX = ESI - 20, flags of that SUB
@@ -113,17 +114,10 @@ start:
   lea edx, [esi - 20]
   cmp eax, edx
   je .c3_next
-.c3_bad:
-  inc dword [bad]
-.c3_next:
-  dec esi
-  jnz .c3
-  CHECK [bad], 0, 30, "a callee's own flags after register code overwrote them"
+  CASE_END .c3, 30, "a callee's own flags after register code overwrote them"
 
   ; ---- 4: a callee that branches on the caller's flags ----
-  mov dword [bad], 0
-  mov esi, 20
-.c4:
+  CASE_BEGIN .c4
   SET_FLAGS esi
   call branches_on_cf                   ; EAX = 1 if CF, else 2
   mov edx, 2
@@ -133,11 +127,7 @@ start:
 .c4_cmp:
   cmp eax, edx
   je .c4_next
-  inc dword [bad]
-.c4_next:
-  dec esi
-  jnz .c4
-  CHECK [bad], 0, 40, "a callee's Jcc on the caller's CF"
+  CASE_END .c4, 40, "a callee's Jcc on the caller's CF"
   PASS
 
 ; The access faults; the handler skips it (6 bytes) and records the flags.
