@@ -21,8 +21,16 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
   bool cacheable = host_page != nullptr;
   uint8_t buf[16];
   b.terminal = Terminal::FallThrough;
-  while (b.insns.size() < max_insns) {
-    const bool first = b.insns.empty();
+  // Decoded into a reused list and copied once at the end: growing the block's own vector an
+  // instruction at a time took several allocations a block (every engine decodes through here).
+  static thread_local std::vector<Insn> insns;
+  insns.clear();
+  struct CopyOut {  // (also when decoding throws a guest fault: the caller drops the block then)
+    Block& b;
+    ~CopyOut() { b.insns.assign(insns.begin(), insns.end()); }
+  } copy_out{b};
+  while (insns.size() < max_insns) {
+    const bool first = insns.empty();
     size_t avail = 0x1000 - off;
     const uint8_t* bytes;
     if (host_page) {
@@ -35,7 +43,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
       avail = n;
     }
     Insn insn;
-    RawDecode* rd = raw ? &raw[b.insns.size()] : nullptr;  // (decoded in place: no copy)
+    RawDecode* rd = raw ? &raw[insns.size()] : nullptr;  // (decoded in place: no copy)
     DecodeStatus st = dec.decode(bytes, avail, code32, insn, rd);
     if (st == DecodeStatus::NeedMoreBytes) {
       if (!first) break;  // let it start its own (uncached) block
@@ -63,7 +71,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
       if (!first) break;
       guest_fault(vec::GP, 0);
     }
-    b.insns.push_back(insn);
+    insns.push_back(insn);
     b.bytes += insn.len;
     const uint32_t next_eip = (eip + insn.len) & ip_mask;
     if (insn.term != Terminal::None) {
