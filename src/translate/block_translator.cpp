@@ -474,10 +474,16 @@ void Emitter::decode_all() {
 //   with nothing to do, and the others park them at entry instead of later.
 // - InHost: anything else (a flag reader first, a partial writer, a branch on them, ...).
 Emitter::EntryFlags Emitter::entry_flags() const {
-  bool seen_access = false;  // a memory access so far (it may fault, which shows the flags)
-  for (const Decoded& d : d_) {
+  bool may_show = false;  // something so far may show the flags (a memory access may fault)
+  for (unsigned k = 0; k < d_.size(); ++k) {
+    const Decoded& d = d_[k];
     switch (d.rule) {
-      case Rule::Ident: case Rule::Lea: case Rule::Nop: case Rule::Push: case Rule::Pop: case Rule::Leave:
+      case Rule::Ident:
+        // (Register code that is not copied as it is goes through the encoder, and if that
+        // fails, a callout, which shows the flags: not dead then.)
+        if (d.mem < 0 && !verbatim_ok(k)) may_show = true;
+        break;
+      case Rule::Lea: case Rule::Nop: case Rule::Push: case Rule::Pop: case Rule::Leave:
         break;
       case Rule::PushState:
         if (d.zi->mnemonic == ZYDIS_MNEMONIC_PUSHFD) return EntryFlags::Parked;
@@ -491,11 +497,11 @@ Emitter::EntryFlags Emitter::entry_flags() const {
     const bool accesses = (d.mem >= 0 && d.rule != Rule::Lea && d.rule != Rule::Nop) || d.rule == Rule::Push ||
                           d.rule == Rule::Pop || d.rule == Rule::Leave || d.rule == Rule::PushState;
     if (accesses && !rt_.views) return EntryFlags::Parked;  // (the TLB probe parks them)
-    seen_access |= accesses;
+    may_show |= accesses;
     if (!d.zi->cpu_flags) continue;
     const ZydisAccessedFlags& f = *d.zi->cpu_flags;
     if (f.tested & kArith) return EntryFlags::InHost;
-    if (written_flags(*d.zi, d.ops) == kArith) return seen_access ? EntryFlags::InHost : EntryFlags::Dead;
+    if (written_flags(*d.zi, d.ops) == kArith) return may_show ? EntryFlags::InHost : EntryFlags::Dead;
     if ((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) return EntryFlags::InHost;  // some kept
   }
   return EntryFlags::InHost;
