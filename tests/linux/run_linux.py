@@ -6,7 +6,7 @@ run; each boots once (or ends bt86 early on purpose) and prints one line per che
 LINUX-TEST-OK, or LINUX-TEST-FAIL with the whole console log and bt86's stderr.
 
 usage: run_linux.py --bt86 BT86 --guest-dir DIR --work-dir DIR [--limit S] SCENARIO [ARG]
-scenarios: default | shell | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon | vesafb
+scenarios: default | shell | processes | memory MIB | storage | snapshot | panic | timeout | cdboot | fbcon | vesafb
            | determinism [SHIFT] | lockstep
 (see docs/linux-tests.md)
 """
@@ -108,6 +108,20 @@ def scenario_shell(ctx, _arg):
     con.type("poweroff -f\n")
     ctx.expect_exit("exit.poweroff", 0)
     print("----- console log -----\n" + con.log)
+
+
+def scenario_processes(ctx, _arg):
+    """A shell loop that starts 2,000 processes (a subshell and /bin/sh in each round), each
+    computing one term of a sum: new address spaces one after the other (fork, exec, exit, the
+    translator's user views and their CR3 switches), and every result must be right."""
+    con = ctx.boot(256)
+    con.check_output("t() { A=$1 /bin/sh -c 'echo $((A * 3 + 1))'; }")
+    out = con.check_output("i=0; s=0; while [ $i -lt 2000 ]; do s=$((s + $(t $i))); i=$((i+1)); done; echo $i $s",
+                           limit=120)
+    # sum over i < 2000 of 3i + 1 = 3 * 1999000 + 2000
+    ctx.report.check("processes.sum", out.split() == ["2000", "5999000"], out.strip())
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
 
 
 def scenario_memory(ctx, arg):
@@ -456,7 +470,7 @@ def scenario_lockstep(ctx, _arg):
         print(f"----- console log -----\n{log}\n----- bt86 stderr -----\n{err}")
 
 
-SCENARIOS = {"determinism": scenario_determinism, "lockstep": scenario_lockstep, "default": scenario_default, "shell": scenario_shell, "memory": scenario_memory, "storage": scenario_storage,
+SCENARIOS = {"determinism": scenario_determinism, "lockstep": scenario_lockstep, "default": scenario_default, "shell": scenario_shell, "processes": scenario_processes, "memory": scenario_memory, "storage": scenario_storage,
              "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
              "cdboot": scenario_cdboot, "fbcon": scenario_fbcon, "vesafb": scenario_vesafb}
 
