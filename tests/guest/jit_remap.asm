@@ -99,32 +99,9 @@ start:
   PASS
 
 read_40:
-  xor edi, edi
-  mov ebx, 40
-  jmp .again
-.again:
-  mov eax, [DATA_PAGE + 0x800]
-  cmp eax, esi
-  jne .no
-  inc edi
-.no:
-  dec ebx
-  jnz .again
-  ret
+  COUNT_40 {mov eax, [DATA_PAGE + 0x800]}
 
 call_40:
-  xor edi, edi
-  mov ebx, 40
-  jmp .again                            ; (the loop's block is hot after the first case)
-.again:
-  mov edx, CODE_LIN
-  call edx
-  cmp eax, esi
-  jne .no
-  inc edi
-.no:
-  dec ebx
-  jnz .again
-  ret
+  COUNT_40 {mov edx, CODE_LIN}, {call edx}
 
 ROM_END

@@ -98,19 +98,7 @@ start:
   PASS
 
 call_40:
-  xor edi, edi
-  mov ebx, 40
-  jmp .again                            ; (the loop's block is hot after the first case)
-.again:
-  mov edx, STRADDLER
-  call edx
-  cmp eax, esi
-  jne .no
-  inc edi
-.no:
-  dec ebx
-  jnz .again
-  ret
+  COUNT_40 {mov edx, STRADDLER}, {call edx}
 
 ; #PF handler: records CR2, the error code and the saved EIP, makes the second page present again.
 pf_handler:
