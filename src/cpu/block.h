@@ -49,8 +49,8 @@ const char* terminal_name(Terminal t);
 struct Block {
   BlockKey key;
   uint32_t bytes = 0;       // guest bytes covered: [key.phys, key.phys + bytes) on one page, or
-                            // for a straddler (below) up to the page end and the rest from phys2
-  uint32_t phys2 = 0;       // a straddler's second page (physical, page-aligned)
+                            // for a straddler (below) up to the page end and the rest from
+                            // extra_phys, its second page (physical, page-aligned)
   Terminal terminal = Terminal::FallThrough;
   uint32_t targets[2] = {0, 0};  // EIPs known at decode time (see Terminal)
   bool valid = true;
@@ -75,17 +75,17 @@ struct Block {
   // CALL (translator.cpp). A write there drops the block as one into its own bytes does.
   uint32_t extra_phys = 0;
   uint8_t extra_len = 0;
-  // The inlined thunk (`mov r32, [esp]; ret` at thunk_lin): r32's number, or kNoThunk.
+  // The inlined thunk (`mov r32, [esp]; ret` at the CALL's target, targets[0]): r32's number, or
+  // kNoThunk.
   static constexpr uint8_t kNoThunk = 0xFF;
   uint8_t thunk_reg = kNoThunk;
-  uint32_t thunk_lin = 0;
 
   // A straddler: one instruction that crosses into the next linear page (only the translator
-  // caches these; its code checks at entry that the page still maps to phys2).
+  // caches these; its code checks at entry that the page still maps to extra_phys).
   bool straddles() const { return (key.phys & 0xFFFu) + bytes > 0x1000; }
   uint32_t bytes_on_first_page() const { return straddles() ? 0x1000 - (key.phys & 0xFFFu) : bytes; }
   void set_straddler_page(uint32_t page) {  // (bytes known) its second page holds its extra bytes
-    phys2 = extra_phys = page;
+    extra_phys = page;
     extra_len = uint8_t(bytes - bytes_on_first_page());
   }
 

@@ -20,6 +20,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
   uint32_t off = lin & 0xFFF;
   bool cacheable = host_page != nullptr;
   uint8_t buf[16];
+  uint32_t second_page = 0;  // a straddler's (physical)
   b.terminal = Terminal::FallThrough;
   // Decoded into a reused list and copied once at the end: growing the block's own vector an
   // instruction at a time took several allocations a block (every engine decodes through here).
@@ -56,7 +57,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
         buf[k] = next ? next[k - avail] : uint8_t(cpu.mem.read(next_phys + uint32_t(k - avail), 1));
       st = dec.decode(buf, 15, code32, insn, rd);
       cacheable = straddlers && cacheable && next != nullptr;
-      b.phys2 = next_phys;
+      second_page = next_phys;
     }
     if (st == DecodeStatus::TooLong) {
       if (!first) break;
@@ -88,7 +89,7 @@ bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_
     if (off >= 0x1000 || !cacheable) break;
   }
   if (!cacheable) b.terminal = Terminal::Fallback;
-  else if (b.straddles()) b.set_straddler_page(b.phys2);
+  if (b.straddles()) b.set_straddler_page(second_page);
   return cacheable;
 }
 

@@ -16,7 +16,7 @@ class Cpu;
 // first instruction (#UD, #GP for too long or beyond the CS limit).
 // `raw`, if given (room for max_insns entries), receives Zydis's decoding of instruction k in raw[k].
 // A first instruction that runs into the next page makes a block of its own; it is cacheable (a
-// straddler: Block::straddles, phys2) only with `straddlers` and when the next page is RAM.
+// straddler: Block::straddles, extra_phys) only with `straddlers` and when the next page is RAM.
 bool build_block(Cpu& cpu, BlockDecoder& dec, uint32_t lin, const uint8_t* host_page, Block& b,
                  unsigned max_insns, RawDecode* raw = nullptr, bool straddlers = false);
 

@@ -1,7 +1,8 @@
 // One engine's cache of guest blocks, keyed by BlockKey (physical address, EIP, CS base and
 // limit, mode bits). A block depends on the physical page it starts on, and a straddler (one
-// instruction across a page end, Block::straddles) on the next one too (Block::phys2); a per-page
-// index lets writes to a page drop just the blocks whose bytes they overlap (self-modifying
+// instruction across a page end, Block::straddles) on the next one too, as a block with an
+// inlined PC thunk on the thunk's bytes (Block::extra_phys); a per-page index lets writes to a
+// page drop just the blocks whose bytes they overlap (self-modifying
 // code). The cache is a CodeListener of the CPU's CodePages, which routes such
 // writes here. Links between blocks are recorded on both ends and undone when either end goes.
 // Dropped blocks wait in a graveyard until no block is running (collect_garbage).

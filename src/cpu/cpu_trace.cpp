@@ -10,7 +10,7 @@ void disassemble_block(PhysMem& mem, const Block& b, FILE* out) {
   std::vector<uint8_t> bytes(b.bytes);
   const uint32_t first = b.bytes_on_first_page();  // (a straddler: the rest from its second page)
   for (uint32_t k = 0; k < b.bytes; ++k)
-    bytes[k] = uint8_t(mem.read(k < first ? b.key.phys + k : b.phys2 + (k - first), 1));
+    bytes[k] = uint8_t(mem.read(k < first ? b.key.phys + k : b.extra_phys + (k - first), 1));
   const bool code32 = b.key.mode & block_mode::CODE32;
   csh h;
   if (cs_open(CS_ARCH_X86, code32 ? CS_MODE_32 : CS_MODE_16, &h) != CS_ERR_OK) return;

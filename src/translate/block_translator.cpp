@@ -1101,7 +1101,7 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
 void Emitter::emit_inlined_thunk(uint32_t return_eip) {
   const Label call = a_.newLabel(), no_budget = a_.newLabel(), check = a_.newLabel();
   spill_flags();
-  put_exec_tlb_check(b_.thunk_lin & ~0xFFFu, b_.extra_phys & ~0xFFFu, call);
+  put_exec_tlb_check((b_.key.cs_base + b_.targets[0]) & ~0xFFFu, b_.extra_phys & ~0xFFFu, call);
   put_lea_r13(-2);
   a_.bind(check);
   put_budget_load();
@@ -1350,7 +1350,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     // (refilling the entry) or leaves the instruction to the interpreter. (The check clobbers the
     // host flags: a straddler's body starts with the guest's parked.)
     page2_exit = a_.newLabel();
-    put_exec_tlb_check((b_.key.lin() & ~0xFFFu) + 0x1000, b_.phys2, page2_exit);
+    put_exec_tlb_check((b_.key.lin() & ~0xFFFu) + 0x1000, b_.extra_phys, page2_exit);
   }
   if (wants == EntryFlags::Parked) put_budget_check(-int32_t(n));
   const bool spilled_at_check = spilled_;

@@ -380,7 +380,6 @@ void Translator::note_pc_thunk(Block& b) {
   const unsigned reg = (p[1] >> 3) & 7;  // 8B /r, ModRM 00 reg 100, SIB 24: mov r32, [esp]; C3: ret
   if (p[0] != 0x8B || (p[1] & 0xC7) != 0x04 || p[2] != 0x24 || p[3] != 0xC3 || reg == 4) return;
   b.thunk_reg = uint8_t(reg);
-  b.thunk_lin = lin;
   b.extra_phys = phys;
   b.extra_len = 4;
 }
@@ -391,7 +390,7 @@ void Translator::note_pc_thunk(Block& b) {
 const uint8_t* Translator::second_page_bytes(const Block& b, uint32_t lin) {
   uint32_t phys2;
   const uint8_t* host2 = fetchable((lin & ~0xFFFu) + 0x1000, &phys2);
-  return host2 && (phys2 & ~0xFFFu) == b.phys2 ? host2 : nullptr;
+  return host2 && (phys2 & ~0xFFFu) == b.extra_phys ? host2 : nullptr;
 }
 
 // The host address of RAM at linear `lin` (its physical address in *phys) if an instruction
