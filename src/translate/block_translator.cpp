@@ -229,7 +229,22 @@ class Emitter {
     Label access;                // linear views: the host access that may fault
     bool spilled_at_access = true;  // the flag state there (which callout thunk the stub calls)
     bool string_pointers = false;   // RSI/RDI hold view addresses: back to ESI/EDI first
+    int lea_insn = -1;              // a GS-form access (no r10d): the instruction whose address
+                                    // the stub computes into r10d for a first-access site,
+    int lea_reg = -1;               // or the host register (id) and displacement of a stack
+    int32_t lea_disp = 0;           // access's address
   };
+  // A flat stack access on the view: `gs: addr32 [reg + disp]` (encode_gs_form's addressing).
+  static x::Mem gs_mem(const x::Gp& reg32, int32_t disp, uint32_t size) {
+    x::Mem m = x::ptr(reg32, disp, size);
+    m.setSegment(x::gs);
+    return m;
+  }
+  // The slow path just made for a GS-form stack access at [reg + disp].
+  void note_stack_access(const x::Gp& reg, int32_t disp) {
+    slow_.back().lea_reg = int(reg.id());
+    slow_.back().lea_disp = disp;
+  }
   x::Mem mem32() const { return x::dword_ptr(base_, x::r10); }  // the probed access, 4 bytes
   // Hand-encoded forms of the instructions every block's exits and slow paths are made of
   // (AsmJit's encoder costs more per instruction than all the rest of translating one). The code
@@ -341,6 +356,7 @@ class Emitter {
   void bind_access() { a_.bind(slow_.back().access); }
   bool encode_for_host(unsigned k, uint8_t* out, size_t* len);
   bool encode_memory_form(unsigned k, uint8_t* out, size_t* len);
+  bool encode_gs_form(unsigned k, uint8_t* out, size_t* len);
   bool emit_ident(unsigned k);
   bool verbatim_ok(unsigned k) const;
   bool copy_verbatim(unsigned k);
@@ -816,13 +832,80 @@ bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
   return true;
 }
 
+// A flat access over the linear views in one host instruction: GS is based at the view
+// (Translator::enter_code), so the guest's own ModRM/SIB/displacement under an address-size
+// prefix compute the 32-bit linear address (wrapping as the guest's does) and the host adds the
+// view: `65 67 [guest prefixes] [REX] opcode ModRM [SIB] [disp] [imm]`. REX only for ESP (r12) in
+// ModRM.reg (R) or as the SIB base (B); an absolute [disp32] (ModRM 00/101, RIP-relative in
+// 64-bit mode) becomes the SIB form with no base and no index. False where encode_memory_form's
+// limits apply (not legacy, 16-bit addressing, AH..BH next to a REX prefix).
+bool Emitter::encode_gs_form(unsigned k, uint8_t* out, size_t* len) {
+  const Decoded& d = d_[k];
+  const ZydisDecodedInstruction& zi = *d.zi;
+  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || !(zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) ||
+      zi.raw.modrm.mod == 3 || zi.address_width != 32)
+    return false;
+  const bool sib = zi.raw.modrm.rm == 4;
+  const bool absolute = zi.raw.modrm.mod == 0 && zi.raw.modrm.rm == 5;
+  uint8_t rex = 0;
+  bool high_byte = false;
+  for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
+    const ZydisDecodedOperand& o = d.ops[i];
+    if (o.encoding != ZYDIS_OPERAND_ENCODING_MODRM_REG) continue;
+    if (o.type != ZYDIS_OPERAND_TYPE_REGISTER) return false;
+    switch (o.reg.value) {
+      case ZYDIS_REGISTER_AH: case ZYDIS_REGISTER_CH: case ZYDIS_REGISTER_DH: case ZYDIS_REGISTER_BH: high_byte = true; break;
+      case ZYDIS_REGISTER_ESP: case ZYDIS_REGISTER_SP: rex |= 0x44; break;
+      default: break;
+    }
+  }
+  if (sib && zi.raw.sib.base == 4) rex |= 0x41;  // [esp + ...] -> [r12d + ...]
+  if (rex && high_byte) return false;
+  const uint8_t* p = bytes_ + (d.eip - b_.key.eip);
+  size_t n = 0;
+  out[n++] = 0x65;
+  out[n++] = 0x67;
+  for (unsigned i = 0; i < zi.raw.prefix_count; ++i) {
+    switch (p[i]) {
+      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: continue;
+      case 0x67: return false;
+      default: out[n++] = p[i];
+    }
+  }
+  if (rex) out[n++] = rex;
+  for (unsigned i = zi.raw.prefix_count; i < zi.raw.modrm.offset; ++i) out[n++] = p[i];  // opcode
+  if (absolute) {
+    out[n++] = uint8_t((zi.raw.modrm.reg & 7) << 3 | 4);  // mod 00, rm 100: SIB
+    out[n++] = 0x25;                                       // no index, no base: disp32
+  } else {
+    out[n++] = p[zi.raw.modrm.offset];
+    if (sib) out[n++] = p[zi.raw.modrm.offset + 1];
+  }
+  for (unsigned i = zi.raw.modrm.offset + 1 + (sib ? 1 : 0); i < zi.length; ++i) out[n++] = p[i];  // disp, imm
+  if (n > ZYDIS_MAX_INSTRUCTION_LENGTH) return false;  // (the host's limit is 15 bytes too)
+  *len = n;
+  return true;
+}
+
 // Re-encodes instruction k for the host: registers remapped, the memory operand (if any) becomes
 // [r11 + r10] after a probe. Returns false if it cannot be encoded (the caller calls out).
 bool Emitter::emit_ident(unsigned k) {
   const Decoded& d = d_[k];
   if (d.mem < 0 && copy_verbatim(k)) return true;
-  uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
+  uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];  // (encode_gs_form writes up to 19 bytes, then checks)
   size_t len = 0;
+  if (d.mem >= 0 && rt_.views && d.seg == SEG_NONE && encode_gs_form(k, out, &len)) {
+    // One host instruction: `gs: addr32 op [guest address]`, GS based at the view (no LEA).
+    const ZydisDecodedOperand& m = d.ops[d.mem];
+    emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, SEG_NONE, true,
+               (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) ? kFirstWrite : kFirstRead);
+    slow_.back().lea_insn = int(k);  // (the slow path computes r10d itself)
+    flags_for_native(k);
+    bind_access();
+    a_.embed(out, len);
+    bind_resume(slow_.back().resume);
+    return true;
+  }
   if (!encode_for_host(k, out, &len)) return false;
   if (d.mem >= 0) {
     const ZydisDecodedOperand& m = d.ops[d.mem];
@@ -983,6 +1066,14 @@ void Emitter::record_x87_pointers(unsigned k) {
 
 // push: [ESP - 4] = value (a guest register or an immediate), then ESP -= 4.
 void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
+  if (rt_.views) {  // mov gs:[r12d - 4], value; lea r12d, [r12 - 4]
+    emit_probe(k, 4, true, SEG_NONE, false, d_[k].mem < 0 ? kFirstWrite : 0);
+    note_stack_access(x::r12, -4);
+    if (reg) a_.mov(gs_mem(x::r12d, -4, 4), *reg);
+    else a_.mov(gs_mem(x::r12d, -4, 4), value);
+    a_.lea(x::r12d, x::ptr(x::r12, -4));
+    return;
+  }
   a_.lea(x::r10d, x::ptr(x::r12, -4));
   emit_probe(k, 4, true, SEG_NONE, false, d_[k].mem < 0 ? kFirstWrite : 0);  // (PUSH m32: its read is first)
   if (reg) a_.mov(mem32(), *reg);
@@ -1171,6 +1262,14 @@ void Emitter::emit_insn(unsigned k) {
       bind_resume(slow_.back().resume);
       return;
     case Rule::Pop:
+      if (rt_.views && d.ops[0].reg.value != ZYDIS_REGISTER_ESP) {  // mov reg, gs:[r12d]; lea r12d, [r12 + 4]
+        emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
+        note_stack_access(x::r12, 0);
+        a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), gs_mem(x::r12d, 0, 4));
+        a_.lea(x::r12d, x::ptr(x::r12, 4));
+        bind_resume(slow_.back().resume);
+        return;
+      }
       a_.mov(x::r10d, x::r12d);
       emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
       a_.mov(x::r9d, mem32());
@@ -1179,6 +1278,15 @@ void Emitter::emit_insn(unsigned k) {
       bind_resume(slow_.back().resume);
       return;
     case Rule::Leave:
+      if (rt_.views) {  // mov r9d, gs:[ebp]; lea r12d, [rbp + 4]; mov ebp, r9d
+        emit_probe(k, 4, false);
+        note_stack_access(x::rbp, 0);
+        a_.mov(x::r9d, gs_mem(x::ebp, 0, 4));
+        a_.lea(x::r12d, x::ptr(x::rbp, 4));
+        a_.mov(x::ebp, x::r9d);
+        bind_resume(slow_.back().resume);
+        return;
+      }
       a_.mov(x::r10d, x::ebp);
       emit_probe(k, 4, false);
       a_.mov(x::r9d, mem32());
@@ -1248,9 +1356,15 @@ void Emitter::emit_insn(unsigned k) {
       return;
     case Rule::Ret: {
       const uint32_t pop = 4 + (d.zi->operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
-      a_.mov(x::r10d, x::r12d);
-      emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
-      a_.mov(x::r8d, mem32());
+      if (rt_.views) {
+        emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
+        note_stack_access(x::r12, 0);
+        a_.mov(x::r8d, gs_mem(x::r12d, 0, 4));
+      } else {
+        a_.mov(x::r10d, x::r12d);
+        emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
+        a_.mov(x::r8d, mem32());
+      }
       a_.lea(x::r12d, x::ptr(x::r12, int32_t(pop)));
       emit_lookup_jump(int32_t(pop));
       return;
@@ -1371,6 +1485,8 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
       static const uint8_t zero_upper[4] = {0x89, 0xF6, 0x89, 0xFF};
       put(zero_upper, 4);
     }
+    if (sp.site->first_access && sp.lea_insn >= 0) emit_lea(ZYDIS_REGISTER_R10D, d_[sp.lea_insn].ops[d_[sp.lea_insn].mem]);
+    if (sp.site->first_access && sp.lea_reg >= 0) a_.lea(x::r10d, x::ptr(x::gpq(uint32_t(sp.lea_reg)), sp.lea_disp));
     if (sp.site->first_access) {  // mov dword [r15 + kSlowLinOffset], r10d
       uint8_t b[7] = {0x45, 0x89, 0x97};
       const uint32_t disp = uint32_t(kSlowLinOffset);

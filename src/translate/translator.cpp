@@ -16,6 +16,7 @@
 #include "cpu/cpu_trace.h"
 #include "cpu/fpu_host.h"
 #include "translate/block_translator.h"
+#include "translate/gs_base.h"
 
 namespace bt86 {
 
@@ -578,7 +579,13 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     const uint64_t before = s.icount;
     ++js_.entries;
     ++st_.block_execs;
-    rt_.enter(b->host->entry, views_ ? static_cast<const void*>(views_->base(s.cpl == 3)) : cpu_.mmu.tlb_base());
+    if (views_) {
+      uint8_t* const view = views_->base(s.cpl == 3);
+      set_host_gs_base(uint64_t(view));  // (flat accesses: gs: addr32, see gs_base.h)
+      rt_.enter(b->host->entry, view);
+    } else {
+      rt_.enter(b->host->entry, cpu_.mmu.tlb_base());
+    }
     js_.insns_in_translated += s.icount - before;
     last_ = b;
     ++js_.exits[ctx_.exit_reason];
