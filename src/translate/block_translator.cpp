@@ -233,6 +233,8 @@ class Emitter {
                                     // the stub computes into r10d for a first-access site,
     int lea_reg = -1;               // or the host register (id) and displacement of a stack
     int32_t lea_disp = 0;           // access's address
+    bool unsettled = false;         // before an Unsettled body's flag write: a stub per flag
+    Label at_spilled;               // state, this one for r9d = 1 (see EntryFlags)
   };
   // A flat stack access on the view: `gs: addr32 [reg + disp]` (encode_gs_form's addressing).
   static x::Mem gs_mem(const x::Gp& reg32, int32_t disp, uint32_t size) {
@@ -342,8 +344,12 @@ class Emitter {
   void flags_for_native(unsigned k);
 
   void decode_all();
-  enum class EntryFlags { Dead, Parked, InHost };
-  EntryFlags entry_flags() const;
+  // Where a block's body wants the guest flags at its start (see run()). Unsettled: dead too, but
+  // flat accesses that may fault come before the instruction that writes them all, so until then
+  // r9d says where they are (1: parked by entry_spilled, 0: in the host) and each such access has
+  // a slow path for either case, the SIGSEGV handler picking one by r9.
+  enum class EntryFlags { Dead, Unsettled, Parked, InHost };
+  EntryFlags entry_flags(unsigned* settled_at = nullptr);
   void choose_rule(Decoded& d, const Insn& insn);
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
   const CalloutSite* memory_site(unsigned k, bool ends_block, uint8_t first);
@@ -401,6 +407,8 @@ class Emitter {
   bool encode_failed_ = false;
   bool data_full_ = false;  // no room for an inline cache: flush, as for a full code buffer
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
+  int unsettled_until_ = -1;  // Unsettled body: instructions up to this one may find the flags
+                              // in either place (r9d says which)
   x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
 };
 
@@ -489,20 +497,36 @@ void Emitter::decode_all() {
 //   may as well start with them parked: callers that parked them already (lookups, CALLs) enter
 //   with nothing to do, and the others park them at entry instead of later.
 // - InHost: anything else (a flag reader first, a partial writer, a branch on them, ...).
-Emitter::EntryFlags Emitter::entry_flags() const {
+Emitter::EntryFlags Emitter::entry_flags(unsigned* settled_at) {
   bool may_show = false;  // something so far may show the flags (a memory access may fault)
+  bool unsettled_ok = rt_.views;  // ... and only flat accesses that leave r9 alone (Unsettled)
   for (unsigned k = 0; k < d_.size(); ++k) {
     const Decoded& d = d_[k];
     switch (d.rule) {
       case Rule::Ident:
         // (Register code that is not copied as it is goes through the encoder, and if that
         // fails, a callout, which shows the flags: not dead then.)
-        if (d.mem < 0 && !verbatim_ok(k)) may_show = true;
+        if (d.mem < 0 && !verbatim_ok(k)) may_show = true, unsettled_ok = false;
+        if (d.mem >= 0) {
+          uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];
+          size_t len = 0;
+          if (d.seg != SEG_NONE || !encode_gs_form(k, out, &len)) unsettled_ok = false;
+        }
         break;
-      case Rule::Lea: case Rule::Nop: case Rule::Push: case Rule::Pop: case Rule::Leave:
+      case Rule::Push:
+        if (d.mem >= 0) unsettled_ok = false;
+        break;
+      case Rule::Pop:
+        if (d.ops[0].reg.value == ZYDIS_REGISTER_ESP) unsettled_ok = false;
+        break;
+      case Rule::Leave:  // (its view form uses r9)
+        unsettled_ok = false;
+        break;
+      case Rule::Lea: case Rule::Nop:
         break;
       case Rule::PushState:
         if (d.zi->mnemonic == ZYDIS_MNEMONIC_PUSHFD) return EntryFlags::Parked;
+        unsettled_ok = false;
         break;
       case Rule::Call: case Rule::CallIndirect: case Rule::JmpIndirect: case Rule::Ret: case Rule::DirFlag:
       case Rule::Callout: case Rule::X87: case Rule::X87Control: case Rule::String:
@@ -517,7 +541,10 @@ Emitter::EntryFlags Emitter::entry_flags() const {
     if (!d.zi->cpu_flags) continue;
     const ZydisAccessedFlags& f = *d.zi->cpu_flags;
     if (f.tested & kArith) return EntryFlags::InHost;
-    if (written_flags(*d.zi, d.ops) == kArith) return may_show ? EntryFlags::InHost : EntryFlags::Dead;
+    if (written_flags(*d.zi, d.ops) == kArith) {
+      if (settled_at) *settled_at = k;
+      return !may_show ? EntryFlags::Dead : unsettled_ok ? EntryFlags::Unsettled : EntryFlags::InHost;
+    }
     if ((f.modified | f.set_0 | f.set_1 | f.undefined) & kArith) return EntryFlags::InHost;  // some kept
   }
   return EntryFlags::InHost;
@@ -731,6 +758,8 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
     sp.access = a_.newLabel();
     if (!defer_access) a_.bind(sp.access);
     sp.spilled_at_access = spilled_;
+    sp.unsettled = int(k) <= unsettled_until_;
+    if (sp.unsettled) sp.at_spilled = a_.newLabel();
     sp.site = memory_site(k, ends, seg == SEG_NONE ? first : 0);
     slow_.push_back(sp);
     return;
@@ -1438,16 +1467,19 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   // neither does: entry_spilled has a budget check of its own, whose exit takes them back.
   const Label entry = a_.newLabel(), entry_spilled = a_.newLabel();
   Label page2_exit, budget_exit_spilled;
-  const EntryFlags wants = b_.straddles() ? EntryFlags::Parked : entry_flags();
-  if (wants == EntryFlags::Dead) {
+  unsigned settled_at = 0;
+  const EntryFlags wants = b_.straddles() ? EntryFlags::Parked : entry_flags(&settled_at);
+  if (wants == EntryFlags::Dead || wants == EntryFlags::Unsettled) {
     budget_exit_spilled = a_.newLabel();
     const Label body = a_.newLabel();
     a_.bind(entry_spilled);
     put_budget_check(-int32_t(n));
+    if (wants == EntryFlags::Unsettled) a_.mov(x::r9d, 1);  // (MOV: the flags stay)
     a_.jmp(body);
     a_.bind(entry);
-    put_budget_check(-int32_t(n));
+    put_budget_check(-int32_t(n));  // (r9d = 0: the budget load reads the BudgetArea's zeros)
     a_.bind(body);
+    if (wants == EntryFlags::Unsettled) unsettled_until_ = int(settled_at);
   } else if (wants == EntryFlags::InHost) {
     a_.bind(entry_spilled);
     restore_all_flags();
@@ -1480,7 +1512,9 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   if (t == Terminal::None) emit_exit(b_.targets[0], 0);  // fall-through (page end or size cap)
 
   for (const SlowPath& sp : slow_) {
-    a_.bind(sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
+   for (unsigned variant = 0; variant < (sp.unsettled ? 2u : 1u); ++variant) {
+    // (An unsettled access: variant 0 for the flags in the host, 1 for them parked.)
+    a_.bind(variant ? sp.at_spilled : sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
     if (sp.string_pointers) {  // mov esi, esi; mov edi, edi (32-bit MOVs: the flags stay; views are 4 GiB-aligned)
       static const uint8_t zero_upper[4] = {0x89, 0xF6, 0x89, 0xFF};
       put(zero_upper, 4);
@@ -1494,14 +1528,16 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
       put(b, 7);
     }
     put_mov_r10_imm64(uint64_t(sp.site));
-    put_rel32(0xE8, uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout));
+    put_rel32(0xE8, uint64_t(sp.spilled_at_access || variant ? rt_.callout_spilled : rt_.callout));
     if (sp.site->ends_block) {
       static const uint8_t ud2[2] = {0x0F, 0x0B};
       put(ud2, 2);
       continue;
     }
     if (!sp.resume_spilled) restore_all_flags();
+    if (sp.unsettled) a_.mov(x::r9d, sp.resume_spilled ? 1 : 0);  // (where the flags are now)
     put_jmp_bound(sp.resume);
+   }
   }
   for (const X87Entry& e : x87_) {  // the guest x87 state into the host FPU, or interpreted
     a_.bind(e.load);
@@ -1552,7 +1588,8 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   if (rt_.views)
     for (const SlowPath& sp : slow_)
       if (sp.access.isValid())
-        tc_->fault_sites.push_back({uint32_t(code_.labelOffsetFromBase(sp.access)), uint32_t(code_.labelOffsetFromBase(sp.at))});
+        tc_->fault_sites.push_back({uint32_t(code_.labelOffsetFromBase(sp.access)), uint32_t(code_.labelOffsetFromBase(sp.at)),
+                                    sp.unsettled ? uint32_t(code_.labelOffsetFromBase(sp.at_spilled)) : 0u});
   for (const BudgetSite& s : budget_sites_)
     tc_->budget_sites.push_back({uint32_t(code_.labelOffsetFromBase(s.check)), uint32_t(code_.labelOffsetFromBase(s.resume))});
   std::sort(tc_->fault_sites.begin(), tc_->fault_sites.end(),

@@ -45,7 +45,17 @@ struct JitContext {
   Block* exit_block = nullptr; // a chainable exit: the block it left and which exit
   uint32_t exit_slot = 0;
   uint32_t exit_reason = 0;    // ExitReason of the last exit
+  // A callout that returns kCalloutSwitch (a block-ending instruction that changed the mode or
+  // jumped elsewhere, SYSENTER/SYSEXIT/IRET/INT...) continues through the lookup routine
+  // `next_lookup` with r14 = next_base, r9 = next_mode_tag, r11 = &switch_ic, instead of
+  // leaving translated code.
+  uint64_t next_base = 0;
+  uint64_t next_mode_tag = 0;
+  const uint8_t* next_lookup = nullptr;
 };
+
+// What Translator::callout returns to the callout thunk.
+enum CalloutResult : uint32_t { kCalloutLeave = 0, kCalloutGoOn = 1, kCalloutSwitch = 2 };
 
 // Why translated code returned to C++ (statistics).
 enum ExitReason : uint32_t { kExitCallout = 0, kExitLink, kExitLookupMiss, kExitBudget, kExitPage2, kExitReasons };

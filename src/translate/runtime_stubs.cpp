@@ -9,6 +9,10 @@
 
 namespace bt86::jit {
 
+namespace {
+InlineCache g_switch_ic;  // the inline cache a kCalloutSwitch lookup is given
+}  // namespace
+
 using namespace asmjit;
 
 static x::Mem gpr_slot(unsigned r) { return x::dword_ptr(kState, int32_t(kGprOffset + 4 * r)); }
@@ -178,8 +182,23 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.and_(x::r9d, 1);
   a.or_(x::r11d, x::r9d);
   a.mov(x::word_ptr(kState, int32_t(kFlagsSpillOffset)), x::r11w);
+  Label go_switch = a.newLabel();
+  a.cmp(x::eax, int32_t(kCalloutSwitch));
+  a.je(go_switch);
   load_guest_regs(a);
   a.ret();
+  // kCalloutSwitch: the instruction ended its block somewhere else, maybe in another mode; on
+  // through the lookup routine for the new EIP (the call's return address is dropped).
+  a.bind(go_switch);
+  a.add(x::rsp, 8);
+  a.mov(ctxr, imm(uint64_t(ctx)));
+  a.mov(kTlb, ctx_field(offsetof(JitContext, next_base)));
+  a.mov(x::r9, ctx_field(offsetof(JitContext, next_mode_tag)));
+  a.mov(x::r8d, x::dword_ptr(kState, int32_t(kEipOffset)));
+  load_guest_regs(a);
+  a.mov(x::r10, ctx_field(offsetof(JitContext, next_lookup)));
+  a.mov(x::r11, imm(uint64_t(&g_switch_ic)));  // (a hit fills it; nothing reads it)
+  a.jmp(x::r10);
 
   // lookup: r8d = target EIP, r9 = mode tag, r11 = the site's InlineCache, flags parked. A hit —
   // the tag matches and the exec TLB maps the EIP's page to the block's physical page — fills

@@ -47,7 +47,7 @@ void on_segv(int sig, siginfo_t* info, void* context) {
   const bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
   for (Translator* t : translators()) {
     const uint8_t* resume = nullptr;
-    if (t->handle_host_fault(pc, info->si_addr, write, &resume)) {
+    if (t->handle_host_fault(pc, info->si_addr, write, uint64_t(uc->uc_mcontext.gregs[REG_R9]), &resume)) {
       if (resume) uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
       return;
     }
@@ -114,6 +114,7 @@ Translator::Translator(Cpu& cpu, Options options)
   heat_.reset(new uint8_t[1u << kHeatBits]());
   js_.callouts_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   js_.leaving_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
+  js_.switch_by_mnemonic.assign(ZYDIS_MNEMONIC_MAX_VALUE + 1, 0);
   if (opt_.linear_views) {
     // The views need 12 GiB of address space (reserved, not memory); under an address-space
     // limit (ulimit -v) translated code falls back to the TLB probe, and the statistics say why.
@@ -206,7 +207,7 @@ void Translator::flush_lookup_table() {
   ++js_.lookup_flushes;
 }
 
-bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume) {
+bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, uint64_t r9, const uint8_t** resume) {
   if (!buf_.contains(pc)) return false;
   const bool budget_check = budget_.exhausted_at(addr);
   if (!budget_check && (!views_ || views_->view_of(addr) < 0)) return false;
@@ -232,7 +233,8 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
   auto site = std::lower_bound(tc.fault_sites.begin(), tc.fault_sites.end(), off,
                                [](const TranslatedCode::FaultSite& f, uint32_t o) { return f.access < o; });
   if (site == tc.fault_sites.end() || site->access != off) return false;  // not a guest access
-  if (!views_->handle_fault(addr, write)) *resume = tc.code + site->slow_path;
+  if (!views_->handle_fault(addr, write))
+    *resume = tc.code + (site->slow_path_spilled && uint32_t(r9) == 1 ? site->slow_path_spilled : site->slow_path);
   return true;
 }
 
@@ -490,8 +492,39 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
     s.attention &= ~(attn::MODE | attn::IRQ_SHADOW);
     go_on = true;
   }
+  if (!go_on && ok && site.ends_block && switch_in_place(budget_left)) {
+    ++js_.switches;
+    if (site.kind != CalloutKind::MemorySlowPath) ++js_.switch_by_mnemonic[insn.mnemonic];
+    return jit::kCalloutSwitch;
+  }
   if (!go_on && site.kind != CalloutKind::MemorySlowPath) ++js_.leaving_by_mnemonic[insn.mnemonic];
-  return go_on;
+  return go_on ? jit::kCalloutGoOn : jit::kCalloutLeave;
+}
+
+// The run loop, after a block, acts on attention bits, faults, debug and tracing, modes it does
+// not translate, interrupts and garbage, and otherwise looks the next block up. When none of
+// those applies (the mode change itself is only attn::MODE, which asks for a new lookup), the
+// lookup routine can do the looking up from translated code: a hit enters the block, a miss
+// leaves with EIP stored. Not when the budget is spent (budget_left counts past this block's
+// instructions; one-block runs, lockstep's, always have none left).
+bool Translator::switch_in_place(int64_t budget_left) {
+  CpuState& s = cpu_.s;
+  if (budget_left <= 0 || (s.attention & ~attn::MODE) || (s.eflags & (fl::TF | fl::RF)) ||
+      cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec || !translatable_mode() ||
+      cache_.has_garbage() || ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()))
+    return false;
+  s.attention &= ~attn::MODE;
+  const bool user = s.cpl == 3;
+  if (views_) {
+    uint8_t* const view = views_->base(user);
+    set_host_gs_base(uint64_t(view));
+    ctx_.next_base = uint64_t(view);
+  } else {
+    ctx_.next_base = uint64_t(cpu_.mmu.tlb_base());
+  }
+  ctx_.next_mode_tag = uint64_t(block_mode_of(s)) << 32;
+  ctx_.next_lookup = rt_.lookup[user ? 1 : 0];
+  return true;
 }
 
 uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
@@ -639,6 +672,7 @@ std::string Translator::describe_stats() const {
   add("code buffer flushes", j.buffer_flushes);
   add("x87 state loads", j.x87_loads);
   add("page faults raised before the instruction", j.faults_raised_early);
+  add("callouts going on elsewhere (no exit)", j.switches);
   add("exec TLB refills by the lookup", j.exec_refills);
   add("blocks invalidated", cache_.invalidations());
   if (views_) {
@@ -689,6 +723,7 @@ std::string Translator::describe_stats() const {
   };
   top_list("  callouts by instruction:", j.callouts_by_mnemonic);
   top_list("  callouts leaving, by instruction:", j.leaving_by_mnemonic);
+  top_list("  callouts going on elsewhere, by instruction:", j.switch_by_mnemonic);
   return out;
 }
 

@@ -57,10 +57,13 @@ struct TranslatorStats {
   uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)
   uint64_t straddlers = 0;        // translated blocks of one instruction across a page end
   uint64_t thunks_inlined = 0;    // translated blocks whose CALL runs a PC thunk inline
+  uint64_t switches = 0;          // block-ending callouts that went on through the lookup routine
+                                  // (SYSENTER, SYSEXIT, IRET, ...) instead of leaving
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
   std::array<uint64_t, size_t(DeclineReason::Count)> declined{};
   std::vector<uint64_t> callouts_by_mnemonic;  // (ZydisMnemonic) -> callouts run
   std::vector<uint64_t> leaving_by_mnemonic;   // (ZydisMnemonic) -> callouts that left translated code
+  std::vector<uint64_t> switch_by_mnemonic;    // (ZydisMnemonic) -> callouts that went on elsewhere
 };
 
 class Translator final : public Engine {
@@ -93,12 +96,17 @@ class Translator final : public Engine {
   // The SIGSEGV handler's question: a host fault at `addr` by the instruction at `pc`. If it is a
   // translated access into this translator's views, maps the page and returns true (retry) or
   // sets *resume to the access's slow path; returns false if the fault is not ours.
-  bool handle_host_fault(const uint8_t* pc, const void* addr, bool write, const uint8_t** resume);
+  // r9: the faulting context's r9 (an Unsettled block's flag state, see block_translator.cpp).
+  bool handle_host_fault(const uint8_t* pc, const void* addr, bool write, uint64_t r9, const uint8_t** resume);
   const LinearViews* views() const { return views_.get(); }
 
  private:
   uint64_t run_loop(uint64_t budget, bool one_block);
   bool translatable_mode() const;
+  // After a block-ending callout: whether translated code may go on at the new CS:EIP itself
+  // (through the lookup routine) — what the run loop would do next is only a lookup — and if so
+  // prepares ctx_ for it (the view of the new privilege level, the mode tag, the lookup routine).
+  bool switch_in_place(int64_t budget_left);
   // The block at CS:EIP, translated on a miss; null if it runs in the interpreter (one-off, or
   // *cold: not run often enough yet) or if fetching it faults (*fault; other guest faults, e.g.
   // in decoding across pages, are thrown).

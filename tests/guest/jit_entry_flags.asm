@@ -9,6 +9,9 @@
 ;     come back unchanged
 ;  3. a callee whose register code overwrites every flag first: the flags after it are its own
 ;  4. a callee that branches on the caller's flags (they must be in the host at its Jcc)
+;  5. as 1, with a flat access that succeeds before the faulting one, the block entered by a JMP
+;     (the flags in the host) instead of a CALL (parked): such a body does not know where the
+;     flags are until its flag write, and its fault must still show the right ones
 %define TEST_NAME "jit_entry_flags"
 %include "lib/guest.inc"
 
@@ -128,6 +131,19 @@ start:
   cmp eax, edx
   je .c4_next
   CASE_END .c4, 40, "a callee's Jcc on the caller's CF"
+
+  ; ---- 5: a fault before the flag write, the block entered with the flags in the host ----
+  CASE_BEGIN .c5
+  mov dword [pf_count], 0
+  SET_FLAGS esi
+  jmp faults_second
+.c5_back:
+  EXPECTED esi
+  cmp [pf_flags], edx
+  jne .c5_bad
+  cmp dword [pf_count], 1
+  je .c5_next
+  CASE_END .c5, 50, "#PF after a JMP, before a flag write, sees the flags from before"
   PASS
 
 ; The access faults; the handler skips it (6 bytes) and records the flags.
@@ -135,6 +151,13 @@ faults_first:
   mov ecx, [PAGE_NP + 0x10]             ; 8B 0D disp32
   add ecx, 1
   ret
+
+; Entered by a JMP: an access that succeeds, then one that faults (skipped by the handler).
+faults_second:
+  mov edx, [pf_count]
+  mov ecx, [PAGE_NP + 0x14]             ; 8B 0D disp32
+  add ecx, edx
+  jmp start.c5_back
 
 pc_thunk:
   mov ebx, [esp]
