@@ -402,6 +402,7 @@ class Emitter {
   };
   std::vector<BudgetSite>& budget_sites_ = scratch<BudgetSite>();  // budget checks inside the body
   Label stub_label_[2];
+  Label jcc_end_;  // right after a Jcc whose taken arm is slot 0's exit (its rel32 ends here)
   bool stub_used_[2] = {false, false};
   bool stub_spilled_[2] = {false, false};
   bool encode_failed_ = false;
@@ -1326,7 +1327,9 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Jcc: {
       host_flags_needed();  // (both exits assume the flags in the host)
       Label taken = a_.newLabel();
-      a_.j(cond_of(d.zi->mnemonic), taken);
+      a_.long_().j(cond_of(d.zi->mnemonic), taken);  // (rel32: linking the taken arm patches it)
+      jcc_end_ = a_.newLabel();
+      a_.bind(jcc_end_);
       emit_exit(b_.targets[1], 1);
       a_.bind(taken);
       emit_exit(b_.targets[0], 0);
@@ -1598,6 +1601,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     if (!stub_used_[s]) continue;
     tc_->stub[s] = base + code_.labelOffsetFromBase(stub_label_[s]);
     tc_->stub_spilled[s] = stub_spilled_[s];
+    if (s == 0 && jcc_end_.isValid()) tc_->jcc_rel = base + code_.labelOffsetFromBase(jcc_end_) - 4;
     std::memcpy(tc_->stub_bytes[s], tc_->stub[s], 8);
   }
   return tc_;

@@ -52,6 +52,9 @@ struct TranslatedCode {
   uint8_t* stub[2] = {nullptr, nullptr};
   uint8_t stub_bytes[2][8] = {};
   bool stub_spilled[2] = {false, false};  // the flags are in the spill slot at that stub
+  // A Jcc's taken arm is slot 0's stub: linking also points the Jcc's rel32 (here) straight at
+  // the target's entry, saving the jump through the stub; unlinking points it back at the stub.
+  uint8_t* jcc_rel = nullptr;
   // Linear views: host accesses that may fault (offset of the instruction) -> the slow path the
   // SIGSEGV handler sends them to (offset), sorted by access offset.
   struct FaultSite {

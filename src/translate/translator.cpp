@@ -425,16 +425,25 @@ void Translator::remember_for_lookup(const Block& b) {
   ++js_.lookup_fills;
 }
 
+namespace {
+void put_rel32_at(uint8_t* rel, const uint8_t* target) {  // rel32 ending at rel + 4
+  const int32_t r32 = int32_t(target - (rel + 4));
+  std::memcpy(rel, &r32, 4);
+}
+}  // namespace
+
 void Translator::patch(Block& from, uint8_t slot, const Block* to) {
   uint8_t* at = from.host->stub[slot];
-  const int64_t rel = (from.host->stub_spilled[slot] ? to->host->entry_spilled : to->host->entry) - (at + 5);
+  const uint8_t* target = from.host->stub_spilled[slot] ? to->host->entry_spilled : to->host->entry;
   at[0] = 0xE9;
-  const int32_t r32 = int32_t(rel);
-  std::memcpy(at + 1, &r32, 4);
+  put_rel32_at(at + 1, target);
+  if (slot == 0 && from.host->jcc_rel) put_rel32_at(from.host->jcc_rel, target);
 }
 
 void Translator::unpatch(Block& from, uint8_t slot) {
-  if (from.host && from.host->stub[slot]) std::memcpy(from.host->stub[slot], from.host->stub_bytes[slot], 8);
+  if (!from.host || !from.host->stub[slot]) return;
+  std::memcpy(from.host->stub[slot], from.host->stub_bytes[slot], 8);
+  if (slot == 0 && from.host->jcc_rel) put_rel32_at(from.host->jcc_rel, from.host->stub[0]);
 }
 
 void Translator::note_perf_map(const Block& b, const TranslatedCode& tc) {
