@@ -101,6 +101,7 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     return false;
   }
   const bool user = view != 0;
+  if (user) ++st_.user_faults;
   const uint32_t lin = uint32_t(off) & ~0xFFFu;
   // A write to a page mapped read-only comes here too: the walk below sets D if it may.
   const ViewTranslation t = mmu_.translate_for_view(uint32_t(off), write, user);
@@ -117,10 +118,42 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     ++st_.to_slow_path;
     return false;
   }
+  if (!install(v, lin, t.paddr & ~0xFFFu, writable, t.global, b)) {
+    ++st_.to_slow_path;
+    return false;
+  }
+  if (user) ++st_.user_pages_mapped;
+  return true;
+}
+
+// The page a guest #PF handler just made present, mapped before the faulting user instruction
+// runs again (Translator: an IRET to CPL 3 with a new CR2), so that its retry does not fault
+// once more: only if the tables already say what that retry's walk would find (A set, and D for
+// a writable mapping: peek_for_view changes nothing), like a TLB entry the CPU prefetched.
+void LinearViews::prefault_user(uint32_t lin) {
+  View& v = views_[active_];
+  lin &= ~0xFFFu;
+  if (v.mapped.count(lin)) return;
+  PageWalk w;
+  if (!mmu_.peek_for_view(lin, false, true, &w)) return;
+  const uint32_t phys = w.paddr & ~0xFFFu;
+  const PhysMem::Backing b = mem_.backing(phys);
+  if (b.fd < 0 || b.kind != PhysMem::Backing::Kind::Ram) return;
+  const bool writable = w.writable && w.dirty && b.direct_write && !mmu_.code_pages.has_code(phys);
+  if (install(v, lin, phys, writable, w.global, b)) {
+    ++st_.prefaults;
+    ++st_.user_pages_mapped;
+  }
+}
+
+// Maps linear page `lin` of view v to frame `phys` (an mprotect if it is parked there, else an
+// mmap) and records it.
+bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b) {
+  const unsigned view = unsigned(&v - views_.data());
   uint8_t* at = v.base + lin;
   const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
   auto pk = v.parked.find(lin);
-  if (pk != v.parked.end() && pk->second == (t.paddr & ~0xFFFu) && mprotect(at, 0x1000, prot) == 0) {
+  if (pk != v.parked.end() && pk->second == phys && mprotect(at, 0x1000, prot) == 0) {
     v.parked.erase(pk);
     ++st_.pages_unparked;
   } else {
@@ -129,20 +162,18 @@ bool LinearViews::handle_fault(const void* p, bool write) {
       drop_parked();
       if (mapped_total() >= budget_) flush_all();
     }
-    if (mmap(at, 0x1000, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, b.fd, off_t(b.offset)) == MAP_FAILED) {
-      ++st_.to_slow_path;
+    if (mmap(at, 0x1000, prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE, b.fd, off_t(b.offset)) == MAP_FAILED)
       return false;
-    }
     v.parked.erase(lin);
     ++st_.pages_mapped;
   }
-  v.mapped[lin] = Mapping{t.paddr & ~0xFFFu, writable, t.global};
-  if (t.global) {
+  v.mapped[lin] = Mapping{phys, writable, global};
+  if (global) {
     if (lin < v.lowest_global) v.lowest_global = lin;
   } else {
     v.non_global.push_back(lin);
   }
-  if (writable) writable_by_phys_[t.paddr >> 12].push_back(uint64_t(view) << 32 | lin);
+  if (writable) writable_by_phys_[phys >> 12].push_back(uint64_t(view) << 32 | lin);
   return true;
 }
 

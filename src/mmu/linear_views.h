@@ -33,6 +33,9 @@ namespace bt86 {
 
 struct LinearViewStats {
   uint64_t faults = 0;          // host faults in the views
+  uint64_t user_faults = 0;     // of those, in a user view (CPL 3 accesses)
+  uint64_t user_pages_mapped = 0;  // pages mapped (mmap or mprotect) in a user view
+  uint64_t prefaults = 0;       // of those, mapped at the return from a guest #PF (no host fault)
   uint64_t pages_mapped = 0;    // mmap calls that mapped a page
   uint64_t to_slow_path = 0;    // faults the guest instruction's slow path takes over
   uint64_t flushes = 0;         // everything dropped
@@ -70,6 +73,9 @@ class LinearViews final : public ViewListener {
   // the access right now (setting A/D bits as the access would) and returns true (retry), or
   // returns false (the slow path must run the instruction).
   bool handle_fault(const void* p, bool write);
+  // The current address space's page `lin` into its user view now, if the guest page tables
+  // map it for user accesses with A (and D, for writing) already set; else nothing.
+  void prefault_user(uint32_t lin);
 
   // ViewListener (GuestMmu): TLB flush events and pages that now hold code.
   void flush_all() override;
@@ -95,6 +101,7 @@ class LinearViews final : public ViewListener {
     uint32_t cr3 = 0;
     uint64_t last_used = 0;
   };
+  bool install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b);
   void unmap_page(View& v, uint32_t lin_page);
   void park_pages(View& v, std::vector<uint32_t>& pages);
   void park_run(View& v, uint32_t lin, size_t n);

@@ -478,6 +478,10 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
       s.fault_error = int32_t(pf_error);
       s.attention |= attn::FAULT;
       ++js_.faults_raised_early;
+      if (views_ && s.cpl == 3) {  // (for the IRET that returns to retry it, below)
+        prefault_pending_ = true;
+        prefault_lin_ = s.jit_slow_lin;
+      }
       return 0;
     }
   }
@@ -489,6 +493,12 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
     s.eip = cpu_.next_eip;
     ++s.icount;
   });
+  // The IRET back to user code after a user access's #PF: the page its handler made present
+  // goes into the user view now, before the retried access would fault on it (prefault_user).
+  if (ok && prefault_pending_ && s.cpl == 3 && insn.mnemonic == ZYDIS_MNEMONIC_IRETD) {
+    prefault_pending_ = false;
+    views_->prefault_user(prefault_lin_);
+  }
   bool go_on = ok && !site.ends_block && !s.attention;
   // POPF/STI with no interrupt waiting and the mode as it was: what the run loop would do next is
   // nothing — STI's shadow (attn::IRQ_SHADOW) only holds back an interrupt waiting right after
@@ -561,7 +571,9 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     }
     // What translated code does not run goes to the interpreter before any interrupt check here:
     // its run_block takes waiting interrupts itself (checking twice would skip an STI shadow).
-    const bool debug = (s.eflags & (fl::TF | fl::RF)) || cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec;
+    // RF alone (every fault's return: the frame holds RF = 1) matters only to instruction
+    // breakpoints; without any it is cleared as the block's first instruction starts (below).
+    const bool debug = (s.eflags & fl::TF) || cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec;
     if (debug || !translatable_mode()) {
       run_interpreter(limit, debug ? DeclineReason::Debug : DeclineReason::Mode);
       prev = nullptr;
@@ -618,6 +630,9 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
       ++js_.unchained_exits;
     }
     ctx_.limit = std::min(one_block ? s.icount + b->insns.size() : limit, s.icount + BudgetArea::kSpan - 1);
+    // (RF: the first instruction completes, or faults and its delivery pushes RF = 1 again; no
+    // interrupt comes in between.)
+    s.eflags &= ~fl::RF;
     const uint64_t before = s.icount;
     ++js_.entries;
     ++st_.block_execs;
@@ -687,7 +702,10 @@ std::string Translator::describe_stats() const {
   if (views_) {
     const LinearViewStats& v = views_->stats();
     add("linear views: host faults", v.faults);
+    add("linear views:   in user views", v.user_faults);
     add("linear views: pages mapped", v.pages_mapped);
+    add("linear views: pages mapped in user views (either way)", v.user_pages_mapped);
+    add("linear views:   of those, ahead at a #PF's IRET", v.prefaults);
     add("linear views: faults to slow path", v.to_slow_path);
     add("linear views: full flushes", v.flushes);
     add("linear views: CR3 loads", v.cr3_loads);

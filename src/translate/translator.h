@@ -152,6 +152,8 @@ class Translator final : public Engine {
   void clear_ras();
   jit::RuntimeRoutines rt_;
   const Block* last_ = nullptr;
+  bool prefault_pending_ = false;  // a user access's #PF was raised: its page (prefault_lin_)
+  uint32_t prefault_lin_ = 0;      // goes into the user view at the next IRET to CPL 3
   FILE* perf_map_ = nullptr;
   EngineStats st_;
   TranslatorStats js_;
