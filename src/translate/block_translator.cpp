@@ -235,6 +235,9 @@ class Emitter {
     int32_t lea_disp = 0;           // access's address
     bool unsettled = false;         // before an Unsettled body's flag write: a stub per flag
     Label at_spilled;               // state, this one for r9d = 1 (see EntryFlags)
+    int32_t esp_before = 0;         // lazy ESP (esp_bias_): what r12d lacks before the
+    int32_t esp_after = 0;          // instruction (added before the callout) and after it
+                                    // (taken off again before resuming)
   };
   // A flat stack access on the view: `gs: addr32 [reg + disp]` (encode_gs_form's addressing).
   static x::Mem gs_mem(const x::Gp& reg32, int32_t disp, uint32_t size) {
@@ -408,6 +411,15 @@ class Emitter {
   bool encode_failed_ = false;
   bool data_full_ = false;  // no room for an inline cache: flush, as for a full code buffer
   bool spilled_ = false;  // the guest flags are in the spill slot, the host flags are garbage
+  // Lazy ESP: over a run of PUSH/POP (and the RET ending it) the guest ESP is r12d + esp_bias_;
+  // each access uses gs:[r12d + bias + ...] and r12d is brought up to date once, before any
+  // other instruction (flush_esp). Their slow paths bring it up to date first and re-bias after.
+  int32_t esp_bias_ = 0;
+  void flush_esp() {
+    if (esp_bias_) a_.lea(x::r12d, x::ptr(x::r12, esp_bias_));
+    esp_bias_ = 0;
+  }
+  bool lazy_stack_op(unsigned k) const;
   int unsettled_until_ = -1;  // Unsettled body: instructions up to this one may find the flags
                               // in either place (r9d says which)
   x::Gp base_ = x::r11;   // base register of the access a probe prepared ([base_ + r10])
@@ -506,8 +518,13 @@ Emitter::EntryFlags Emitter::entry_flags(unsigned* settled_at) {
     switch (d.rule) {
       case Rule::Ident:
         // (Register code that is not copied as it is goes through the encoder, and if that
-        // fails, a callout, which shows the flags: not dead then.)
-        if (d.mem < 0 && !verbatim_ok(k)) may_show = true, unsettled_ok = false;
+        // fails, a callout, which shows the flags: not dead then. ESP-naming instructions
+        // like `add esp, 0x1c` encode.)
+        if (d.mem < 0 && !verbatim_ok(k)) {
+          uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
+          size_t len = 0;
+          if (!encode_for_host(k, out, &len)) may_show = true, unsettled_ok = false;
+        }
         if (d.mem >= 0) {
           uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];
           size_t len = 0;
@@ -1235,6 +1252,23 @@ void Emitter::emit_inlined_thunk(uint32_t return_eip) {
   a_.bind(call);
 }
 
+// The stack instructions that keep ESP lazily (esp_bias_): PUSH r32 (not ESP) / imm, POP r32 (not
+// ESP) and RET, over the linear views.
+bool Emitter::lazy_stack_op(unsigned k) const {
+  if (!rt_.views) return false;
+  const Decoded& d = d_[k];
+  switch (d.rule) {
+    case Rule::Push:
+      return d.mem < 0 && !(d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && d.ops[0].reg.value == ZYDIS_REGISTER_ESP);
+    case Rule::Pop:
+      return d.ops[0].reg.value != ZYDIS_REGISTER_ESP;
+    case Rule::Ret:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void Emitter::emit_insn(unsigned k) {
   Decoded& d = d_[k];
   const Insn& insn = b_.insns[k];
@@ -1267,6 +1301,18 @@ void Emitter::emit_insn(unsigned k) {
         bind_resume(after);
         return;
       }
+      if (lazy_stack_op(k)) {  // mov gs:[r12d + bias - 4], value (ESP lazily: bias -= 4)
+        emit_probe(k, 4, true, SEG_NONE, false, kFirstWrite);
+        note_stack_access(x::r12, -4);
+        slow_.back().esp_before = esp_bias_;
+        esp_bias_ -= 4;
+        slow_.back().esp_after = esp_bias_;
+        const x::Mem m = gs_mem(x::r12d, esp_bias_, 4);
+        if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) a_.mov(m, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
+        else a_.mov(m, uint32_t(d.ops[0].imm.value.u));
+        bind_resume(slow_.back().resume);
+        return;
+      }
       if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
         const x::Gp r = guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value));
         emit_push_value(k, &r, 0);
@@ -1292,11 +1338,13 @@ void Emitter::emit_insn(unsigned k) {
       bind_resume(slow_.back().resume);
       return;
     case Rule::Pop:
-      if (rt_.views && d.ops[0].reg.value != ZYDIS_REGISTER_ESP) {  // mov reg, gs:[r12d]; lea r12d, [r12 + 4]
+      if (lazy_stack_op(k)) {  // mov reg, gs:[r12d + bias] (ESP lazily: bias += 4)
         emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
         note_stack_access(x::r12, 0);
-        a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), gs_mem(x::r12d, 0, 4));
-        a_.lea(x::r12d, x::ptr(x::r12, 4));
+        slow_.back().esp_before = esp_bias_;
+        a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), gs_mem(x::r12d, esp_bias_, 4));
+        esp_bias_ += 4;
+        slow_.back().esp_after = esp_bias_;
         bind_resume(slow_.back().resume);
         return;
       }
@@ -1388,10 +1436,15 @@ void Emitter::emit_insn(unsigned k) {
       return;
     case Rule::Ret: {
       const uint32_t pop = 4 + (d.zi->operand_count_visible > 0 ? uint32_t(d.ops[0].imm.value.u & 0xFFFF) : 0);
-      if (rt_.views) {
+      if (rt_.views) {  // mov r8d, gs:[r12d + bias]; lea r12d, [r12 + bias + pop]
         emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
         note_stack_access(x::r12, 0);
-        a_.mov(x::r8d, gs_mem(x::r12d, 0, 4));
+        slow_.back().esp_before = esp_bias_;  // (its slow path leaves the block)
+        a_.mov(x::r8d, gs_mem(x::r12d, esp_bias_, 4));
+        a_.lea(x::r12d, x::ptr(x::r12, esp_bias_ + int32_t(pop)));
+        esp_bias_ = 0;
+        emit_lookup_jump(int32_t(pop));
+        return;
       } else {
         a_.mov(x::r10d, x::r12d);
         emit_probe(k, 4, false, SEG_NONE, false, kFirstRead);
@@ -1505,6 +1558,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   const bool spilled_at_check = spilled_;
 
   for (unsigned k = 0; k < n; ++k) {
+    if (!lazy_stack_op(k)) flush_esp();
     emit_insn(k);
     if (counts) {
       if (d_[k].rule == Rule::Callout) ++counts->callout_insns;
@@ -1512,12 +1566,16 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     }
   }
   const Terminal t = b_.insns.back().term;
-  if (t == Terminal::None) emit_exit(b_.targets[0], 0);  // fall-through (page end or size cap)
+  if (t == Terminal::None) {  // fall-through (page end or size cap)
+    flush_esp();
+    emit_exit(b_.targets[0], 0);
+  }
 
   for (const SlowPath& sp : slow_) {
    for (unsigned variant = 0; variant < (sp.unsettled ? 2u : 1u); ++variant) {
     // (An unsettled access: variant 0 for the flags in the host, 1 for them parked.)
     a_.bind(variant ? sp.at_spilled : sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
+    if (sp.esp_before) a_.lea(x::r12d, x::ptr(x::r12, sp.esp_before));  // (LEA: the flags stay)
     if (sp.string_pointers) {  // mov esi, esi; mov edi, edi (32-bit MOVs: the flags stay; views are 4 GiB-aligned)
       static const uint8_t zero_upper[4] = {0x89, 0xF6, 0x89, 0xFF};
       put(zero_upper, 4);
@@ -1539,6 +1597,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     }
     if (!sp.resume_spilled) restore_all_flags();
     if (sp.unsettled) a_.mov(x::r9d, sp.resume_spilled ? 1 : 0);  // (where the flags are now)
+    if (sp.esp_after) a_.lea(x::r12d, x::ptr(x::r12, -sp.esp_after));
     put_jmp_bound(sp.resume);
    }
   }

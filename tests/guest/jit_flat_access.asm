@@ -12,6 +12,9 @@
 ;  8. a #PF at a flat access (not present): CR2, the error code and the saved EIP, for a load, a
 ;     store, a read-modify-write, a based and indexed load and a POP (the slow path computes the
 ;     address itself)
+;  9. POPs keep ESP lazily (one update after the run): three POPs whose third faults must leave
+;     the first two registers loaded and ESP as it was before the third (#PF frame on the stack
+;     below it); then PUSH runs and RET after POPs, the values and ESP checked
 %define TEST_NAME "jit_flat_access"
 %include "lib/guest.inc"
 
@@ -20,6 +23,7 @@ pf_count:  resd 1
 pf_cr2:    resd 1
 pf_err:    resd 1
 pf_eip:    resd 1
+pf_esp:    resd 1   ; ESP when the fault happened (ring 0: the frame is on the same stack)
 skip:      resd 1   ; bytes the #PF handler skips
 section .text
 
@@ -83,6 +87,13 @@ start:
   CHECK edi, 40, 83, "#PF of [EBP + ECX*4]: CR2, error code, EIP"
   call pf_pop_40
   CHECK edi, 40, 84, "#PF of a POP: CR2, error code, EIP"
+
+  ; ---- 9: lazy ESP over POP/PUSH runs ----
+  mov dword [skip], 1
+  call lazy_pop_40
+  CHECK edi, 40, 90, "third POP faults: two popped, ESP before it, CR2/EIP"
+  call push_run_40
+  CHECK edi, 40, 91, "PUSH run then POP run: values and ESP"
   PASS
 
 abs_load_40:
@@ -220,8 +231,73 @@ PF_CASE pf_rmw, PAGE_NP + 0x20, PF_W, 6, {mov ecx, 7}, {add [PAGE_NP + 0x20], ec
 PF_CASE pf_index, PAGE_NP + 0x38, 0, 4, {mov ecx, 0xE}, {mov eax, [ebp + ecx * 4]}
 PF_CASE pf_pop, PAGE_NP, 0, 1, {mov esp, PAGE_NP}, {pop ecx}
 
+lazy_pop_40:
+  COUNT_40 {call lazy_pop_one}
+lazy_pop_one:                           ; EAX = ESI if right
+  mov dword [pf_count], 0
+  mov edx, esp
+  mov dword [PAGE_NP - 8], 0x1111AAAA
+  mov dword [PAGE_NP - 4], 0x2222BBBB
+  mov esp, PAGE_NP - 8
+  pop eax
+  pop ecx
+.insn:
+  pop ebp                               ; PAGE_NP: not present (skipped by the handler)
+  mov ebp, esp
+  mov esp, edx
+  cmp eax, 0x1111AAAA
+  jne .bad
+  cmp ecx, 0x2222BBBB
+  jne .bad
+  cmp ebp, PAGE_NP
+  jne .bad
+  cmp dword [pf_count], 1
+  jne .bad
+  cmp dword [pf_esp], PAGE_NP
+  jne .bad
+  cmp dword [pf_cr2], PAGE_NP
+  jne .bad
+  cmp dword [pf_eip], .insn
+  jne .bad
+  mov eax, esi
+  ret
+.bad:
+  xor eax, eax
+  ret
+
+push_run_40:
+  COUNT_40 {call push_run_one}
+push_run_one:                           ; EAX = ESI if right
+  mov edx, esp
+  push dword 0x0A0A0A0A
+  push esi
+  push edx
+  push dword 0x0B0B0B0B
+  pop ecx                               ; 0x0B0B0B0B
+  pop ebp                               ; the ESP from before
+  pop eax                               ; ESI
+  cmp ecx, 0x0B0B0B0B
+  jne .bad
+  cmp ebp, edx
+  jne .bad
+  cmp eax, esi
+  jne .bad
+  lea ecx, [edx - 4]
+  cmp esp, ecx
+  jne .bad
+  pop ecx
+  cmp ecx, 0x0A0A0A0A
+  jne .bad
+  ret                                   ; (EAX = ESI)
+.bad:
+  mov esp, edx
+  xor eax, eax
+  ret
+
 pf_handler:
   push eax
+  lea eax, [esp + 20]                   ; (EAX, error code, EIP, CS, EFLAGS)
+  mov [pf_esp], eax
   mov eax, cr2
   mov [pf_cr2], eax
   mov eax, [esp + 4]
