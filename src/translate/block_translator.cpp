@@ -648,6 +648,14 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
     case Rule::Lea:
       if (d.ops[1].mem.base == ZYDIS_REGISTER_NONE && d.ops[1].mem.index == ZYDIS_REGISTER_NONE) r = Rule::Callout;
       break;
+    case Rule::DirFlag:
+      if (zi.mnemonic == ZYDIS_MNEMONIC_CLI) {  // (#GP unless CPL <= IOPL: then the interpreter's)
+        using namespace block_mode;
+        const uint32_t m = b_.key.mode;
+        const unsigned cpl = (m >> CPL_SHIFT) & 3, iopl = (m >> IOPL_SHIFT) & 3;
+        if (!(m & PE) || (m & VM86) || cpl > iopl) r = Rule::Callout;
+      }
+      break;
     case Rule::Div:
       if (zi.operand_width != 32) r = Rule::Callout;
       break;
@@ -1287,6 +1295,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::DirFlag:
       spill_flags();  // (the AND/OR below clobber the host flags)
       if (d.zi->mnemonic == ZYDIS_MNEMONIC_CLD) a_.and_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(~fl::DF));
+      else if (d.zi->mnemonic == ZYDIS_MNEMONIC_CLI) a_.and_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(~fl::IF));
       else a_.or_(x::dword_ptr(kState, int32_t(kEflagsOffset)), int32_t(fl::DF));
       return;
     case Rule::Push:

@@ -80,6 +80,7 @@ constexpr Entry kTable[] = {
     {ZYDIS_MNEMONIC_RET, Rule::Ret},
     {ZYDIS_MNEMONIC_DIV, Rule::Div},       {ZYDIS_MNEMONIC_IDIV, Rule::Div},
     {ZYDIS_MNEMONIC_CLD, Rule::DirFlag},   {ZYDIS_MNEMONIC_STD, Rule::DirFlag},
+    {ZYDIS_MNEMONIC_CLI, Rule::DirFlag},   // (where CPL <= IOPL, see Emitter::choose_rule)
     // string instructions (native on the linear view; see emit_string in block_translator.cpp)
     {ZYDIS_MNEMONIC_MOVSB, Rule::String},  {ZYDIS_MNEMONIC_MOVSW, Rule::String},
     {ZYDIS_MNEMONIC_MOVSD, Rule::String},  {ZYDIS_MNEMONIC_STOSB, Rule::String},

@@ -22,7 +22,8 @@ enum class Rule : uint8_t {
   Jmp, Call,     // direct: chainable exit (same page) or the inline lookup (other pages)
   JmpIndirect, CallIndirect, Ret,  // the inline lookup of the target
   Div,           // 32-bit DIV/IDIV: inline with a check that calls out where the host would #DE
-  DirFlag,       // CLD/STD: EFLAGS.DF in CpuState (host DF stays 0)
+  DirFlag,       // CLD/STD: EFLAGS.DF in CpuState (host DF stays 0); CLI: EFLAGS.IF there, in
+                 // protected mode (not V86) where CPL <= IOPL (the block's mode says), else a callout
   String,        // MOVS/STOS/LODS/SCAS/CMPS (REP/REPE/REPNE): native on the linear view while DF=0
                  // and a REP count fits one interpreter chunk; else a callout
   X87,           // numeric x87: native on the resident host x87, then FIP/FCS/FOP(/FDP/FDS) stored
