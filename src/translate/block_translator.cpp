@@ -813,6 +813,19 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
   slow_.push_back(sp);
 }
 
+// The guest instruction's legacy prefixes but its segment overrides (meaningless in 64-bit mode;
+// the access's segment was checked flat) appended at out[*n]; false for an address-size prefix.
+static bool copy_prefixes(const uint8_t* p, unsigned count, uint8_t* out, size_t* n) {
+  for (unsigned i = 0; i < count; ++i) {
+    switch (p[i]) {
+      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: continue;
+      case 0x67: return false;
+      default: out[(*n)++] = p[i];
+    }
+  }
+  return true;
+}
+
 // Instruction k encoded for the host: registers remapped, the memory operand (if any) as
 // [r14 + r10] (linear views, flat segment) or [r11 + r10] (after a probe / FS-GS base). False if
 // it cannot be encoded.
@@ -870,13 +883,7 @@ bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
   }
   const uint8_t* p = bytes_ + (d.eip - b_.key.eip);
   size_t n = 0;
-  for (unsigned i = 0; i < zi.raw.prefix_count; ++i) {
-    switch (p[i]) {
-      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: continue;
-      case 0x67: return false;
-      default: out[n++] = p[i];
-    }
-  }
+  if (!copy_prefixes(p, zi.raw.prefix_count, out, &n)) return false;
   out[n++] = rex;
   for (unsigned i = zi.raw.prefix_count; i < zi.raw.modrm.offset; ++i) out[n++] = p[i];  // opcode
   const uint8_t base = rt_.views && d.seg == SEG_NONE ? 6 : 3;  // r14 / r11 (low bits)
@@ -920,13 +927,7 @@ bool Emitter::encode_gs_form(unsigned k, uint8_t* out, size_t* len) {
   size_t n = 0;
   out[n++] = 0x65;
   out[n++] = 0x67;
-  for (unsigned i = 0; i < zi.raw.prefix_count; ++i) {
-    switch (p[i]) {
-      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: continue;
-      case 0x67: return false;
-      default: out[n++] = p[i];
-    }
-  }
+  if (!copy_prefixes(p, zi.raw.prefix_count, out, &n)) return false;
   if (rex) out[n++] = rex;
   for (unsigned i = zi.raw.prefix_count; i < zi.raw.modrm.offset; ++i) out[n++] = p[i];  // opcode
   if (absolute) {

@@ -19,10 +19,7 @@
 %include "lib/guest.inc"
 
 [absolute VARS_BASE + 0x100]
-pf_count:  resd 1
-pf_cr2:    resd 1
-pf_err:    resd 1
-pf_eip:    resd 1
+PF_RECORD_VARS
 pf_esp:    resd 1   ; ESP when the fault happened (ring 0: the frame is on the same stack)
 skip:      resd 1   ; bytes the #PF handler skips
 section .text

@@ -16,10 +16,7 @@
 %include "lib/guest.inc"
 
 [absolute VARS_BASE + 0x100]
-pf_count: resd 1
-pf_cr2:   resd 1
-pf_err:   resd 1
-pf_eip:   resd 1
+PF_RECORD_VARS
 section .text
 
 CODE_LIN  equ DATA_BASE + 0x10000      ; the straddler's first page (identity-mapped)

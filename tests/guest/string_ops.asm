@@ -11,10 +11,7 @@
 %include "lib/guest.inc"
 
 [absolute VARS_BASE + 0x100]
-pf_count: resd 1
-pf_cr2:   resd 1
-pf_err:   resd 1
-pf_eip:   resd 1
+PF_RECORD_VARS
 pf_ecx:   resd 1
 pf_esi:   resd 1
 pf_edi:   resd 1
