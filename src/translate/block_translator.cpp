@@ -813,6 +813,13 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
   slow_.push_back(sp);
 }
 
+// A legacy-encoded instruction with a memory operand in ModRM.rm and 32-bit addressing: the
+// form whose bytes encode_memory_form and encode_gs_form keep.
+static bool modrm_memory_form(const ZydisDecodedInstruction& zi) {
+  return zi.encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && (zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) &&
+         zi.raw.modrm.mod != 3 && zi.address_width == 32;
+}
+
 // The guest instruction's legacy prefixes but its segment overrides (meaningless in 64-bit mode;
 // the access's segment was checked flat) appended at out[*n]; false for an address-size prefix.
 static bool copy_prefixes(const uint8_t* p, unsigned count, uint8_t* out, size_t* n) {
@@ -867,9 +874,7 @@ bool Emitter::encode_for_host(unsigned k, uint8_t* out, size_t* len) {
 bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
   const Decoded& d = d_[k];
   const ZydisDecodedInstruction& zi = *d.zi;
-  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || !(zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) ||
-      zi.raw.modrm.mod == 3 || zi.address_width != 32)
-    return false;
+  if (!modrm_memory_form(zi)) return false;
   uint8_t rex = 0x43;  // 0100 WRXB: X (r10 index) and B (base)
   for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
     const ZydisDecodedOperand& o = d.ops[i];
@@ -904,9 +909,7 @@ bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
 bool Emitter::encode_gs_form(unsigned k, uint8_t* out, size_t* len) {
   const Decoded& d = d_[k];
   const ZydisDecodedInstruction& zi = *d.zi;
-  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || !(zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) ||
-      zi.raw.modrm.mod == 3 || zi.address_width != 32)
-    return false;
+  if (!modrm_memory_form(zi)) return false;
   const bool sib = zi.raw.modrm.rm == 4;
   const bool absolute = zi.raw.modrm.mod == 0 && zi.raw.modrm.rm == 5;
   uint8_t rex = 0;

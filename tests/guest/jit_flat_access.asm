@@ -295,13 +295,7 @@ pf_handler:
   push eax
   lea eax, [esp + 20]                   ; (EAX, error code, EIP, CS, EFLAGS)
   mov [pf_esp], eax
-  mov eax, cr2
-  mov [pf_cr2], eax
-  mov eax, [esp + 4]
-  mov [pf_err], eax
-  mov eax, [esp + 8]
-  mov [pf_eip], eax
-  inc dword [pf_count]
+  PF_RECORD
   mov eax, [skip]
   add [esp + 8], eax
   pop eax

@@ -100,13 +100,7 @@ call_40:
 ; #PF handler: records CR2, the error code and the saved EIP, makes the second page present again.
 pf_handler:
   push eax
-  mov eax, cr2
-  mov [pf_cr2], eax
-  mov eax, [esp + 4]
-  mov [pf_err], eax
-  mov eax, [esp + 8]
-  mov [pf_eip], eax
-  inc dword [pf_count]
+  PF_RECORD
   cmp dword [pf_count], 1
   jne .again
   or dword [PTE(NEXT_LIN)], PG_P

@@ -129,13 +129,7 @@ pf_handler:
   mov [pf_esi], esi
   mov [pf_edi], edi
   push eax
-  mov eax, cr2
-  mov [pf_cr2], eax
-  mov eax, [esp + 4]
-  mov [pf_err], eax
-  mov eax, [esp + 8]
-  mov [pf_eip], eax
-  inc dword [pf_count]
+  PF_RECORD
   cmp dword [pf_count], 1
   jne .again
   mov eax, cr2
