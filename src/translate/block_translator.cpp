@@ -47,6 +47,10 @@ struct Decoded {
   CalloutKind why = CalloutKind::Unsupported;  // when rule == Callout
   int mem = -1;  // index of the explicit memory operand, if any
   uint8_t seg = SEG_NONE;  // FS or GS for a memory operand through them (checked at run time)
+  // The host bytes entry_flags() already encoded (encode_gs_form for a memory operand, else
+  // encode_for_host), for the emitter to take: -1 not tried, 0 could not be encoded.
+  int8_t pre_len = -1;
+  uint8_t pre[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];
 };
 
 bool is_gpr(ZydisRegister r) {
@@ -233,8 +237,7 @@ class Emitter {
                                     // the stub computes into r10d for a first-access site,
     int lea_reg = -1;               // or the host register (id) and displacement of a stack
     int32_t lea_disp = 0;           // access's address
-    bool unsettled = false;         // before an Unsettled body's flag write: a stub per flag
-    Label at_spilled;               // state, this one for r9d = 1 (see EntryFlags)
+    bool unsettled = false;         // before an Unsettled body's flag write (see EntryFlags)
     int32_t esp_before = 0;         // lazy ESP (esp_bias_): what r12d lacks before the
     int32_t esp_after = 0;          // instruction (added before the callout) and after it
                                     // (taken off again before resuming)
@@ -349,10 +352,12 @@ class Emitter {
   void decode_all();
   // Where a block's body wants the guest flags at its start (see run()). Unsettled: dead too, but
   // flat accesses that may fault come before the instruction that writes them all, so until then
-  // r9d says where they are (1: parked by entry_spilled, 0: in the host) and each such access has
-  // a slow path for either case, the SIGSEGV handler picking one by r9.
+  // r9d says where they are (1: parked by entry_spilled, 0: in the host); such an access's slow
+  // path takes them in the host, and the SIGSEGV handler, seeing r9d = 1, first loads the parked
+  // ones into the context's flags.
   enum class EntryFlags { Dead, Unsettled, Parked, InHost };
   EntryFlags entry_flags(unsigned* settled_at = nullptr);
+  bool pre_encoded(unsigned k);
   void choose_rule(Decoded& d, const Insn& insn);
   CalloutSite* site(unsigned k, CalloutKind kind, bool ends_block);
   const CalloutSite* memory_site(unsigned k, bool ends_block, uint8_t first);
@@ -510,6 +515,19 @@ void Emitter::decode_all() {
 //   may as well start with them parked: callers that parked them already (lookups, CALLs) enter
 //   with nothing to do, and the others park them at entry instead of later.
 // - InHost: anything else (a flag reader first, a partial writer, a branch on them, ...).
+// Encodes instruction k once for entry_flags() and the emitter: the GS form over the views for a
+// flat memory operand, encode_for_host for register code. True if it could be encoded.
+bool Emitter::pre_encoded(unsigned k) {
+  Decoded& d = d_[k];
+  if (d.pre_len < 0) {
+    size_t len = 0;
+    const bool ok = d.mem >= 0 ? rt_.views && d.seg == SEG_NONE && encode_gs_form(k, d.pre, &len)
+                               : encode_for_host(k, d.pre, &len);
+    d.pre_len = int8_t(ok ? len : 0);
+  }
+  return d.pre_len > 0;
+}
+
 Emitter::EntryFlags Emitter::entry_flags(unsigned* settled_at) {
   bool may_show = false;  // something so far may show the flags (a memory access may fault)
   bool unsettled_ok = rt_.views;  // ... and only flat accesses that leave r9 alone (Unsettled)
@@ -520,16 +538,8 @@ Emitter::EntryFlags Emitter::entry_flags(unsigned* settled_at) {
         // (Register code that is not copied as it is goes through the encoder, and if that
         // fails, a callout, which shows the flags: not dead then. ESP-naming instructions
         // like `add esp, 0x1c` encode.)
-        if (d.mem < 0 && !verbatim_ok(k)) {
-          uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH];
-          size_t len = 0;
-          if (!encode_for_host(k, out, &len)) may_show = true, unsettled_ok = false;
-        }
-        if (d.mem >= 0) {
-          uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];
-          size_t len = 0;
-          if (d.seg != SEG_NONE || !encode_gs_form(k, out, &len)) unsettled_ok = false;
-        }
+        if (d.mem < 0 && !verbatim_ok(k) && !pre_encoded(k)) may_show = true, unsettled_ok = false;
+        if (d.mem >= 0 && (d.seg != SEG_NONE || !pre_encoded(k))) unsettled_ok = false;
         break;
       case Rule::Push:
         if (d.mem >= 0) unsettled_ok = false;
@@ -785,7 +795,6 @@ void Emitter::emit_probe(unsigned k, unsigned size, bool write, uint8_t seg, boo
     if (!defer_access) a_.bind(sp.access);
     sp.spilled_at_access = spilled_;
     sp.unsettled = int(k) <= unsettled_until_;
-    if (sp.unsettled) sp.at_spilled = a_.newLabel();
     sp.site = memory_site(k, ends, seg == SEG_NONE ? first : 0);
     slow_.push_back(sp);
     return;
@@ -953,7 +962,9 @@ bool Emitter::emit_ident(unsigned k) {
   if (d.mem < 0 && copy_verbatim(k)) return true;
   uint8_t out[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];  // (encode_gs_form writes up to 19 bytes, then checks)
   size_t len = 0;
-  if (d.mem >= 0 && rt_.views && d.seg == SEG_NONE && encode_gs_form(k, out, &len)) {
+  if (d.mem >= 0 && rt_.views && d.seg == SEG_NONE && pre_encoded(k)) {
+    len = size_t(d.pre_len);
+    std::memcpy(out, d.pre, len);
     // One host instruction: `gs: addr32 op [guest address]`, GS based at the view (no LEA).
     const ZydisDecodedOperand& m = d.ops[d.mem];
     emit_probe(k, m.size / 8, (m.actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0, SEG_NONE, true,
@@ -965,7 +976,13 @@ bool Emitter::emit_ident(unsigned k) {
     bind_resume(slow_.back().resume);
     return true;
   }
-  if (!encode_for_host(k, out, &len)) return false;
+  if (d.mem < 0 && d.pre_len >= 0) {  // (entry_flags() encoded it)
+    if (d.pre_len == 0) return false;
+    len = size_t(d.pre_len);
+    std::memcpy(out, d.pre, len);
+  } else if (!encode_for_host(k, out, &len)) {
+    return false;
+  }
   if (d.mem >= 0) {
     const ZydisDecodedOperand& m = d.ops[d.mem];
     emit_lea(ZYDIS_REGISTER_R10D, m);
@@ -1585,9 +1602,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   }
 
   for (const SlowPath& sp : slow_) {
-   for (unsigned variant = 0; variant < (sp.unsettled ? 2u : 1u); ++variant) {
-    // (An unsettled access: variant 0 for the flags in the host, 1 for them parked.)
-    a_.bind(variant ? sp.at_spilled : sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
+    a_.bind(sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
     if (sp.esp_before) a_.lea(x::r12d, x::ptr(x::r12, sp.esp_before));  // (LEA: the flags stay)
     if (sp.string_pointers) {  // mov esi, esi; mov edi, edi (32-bit MOVs: the flags stay; views are 4 GiB-aligned)
       static const uint8_t zero_upper[4] = {0x89, 0xF6, 0x89, 0xFF};
@@ -1602,7 +1617,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
       put(b, 7);
     }
     put_mov_r10_imm64(uint64_t(sp.site));
-    put_rel32(0xE8, uint64_t(sp.spilled_at_access || variant ? rt_.callout_spilled : rt_.callout));
+    put_rel32(0xE8, uint64_t(sp.spilled_at_access ? rt_.callout_spilled : rt_.callout));
     if (sp.site->ends_block) {
       static const uint8_t ud2[2] = {0x0F, 0x0B};
       put(ud2, 2);
@@ -1612,7 +1627,6 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     if (sp.unsettled) a_.mov(x::r9d, sp.resume_spilled ? 1 : 0);  // (where the flags are now)
     if (sp.esp_after) a_.lea(x::r12d, x::ptr(x::r12, -sp.esp_after));
     put_jmp_bound(sp.resume);
-   }
   }
   for (const X87Entry& e : x87_) {  // the guest x87 state into the host FPU, or interpreted
     a_.bind(e.load);
@@ -1664,7 +1678,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     for (const SlowPath& sp : slow_)
       if (sp.access.isValid())
         tc_->fault_sites.push_back({uint32_t(code_.labelOffsetFromBase(sp.access)), uint32_t(code_.labelOffsetFromBase(sp.at)),
-                                    sp.unsettled ? uint32_t(code_.labelOffsetFromBase(sp.at_spilled)) : 0u});
+                                    sp.unsettled});
   for (const BudgetSite& s : budget_sites_)
     tc_->budget_sites.push_back({uint32_t(code_.labelOffsetFromBase(s.check)), uint32_t(code_.labelOffsetFromBase(s.resume))});
   std::sort(tc_->fault_sites.begin(), tc_->fault_sites.end(),

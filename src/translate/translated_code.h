@@ -59,8 +59,8 @@ struct TranslatedCode {
   // SIGSEGV handler sends them to (offset), sorted by access offset.
   struct FaultSite {
     uint32_t access, slow_path;
-    uint32_t slow_path_spilled = 0;  // an Unsettled body's access: the slow path when r9d = 1
-                                     // (the guest flags parked), else 0
+    bool unsettled = false;  // an Unsettled body's access: with r9d = 1 the guest flags are
+                             // parked, and go into the host flags before the slow path
   };
   std::vector<FaultSite> fault_sites;
   // Budget checks inside the body (an inlined thunk's, in code order) -> where they go when the

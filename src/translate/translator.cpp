@@ -47,7 +47,7 @@ void on_segv(int sig, siginfo_t* info, void* context) {
   const bool write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
   for (Translator* t : translators()) {
     const uint8_t* resume = nullptr;
-    if (t->handle_host_fault(pc, info->si_addr, write, uint64_t(uc->uc_mcontext.gregs[REG_R9]), &resume)) {
+    if (t->handle_host_fault(pc, info->si_addr, write, uc->uc_mcontext.gregs, &resume)) {
       if (resume) uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume);
       return;
     }
@@ -207,7 +207,7 @@ void Translator::flush_lookup_table() {
   ++js_.lookup_flushes;
 }
 
-bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, uint64_t r9, const uint8_t** resume) {
+bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool write, long long* regs, const uint8_t** resume) {
   if (!buf_.contains(pc)) return false;
   const bool budget_check = budget_.exhausted_at(addr);
   if (!budget_check && (!views_ || views_->view_of(addr) < 0)) return false;
@@ -233,8 +233,16 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
   auto site = std::lower_bound(tc.fault_sites.begin(), tc.fault_sites.end(), off,
                                [](const TranslatedCode::FaultSite& f, uint32_t o) { return f.access < o; });
   if (site == tc.fault_sites.end() || site->access != off) return false;  // not a guest access
-  if (!views_->handle_fault(addr, write))
-    *resume = tc.code + (site->slow_path_spilled && uint32_t(r9) == 1 ? site->slow_path_spilled : site->slow_path);
+  if (!views_->handle_fault(addr, write)) {
+    *resume = tc.code + site->slow_path;
+    if (site->unsettled && uint32_t(regs[REG_R9]) == 1) {
+      // The parked flags (LAHF byte, OF byte: block_translator.cpp) into the context's EFLAGS,
+      // where the slow path takes them.
+      const uint64_t spill = cpu_.s.jit_flags_spill;
+      const uint32_t arith = uint32_t((spill >> 8) & (fl::SF | fl::ZF | fl::AF | fl::PF | fl::CF)) | ((spill & 0xFF) ? fl::OF : 0u);
+      regs[REG_EFL] = (regs[REG_EFL] & ~(long long)fl::ARITH) | arith;
+    }
+  }
   return true;
 }
 

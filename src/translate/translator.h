@@ -96,8 +96,9 @@ class Translator final : public Engine {
   // The SIGSEGV handler's question: a host fault at `addr` by the instruction at `pc`. If it is a
   // translated access into this translator's views, maps the page and returns true (retry) or
   // sets *resume to the access's slow path; returns false if the fault is not ours.
-  // r9: the faulting context's r9 (an Unsettled block's flag state, see block_translator.cpp).
-  bool handle_host_fault(const uint8_t* pc, const void* addr, bool write, uint64_t r9, const uint8_t** resume);
+  // regs: the faulting context's registers (gregs; an Unsettled block's flag state is in r9 and
+  // the slow path may need the parked flags put into its EFLAGS, see block_translator.cpp).
+  bool handle_host_fault(const uint8_t* pc, const void* addr, bool write, long long* regs, const uint8_t** resume);
   const LinearViews* views() const { return views_.get(); }
 
  private:
