@@ -909,7 +909,7 @@ bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
 }
 
 // A flat access over the linear views in one host instruction: GS is based at the view
-// (Translator::enter_code), so the guest's own ModRM/SIB/displacement under an address-size
+// (set before translated code runs, gs_base.h), so the guest's own ModRM/SIB/displacement under an address-size
 // prefix compute the 32-bit linear address (wrapping as the guest's does) and the host adds the
 // view: `65 67 [guest prefixes] [REX] opcode ModRM [SIB] [disp] [imm]`. REX only for ESP (r12) in
 // ModRM.reg (R) or as the SIB base (B); an absolute [disp32] (ModRM 00/101, RIP-relative in
