@@ -112,8 +112,7 @@ bool LinearViews::handle_fault(const void* p, bool write) {
   const PhysMem::Backing b = mem_.backing(t.paddr & ~0xFFFu);
   const bool mappable = b.fd >= 0 && (b.kind == PhysMem::Backing::Kind::Ram || b.kind == PhysMem::Backing::Kind::Rom ||
                                       b.kind == PhysMem::Backing::Kind::DeviceRam);
-  const bool writable = t.writable && b.kind == PhysMem::Backing::Kind::Ram && b.direct_write &&
-                        !mmu_.code_pages.has_code(t.paddr);
+  const bool writable = t.writable && writable_frame(b, t.paddr);
   if (!mappable || (write && !writable)) {
     ++st_.to_slow_path;
     return false;
@@ -139,11 +138,17 @@ void LinearViews::prefault_user(uint32_t lin) {
   const uint32_t phys = w.paddr & ~0xFFFu;
   const PhysMem::Backing b = mem_.backing(phys);
   if (b.fd < 0 || b.kind != PhysMem::Backing::Kind::Ram) return;
-  const bool writable = w.writable && w.dirty && b.direct_write && !mmu_.code_pages.has_code(phys);
+  const bool writable = w.writable && w.dirty && writable_frame(b, phys);
   if (install(v, lin, phys, writable, w.global, b)) {
     ++st_.prefaults;
     ++st_.user_pages_mapped;
   }
+}
+
+// Whether a view may map frame `paddr` writable (as far as the frame goes): RAM written directly,
+// holding no translated code.
+bool LinearViews::writable_frame(const PhysMem::Backing& b, uint32_t paddr) const {
+  return b.kind == PhysMem::Backing::Kind::Ram && b.direct_write && !mmu_.code_pages.has_code(paddr);
 }
 
 // Maps linear page `lin` of view v to frame `phys` (an mprotect if it is parked there, else an

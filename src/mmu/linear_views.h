@@ -101,6 +101,7 @@ class LinearViews final : public ViewListener {
     uint32_t cr3 = 0;
     uint64_t last_used = 0;
   };
+  bool writable_frame(const PhysMem::Backing& b, uint32_t paddr) const;
   bool install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b);
   void unmap_page(View& v, uint32_t lin_page);
   void park_pages(View& v, std::vector<uint32_t>& pages);

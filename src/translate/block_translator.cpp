@@ -377,7 +377,7 @@ class Emitter {
   void emit_x87(unsigned k);
   void emit_string(unsigned k);
   void record_x87_pointers(unsigned k);
-  void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm);
+  void emit_push_value(unsigned k, const x::Gp* reg, uint32_t imm, bool lazy = false);
   void emit_exit(uint32_t target, unsigned slot);
   void emit_div(unsigned k);
   void emit_lookup_jump(int32_t ret_pop = -1);
@@ -1141,13 +1141,23 @@ void Emitter::record_x87_pointers(unsigned k) {
 }
 
 // push: [ESP - 4] = value (a guest register or an immediate), then ESP -= 4.
-void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value) {
-  if (rt_.views) {  // mov gs:[r12d - 4], value; lea r12d, [r12 - 4]
-    emit_probe(k, 4, true, SEG_NONE, false, d_[k].mem < 0 ? kFirstWrite : 0);
+// Over the views: mov gs:[r12d + bias - 4], value, then either ESP lazily (bias -= 4) or
+// lea r12d, [r12 + bias - 4].
+void Emitter::emit_push_value(unsigned k, const x::Gp* reg, uint32_t value, bool lazy) {
+  if (rt_.views) {
+    emit_probe(k, 4, true, SEG_NONE, false, d_[k].mem < 0 ? kFirstWrite : 0);  // (PUSH m32: its read is first)
     note_stack_access(x::r12, -4);
-    if (reg) a_.mov(gs_mem(x::r12d, -4, 4), *reg);
-    else a_.mov(gs_mem(x::r12d, -4, 4), value);
-    a_.lea(x::r12d, x::ptr(x::r12, -4));
+    const int32_t at = esp_bias_ - 4;
+    slow_.back().esp_before = esp_bias_;
+    if (reg) a_.mov(gs_mem(x::r12d, at, 4), *reg);
+    else a_.mov(gs_mem(x::r12d, at, 4), value);
+    if (lazy) {
+      esp_bias_ = at;
+      slow_.back().esp_after = at;
+    } else {
+      a_.lea(x::r12d, x::ptr(x::r12, at));
+      esp_bias_ = 0;
+    }
     return;
   }
   a_.lea(x::r10d, x::ptr(x::r12, -4));
@@ -1331,23 +1341,11 @@ void Emitter::emit_insn(unsigned k) {
         bind_resume(after);
         return;
       }
-      if (lazy_stack_op(k)) {  // mov gs:[r12d + bias - 4], value (ESP lazily: bias -= 4)
-        emit_probe(k, 4, true, SEG_NONE, false, kFirstWrite);
-        note_stack_access(x::r12, -4);
-        slow_.back().esp_before = esp_bias_;
-        esp_bias_ -= 4;
-        slow_.back().esp_after = esp_bias_;
-        const x::Mem m = gs_mem(x::r12d, esp_bias_, 4);
-        if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) a_.mov(m, guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)));
-        else a_.mov(m, uint32_t(d.ops[0].imm.value.u));
-        bind_resume(slow_.back().resume);
-        return;
-      }
       if (d.ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
         const x::Gp r = guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value));
-        emit_push_value(k, &r, 0);
+        emit_push_value(k, &r, 0, lazy_stack_op(k));
       } else {
-        emit_push_value(k, nullptr, uint32_t(d.ops[0].imm.value.u));
+        emit_push_value(k, nullptr, uint32_t(d.ops[0].imm.value.u), lazy_stack_op(k));
       }
       bind_resume(slow_.back().resume);
       return;

@@ -185,10 +185,18 @@ EngineStats Translator::stats() const {
 }
 
 // Flat 32-bit protected mode without alignment checks: what translated code assumes.
-bool Translator::translatable_mode() const {
+bool Translator::translatable(uint32_t m) {
   using namespace block_mode;
-  const uint32_t m = block_mode_of(cpu_.s);
   return (m & (CODE32 | STACK32 | PE | FLAT | VM86 | ALIGN_CHECK)) == (CODE32 | STACK32 | PE | FLAT);
+}
+
+// What r14 holds in translated code of this privilege: its linear view (also made the host GS
+// base, for the flat accesses' gs: addr32 form, gs_base.h), or the TLB without views.
+const void* Translator::memory_base(bool user) {
+  if (!views_) return cpu_.mmu.tlb_base();
+  uint8_t* const view = views_->base(user);
+  set_host_gs_base(uint64_t(view));
+  return view;
 }
 
 // One block (or, after an interrupt shadow, one instruction) in the interpreter, counted.
@@ -537,19 +545,15 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
 bool Translator::switch_in_place(int64_t budget_left) {
   CpuState& s = cpu_.s;
   if (budget_left <= 0 || (s.attention & ~attn::MODE) || (s.eflags & (fl::TF | fl::RF)) ||
-      cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec || !translatable_mode() ||
-      cache_.has_garbage() || ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()))
+      cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec || cache_.has_garbage() ||
+      ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()))
     return false;
+  const uint32_t mode = block_mode_of(s);
+  if (!translatable(mode)) return false;
   s.attention &= ~attn::MODE;
   const bool user = s.cpl == 3;
-  if (views_) {
-    uint8_t* const view = views_->base(user);
-    set_host_gs_base(uint64_t(view));
-    ctx_.next_base = uint64_t(view);
-  } else {
-    ctx_.next_base = uint64_t(cpu_.mmu.tlb_base());
-  }
-  ctx_.next_mode_tag = uint64_t(block_mode_of(s)) << 32;
+  ctx_.next_base = uint64_t(memory_base(user));
+  ctx_.next_mode_tag = uint64_t(mode) << 32;
   ctx_.next_lookup = rt_.lookup[user ? 1 : 0];
   return true;
 }
@@ -582,7 +586,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     // RF alone (every fault's return: the frame holds RF = 1) matters only to instruction
     // breakpoints; without any it is cleared as the block's first instruction starts (below).
     const bool debug = (s.eflags & fl::TF) || cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec;
-    if (debug || !translatable_mode()) {
+    if (debug || !translatable(block_mode_of(cpu_.s))) {
       run_interpreter(limit, debug ? DeclineReason::Debug : DeclineReason::Mode);
       prev = nullptr;
       if (one_block) break;
@@ -644,13 +648,7 @@ uint64_t Translator::run_loop(uint64_t budget, bool one_block) {
     const uint64_t before = s.icount;
     ++js_.entries;
     ++st_.block_execs;
-    if (views_) {
-      uint8_t* const view = views_->base(s.cpl == 3);
-      set_host_gs_base(uint64_t(view));  // (flat accesses: gs: addr32, see gs_base.h)
-      rt_.enter(b->host->entry, view);
-    } else {
-      rt_.enter(b->host->entry, cpu_.mmu.tlb_base());
-    }
+    rt_.enter(b->host->entry, memory_base(s.cpl == 3));
     js_.insns_in_translated += s.icount - before;
     last_ = b;
     ++js_.exits[ctx_.exit_reason];

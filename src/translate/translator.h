@@ -103,7 +103,8 @@ class Translator final : public Engine {
 
  private:
   uint64_t run_loop(uint64_t budget, bool one_block);
-  bool translatable_mode() const;
+  static bool translatable(uint32_t mode);  // (a block_mode word) runs translated
+  const void* memory_base(bool user);       // r14 for code of that privilege (and the GS base)
   // After a block-ending callout: whether translated code may go on at the new CS:EIP itself
   // (through the lookup routine) — what the run loop would do next is only a lookup — and if so
   // prepares ctx_ for it (the view of the new privilege level, the mode tag, the lookup routine).
