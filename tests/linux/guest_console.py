@@ -6,6 +6,12 @@ ConsoleError, and the caller kills bt86 and prints the log. Output is collected 
 threads (stdout = the serial console, stderr = bt86's own messages), so bt86 never blocks on a
 full pipe.
 
+The console answers a cursor position query (ESC [ 6 n, "device status report 6") the way a
+terminal does, with ESC [ row ; column R. busybox ash's line editor sends one after each prompt;
+unanswered, the shell sleeps 20 ms after every typed line (waiting for a late answer) before it
+runs the line. The column is the real one (characters since the console's last line break); the
+row is 24, as this console has no screen.
+
 A command is typed as `echo BT86""-BEGIN-n; CMD; echo BT86""-END-n-$?`: the terminal echoes the
 line with the quotes, so only the shell's own output contains the markers BT86-BEGIN-n and
 BT86-END-n-STATUS, which delimit the command's output and give its exit status.
@@ -17,6 +23,8 @@ import time
 
 PROMPT = "bt86:/# "
 ANY_PROMPT = re.compile(r"bt86:[^\n]*# ")  # PS1='bt86:\w# ' in any directory
+CURSOR_QUERY = b"\x1b[6n"
+QUERY_GRACE = 0.1  # seconds wait_prompt waits for the query after a prompt
 
 
 class ConsoleError(Exception):
@@ -33,6 +41,8 @@ class GuestConsole:
         self._changed = threading.Condition()
         self._seq = 0
         self._pos = 0  # console text before this index has been consumed
+        self._stdin_lock = threading.Lock()  # type() and the cursor position answers
+        self._query_scan = 0  # console bytes before this index are searched for ESC [ 6 n
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self._readers = [threading.Thread(target=self._pump, args=(s, b), daemon=True)
@@ -43,12 +53,42 @@ class GuestConsole:
     def _pump(self, stream, buf):
         while True:
             chunk = stream.read1(65536)
+            answers = []
             with self._changed:
                 if chunk:
                     buf += chunk
+                    if buf is self._out:
+                        answers = self._cursor_answers()
+                if answers:
+                    # Held until the answers are written, so nothing typed after the query was
+                    # seen can overtake them.
+                    self._stdin_lock.acquire()
                 self._changed.notify_all()
+            if answers:
+                try:
+                    for answer in answers:
+                        self.proc.stdin.write(answer)
+                    self.proc.stdin.flush()
+                except (BrokenPipeError, ValueError):
+                    pass  # bt86 has ended; the waits report that
+                finally:
+                    self._stdin_lock.release()
             if not chunk:
                 return
+
+    def _cursor_answers(self):
+        """The replies to each new ESC [ 6 n in the console output (called with _changed held)."""
+        answers = []
+        while True:
+            at = self._out.find(CURSOR_QUERY, self._query_scan)
+            if at < 0:
+                # A query split across chunks is found when its last bytes arrive.
+                self._query_scan = max(self._query_scan, len(self._out) - len(CURSOR_QUERY) + 1)
+                return answers
+            self._query_scan = at + len(CURSOR_QUERY)
+            line_start = max(self._out.rfind(b"\n", 0, at), self._out.rfind(b"\r", 0, at)) + 1
+            column = len(self._out[line_start:at].replace(b"\x1b[6n", b"")) + 1
+            answers.append(b"\x1b[24;%dR" % column)
 
     @property
     def log(self):
@@ -86,10 +126,26 @@ class GuestConsole:
 
     def wait_prompt(self, limit=None):
         self.wait_for(ANY_PROMPT, "shell prompt", limit)
+        # ash writes its cursor query just after the prompt; typing before it arrives would put
+        # the answer behind the typed line. A prompt without a query (no line editing) costs
+        # QUERY_GRACE seconds here.
+        end = min(self.deadline, time.monotonic() + QUERY_GRACE)
+        query = CURSOR_QUERY.decode()
+        while True:
+            text = self.log
+            if text.startswith(query, self._pos):
+                self._pos += len(query)  # answered by the reader (type() waits for that)
+                return
+            left = end - time.monotonic()
+            if len(text) - self._pos >= len(query) or left <= 0 or self.proc.poll() is not None:
+                return
+            with self._changed:
+                self._changed.wait(left)
 
     def type(self, text):
-        self.proc.stdin.write(text.encode())
-        self.proc.stdin.flush()
+        with self._stdin_lock:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
 
     def run(self, cmd, limit=60):
         """Types cmd at the prompt; returns (exit status, output) once the shell is back."""
