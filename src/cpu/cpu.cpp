@@ -65,7 +65,7 @@ void Cpu::load_seg_real(unsigned idx, uint16_t sel) {
 void Cpu::set_cpl(uint8_t cpl) {
   s.cpl = cpl & 3;
   update_align_check();
-  perf.context_changed(*this, s.icount);  // USR/OS counting
+  perf.context_changed(*this, s.icount, halted());  // USR/OS counting
   end_block();
 }
 

@@ -93,7 +93,7 @@ class Cpu {
   bool shutdown() const { return s.attention & attn::SHUTDOWN; }  // triple fault happened
   void set_halted(bool h) {
     if (h) s.attention |= attn::HALT; else s.attention &= ~attn::HALT;
-    perf.context_changed(*this, s.icount);  // CPU_CLK_UNHALTED stops while halted
+    perf.context_changed(*this, s.icount, h);  // CPU_CLK_UNHALTED stops while halted
   }
   void request_shutdown() { s.attention |= attn::SHUTDOWN | attn::STOP; }  // triple fault
 

@@ -57,6 +57,8 @@ bool PerfCounters::write_msr(const Cpu& cpu, uint64_t retired, uint32_t index, u
       sync(cpu, retired);
       evtsel_[index - kMsrEvtSel0] = value;
       enabled_ = evtsel_[0] & kEnable;
+      cpl_sensitive_ = false;
+      for (uint64_t sel : evtsel_) cpl_sensitive_ |= !(sel & kUsr) != !(sel & kOs);
       if (!enabled_) return true;
       for (uint64_t sel : evtsel_) {
         const uint8_t event = uint8_t(sel);

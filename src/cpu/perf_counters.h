@@ -30,9 +30,11 @@ class PerfCounters {
   uint64_t read_counter(const Cpu& cpu, uint64_t retired, unsigned n);  // RDPMC, n = 0 or 1
 
   // The counting context changed (CPL, halt state): bring the counters up to date first.
-  // Cheap when no counter is enabled.
-  void context_changed(const Cpu& cpu, uint64_t retired) {
-    if (enabled_) sync(cpu, retired);
+  // Cheap when no counter is enabled, and when the change cannot matter: a CPL change while every
+  // counter counts alike in user and kernel mode (both or neither of USR/OS; Linux's NMI
+  // watchdog counts cycles in both), with the halt state as at the last sync.
+  void context_changed(const Cpu& cpu, uint64_t retired, bool halted) {
+    if (enabled_ && (cpl_sensitive_ || halted != halted_at_)) sync(cpu, retired);
   }
 
  private:
@@ -44,6 +46,7 @@ class PerfCounters {
   uint8_t cpl_at_ = 0;         // context of the last sync
   bool halted_at_ = false;
   bool enabled_ = false;       // PerfEvtSel0.EN
+  bool cpl_sensitive_ = false; // a selector has USR without OS or OS without USR
   uint8_t logged_[32] = {};    // bit per event already reported as unimplemented
 };
 
