@@ -639,7 +639,10 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
     d.rule = zi.operand_width == 32 ? r : Rule::Callout;
     return;
   }
-  if (!gprs_only || bt_reg || zi.address_width != 32 || (d.mem >= 0 && high_byte)) r = Rule::Callout;
+  // AH..BH next to a memory operand: the probe's [base + r10] needs a REX prefix, which would
+  // make them SPL..DIL; the GS form needs one only for ESP (encode_gs_form says, and emit_ident
+  // calls out when it cannot).
+  if (!gprs_only || bt_reg || zi.address_width != 32 || (d.mem >= 0 && high_byte && !rt_.views)) r = Rule::Callout;
   if (d.mem >= 0 && !mem_ok && r != Rule::Callout) {
     r = Rule::Callout;
     d.why = CalloutKind::Segment;

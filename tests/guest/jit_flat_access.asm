@@ -15,6 +15,9 @@
 ;  9. POPs keep ESP lazily (one update after the run): three POPs whose third faults must leave
 ;     the first two registers loaded and ESP as it was before the third (#PF frame on the stack
 ;     below it); then PUSH runs and RET after POPs, the values and ESP checked
+; 10. AH..BH next to a flat memory operand (a REX prefix would make them SPL..DIL: the GS form has
+;     none but for ESP, where the instruction is called out): loads, stores, CMP and ADD with
+;     [EDX], [EDX + ECX*2 + 1] and [ESP + 4]
 %define TEST_NAME "jit_flat_access"
 %include "lib/guest.inc"
 
@@ -91,7 +94,54 @@ start:
   CHECK edi, 40, 90, "third POP faults: two popped, ESP before it, CR2/EIP"
   call push_run_40
   CHECK edi, 40, 91, "PUSH run then POP run: values and ESP"
+
+  ; ---- 10: AH..BH with memory operands ----
+  mov esi, 0x1234ABCD
+  call high_byte_40
+  CHECK edi, 40, 100, "AH/CH/DH/BH loads, stores, CMP, ADD with [EDX], [EDX+ECX*2+1], [ESP+4]"
   PASS
+
+high_byte_40:
+  COUNT_40 {call high_byte_one}
+high_byte_one:                          ; EAX = ESI if every step gave the expected value
+  push ebx                              ; (COUNT_40's counter)
+  push ebp
+  mov edx, CELL
+  mov dword [edx], 0x11223344
+  mov eax, 0x0000AB00
+  mov [edx + 1], ah                     ; [CELL] = 0x1122AB44
+  mov ch, [edx + 1]                     ; CH = 0xAB
+  cmp [edx + 1], ch
+  jne .bad
+  mov ecx, 1
+  mov dh, 0x10                          ; EDX's DH changes: use EBP as the pointer from here
+  mov ebp, CELL
+  mov bh, 0x01
+  add [ebp + ecx * 2 + 1], bh           ; byte 3: 0x11 + 1 = 0x12
+  cmp dword [ebp], 0x1222AB44
+  jne .bad
+  push dword 0x00005600
+  mov ah, [esp + 1]                     ; ESP base: REX needed, called out
+  cmp ah, 0x56
+  jne .bad2
+  mov [esp + 2], ah
+  cmp dword [esp], 0x00565600
+  jne .bad2
+  add esp, 4
+  mov dh, [ebp + 1]                     ; 0xAB
+  cmp dh, 0xAB
+  jne .bad
+  pop ebp
+  pop ebx
+  mov eax, esi
+  ret
+.bad2:
+  add esp, 4
+.bad:
+  pop ebp
+  pop ebx
+  xor eax, eax
+  ret
 
 abs_load_40:
   COUNT_40 {mov ecx, [CELL]}, {mov eax, ecx}   ; (8B 0D disp32: MOV EAX would be A1 moffs)
