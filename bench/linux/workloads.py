@@ -5,8 +5,9 @@ Both emulators boot the same kernel and initramfs (-m 256, console=ttyS0,115200,
 also with -stats). The console runs at 115200 baud (the kernel's default is 9600, where a
 receiver holding less than its FIFO trigger level interrupts only after four character times,
 4 ms), and the console driver answers ash's cursor position query as a terminal does
-(tests/linux/guest_console.py); unanswered, ash sleeps 20 ms after every line. At the shell prompt the script defines one shell function per workload, generates a
-data file in the guest's /tmp (awk, not timed) and prints its sha256, then types, per workload and
+(tests/linux/guest_console.py); unanswered, ash sleeps 20 ms after every line. At the shell
+prompt the script defines one shell function per workload, generates a data file in the guest's
+/tmp (awk, not timed) and prints its sha256, then types, per workload and
 run, `w_NAME; echo BENCH-$((N))-$?-DONE` and takes the host's wall time from sending the line to
 the marker BENCH-N-STATUS-DONE in the output (the shell's echo of the line shows the unexpanded
 $((N)), so it never matches). Nothing is subtracted; the `true` row is that round trip for an
