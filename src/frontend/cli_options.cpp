@@ -125,6 +125,10 @@ const OptionSpec kOptions[] = {
      }},
     {"perfmap", nullptr, "write /tmp/perf-<pid>.map so that perf report names translated guest blocks",
      [](CliOptions& o, const std::string&) { o.machine.perf_map = true; }},
+    {"shadow-trace", nullptr,
+     "translator: trace guest page-table writes instead of revalidating an address space's shadow "
+     "mappings when its CR3 comes back (docs/translator.md)",
+     [](CliOptions& o, const std::string&) { o.machine.shadow_trace = true; }},
     {"lockstep", nullptr,
      "check the engine block by block against a reference machine (the interpreter, one "
      "instruction per block); needs -icount; disks as -snapshot; exit code 3 on a divergence",

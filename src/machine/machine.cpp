@@ -99,6 +99,7 @@ std::unique_ptr<Engine> make_engine(const MachineOptions& o, Cpu& cpu) {
   if (o.engine == "interpreter") return std::make_unique<Interpreter>(cpu, Interpreter::Policy{o.block_insns});
   Translator::Options t;
   if (o.perf_map) t.perf_map = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  t.shadow_trace = o.shadow_trace;
   try {
     return std::make_unique<Translator>(cpu, t);
   } catch (const std::runtime_error& e) {

@@ -71,6 +71,7 @@ struct MachineOptions {
   unsigned block_insns = 64;        // interpreter block size cap (internal; 1 for the lockstep reference)
   std::string engine = "translator";  // -engine: translator (default) or interpreter
   bool perf_map = false;            // -perfmap: write /tmp/perf-<pid>.map for translated code
+  bool shadow_trace = false;        // -shadow-trace: trace guest page-table writes (translator)
   RtcBase rtc_base = RtcBase::Utc;  // -rtc base=
   int64_t rtc_start_s = 0;          // RtcBase::Fixed: the date, seconds since 1970-01-01 UTC
 };

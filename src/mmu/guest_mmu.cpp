@@ -108,6 +108,8 @@ ViewTranslation GuestMmu::translate_for_view(uint32_t lin, bool write, bool user
   t.paddr = w.paddr & mem_.a20_mask();
   t.writable = w.writable && w.dirty;
   t.global = w.global && (s_.cr4 & cr4::PGE);
+  t.pde_addr = w.pde_addr;
+  t.pte_addr = w.pte_addr;
   return t;
 }
 
@@ -117,6 +119,7 @@ bool GuestMmu::peek_for_view(uint32_t lin, bool write, bool user, PageWalk* w) c
     w->ok = w->writable = true;
     w->global = false;
     w->paddr = lin & mem_.a20_mask();
+    w->pde_addr = w->pte_addr = 0;
     return true;
   }
   if (!peek_page_tables(mem_, s_.cr0, s_.cr3, s_.cr4, lin, write, user, w)) return false;

@@ -39,6 +39,7 @@ struct ViewTranslation {
   uint32_t paddr = 0;
   bool writable = false;
   bool global = false;
+  uint32_t pde_addr = 0, pte_addr = 0;  // the entries the walk read (PageWalk's; 0: paging off)
 };
 
 struct MmuStats {

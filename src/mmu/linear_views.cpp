@@ -63,9 +63,11 @@ LinearViews::LinearViews(GuestMmu& mmu, PhysMem& mem) : mmu_(mmu), mem_(mem) {
   for (unsigned i = 0; i < 6; ++i) mmu_.update_seg_cache(i);
   mmu_.views = this;
   current_cr3_ = mmu_.cr3() & 0xFFFFF000u;
+  pt_holder_ = mmu_.code_pages.add_listener(this);
 }
 
 LinearViews::~LinearViews() {
+  mmu_.code_pages.remove_listener(pt_holder_);
   if (mmu_.views == this) mmu_.views = nullptr;
   for (unsigned v = 0; v < 3; ++v) mmu_.view_base[v] = nullptr;
   for (View& v : views_) munmap(v.base, kViewBytes);
@@ -117,7 +119,7 @@ bool LinearViews::handle_fault(const void* p, bool write) {
     ++st_.to_slow_path;
     return false;
   }
-  if (!install(v, lin, t.paddr & ~0xFFFu, writable, t.global, b)) {
+  if (!install(v, lin, t.paddr & ~0xFFFu, writable, t.global, b, t.pde_addr, t.pte_addr)) {
     ++st_.to_slow_path;
     return false;
   }
@@ -139,7 +141,7 @@ void LinearViews::prefault_user(uint32_t lin) {
   const PhysMem::Backing b = mem_.backing(phys);
   if (b.fd < 0 || b.kind != PhysMem::Backing::Kind::Ram) return;
   const bool writable = w.writable && w.dirty && writable_frame(b, phys);
-  if (install(v, lin, phys, writable, w.global, b)) {
+  if (install(v, lin, phys, writable, w.global, b, w.pde_addr, w.pte_addr)) {
     ++st_.prefaults;
     ++st_.user_pages_mapped;
   }
@@ -153,8 +155,11 @@ bool LinearViews::writable_frame(const PhysMem::Backing& b, uint32_t paddr) cons
 
 // Maps linear page `lin` of view v to frame `phys` (an mprotect if it is parked there, else an
 // mmap) and records it.
-bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b) {
+bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b,
+                          uint32_t pde_addr, uint32_t pte_addr) {
   const unsigned view = unsigned(&v - views_.data());
+  const bool traced = tracing_ && view != 0 && pde_addr;
+  if (traced && !traceable(pde_addr, pte_addr)) return false;  // (tables outside RAM: slow path)
   uint8_t* at = v.base + lin;
   const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
   auto pk = v.parked.find(lin);
@@ -172,7 +177,14 @@ bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, b
     v.parked.erase(lin);
     ++st_.pages_mapped;
   }
-  v.mapped[lin] = Mapping{phys, writable, global};
+  Mapping& m = v.mapped[lin];
+  untrace(m);  // (a mapping replaced: read-only before its D bit, say; a new one has none)
+  m = Mapping{phys, writable, global};
+  if (traced) {
+    m.pde_addr = pde_addr;
+    m.pte_addr = pte_addr;
+    trace(view, lin, m);
+  }
   if (global) {
     if (lin < v.lowest_global) v.lowest_global = lin;
   } else {
@@ -185,6 +197,7 @@ bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, b
 // Everything out of the view, parked pages too.
 void LinearViews::clear_view(View& v) {
   if (!v.mapped.empty() || !v.parked.empty()) clear(v.base, kViewBytes);
+  for (const auto& [lin, m] : v.mapped) untrace(m);
   v.mapped.clear();
   v.parked.clear();
   v.non_global.clear();
@@ -211,6 +224,7 @@ void LinearViews::park_run(View& v, uint32_t lin, size_t n) {
   for (size_t k = 0; k < n; ++k) {
     auto it = v.mapped.find(lin + uint32_t(k << 12));
     if (parked) v.parked[it->first] = it->second.phys;
+    untrace(it->second);
     v.mapped.erase(it);
   }
 }
@@ -303,7 +317,13 @@ void LinearViews::switch_user_view(uint32_t cr3) {
     if (views_[k].tagged && views_[k].cr3 == cr3) pick = k;
   if (pick) {
     ++st_.user_view_hits;
-    revalidate(views_[pick]);
+    if (tracing_) {
+      // Every entry its mappings came from is traced: whatever changed was parked when written.
+      ++st_.revalidations_skipped;
+      st_.pages_kept += views_[pick].mapped.size();
+    } else {
+      revalidate(views_[pick]);
+    }
   } else {
     pick = 1;  // the least recently used (an untagged one first)
     for (unsigned k = 1; k < views_.size(); ++k) {

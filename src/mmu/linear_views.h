@@ -23,10 +23,18 @@
 // already, i.e. exactly what the refill would give, changing nothing), instead of faulting every
 // page in again. Guest page-table writes while an address space is switched out are thereby
 // caught when it comes back. See docs/translator.md.
+//
+// With page-table write tracing (set_tracing, the -shadow-trace option; linear_views_trace.cpp),
+// the page-directory and page-table frames a user view's mappings came from are watched instead:
+// they are code-page holders of their own (CodePages), so no view or CPU TLB entry writes them
+// directly and every guest store to one reaches code_written(), which parks the mappings that
+// depended on the written entry in every user view. A view that comes back then needs no
+// revalidation: what it still maps is what its unchanged entries say.
 #pragma once
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
+#include "mmu/code_pages.h"
 #include "mmu/guest_mmu.h"
 
 namespace bt86 {
@@ -49,9 +57,14 @@ struct LinearViewStats {
   uint64_t kernel_pages_kept = 0;  // supervisor non-global pages above the user space kept at CR3 loads
   uint64_t pages_unparked = 0;  // pages mapped again by mprotect (parked on the same frame)
   uint64_t parked_dropped = 0;  // parked pages really unmapped (the mapping budget)
+  // Page-table write tracing (set_tracing):
+  uint64_t pt_frames_traced = 0;   // frames that became traced (page directories and tables)
+  uint64_t pt_writes = 0;          // guest writes to traced frames
+  uint64_t pt_pages_dropped = 0;   // user-view pages parked because an entry they used was written
+  uint64_t revalidations_skipped = 0;  // address spaces coming back with nothing to revalidate
 };
 
-class LinearViews final : public ViewListener {
+class LinearViews final : public ViewListener, public CodeListener {
  public:
   static constexpr uint64_t kViewBytes = (1ull << 32) + (1u << 16);  // 4 GiB + a guard
   LinearViews(GuestMmu& mmu, PhysMem& mem);
@@ -83,6 +96,14 @@ class LinearViews final : public ViewListener {
   void flush_page(uint32_t lin) override;
   void code_page_added(uint32_t phys) override;
 
+  // Page-table write tracing for the user views (see the top); off: returning address spaces
+  // are revalidated page by page. Set before the guest runs.
+  void set_tracing(bool on) { tracing_ = on; }
+  bool tracing() const { return tracing_; }
+  // CodeListener (CodePages): a guest write to a traced page-table frame.
+  unsigned code_written(uint32_t paddr, unsigned size) override;
+  void code_invalidate_all() override;
+
   const LinearViewStats& stats() const { return st_; }
 
  private:
@@ -90,6 +111,7 @@ class LinearViews final : public ViewListener {
     uint32_t phys;
     bool writable;
     bool global;
+    uint32_t pde_addr = 0, pte_addr = 0;  // traced entries (tracing, user views), else 0
   };
   struct View {
     uint8_t* base = nullptr;
@@ -102,7 +124,14 @@ class LinearViews final : public ViewListener {
     uint64_t last_used = 0;
   };
   bool writable_frame(const PhysMem::Backing& b, uint32_t paddr) const;
-  bool install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b);
+  bool install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b,
+               uint32_t pde_addr, uint32_t pte_addr);
+  // Tracing (linear_views_trace.cpp): a user view's mapping starts or stops depending on its
+  // entries' frames.
+  bool traceable(uint32_t pde_addr, uint32_t pte_addr) const;
+  void trace(unsigned view, uint32_t lin, const Mapping& m);
+  void untrace(const Mapping& m);
+  void untrace_frame(uint32_t frame);
   void unmap_page(View& v, uint32_t lin_page);
   void park_pages(View& v, std::vector<uint32_t>& pages);
   void park_run(View& v, uint32_t lin, size_t n);
@@ -124,6 +153,12 @@ class LinearViews final : public ViewListener {
   std::vector<uint32_t> drop_scratch_;  // revalidate()'s and flush_non_global()'s working list (no allocation per CR3 load)
   std::unordered_map<uint32_t, std::vector<uint64_t>> writable_by_phys_;  // phys page -> view<<32|lin
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)
+  bool tracing_ = false;
+  unsigned pt_holder_ = 0;  // our CodePages holder id
+  // Traced frame -> its user-view mappings (view << 32 | lin; stale ones skipped where used) and
+  // how many live mappings depend on it (an entry of each of its traced mappings' two).
+  std::unordered_map<uint32_t, std::vector<uint64_t>> pt_deps_;
+  std::unordered_map<uint32_t, uint32_t> pt_live_;
   LinearViewStats st_;
 };
 

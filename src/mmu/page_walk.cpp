@@ -47,12 +47,14 @@ PageWalk walk_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t c
     w.error = access_bits;
     return w;
   }
+  w.pde_addr = pde_addr;
   if ((pde & kPS) && (cr4v & cr4::PSE)) {
     finish(pde & kRW, pde & kUS, pde_addr, pde, (pde & 0xFFC00000u) | (lin & 0x3FFFFF));
     return w;
   }
   const uint32_t pte_addr = (pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC);
   const uint32_t pte = read_entry(mem, pte_addr);
+  w.pte_addr = pte_addr;
   if (!(pte & kP)) {
     w.error = access_bits;
     return w;
@@ -66,14 +68,16 @@ PageWalk walk_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t c
 bool peek_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t cr4v, uint32_t lin, bool write, bool user,
                       PageWalk* out) {
   const bool wp = cr0v & cr0::WP;
-  const uint32_t pde = read_entry(mem, (cr3v & 0xFFFFF000u) | ((lin >> 20) & 0xFFC));
+  const uint32_t pde_addr = (cr3v & 0xFFFFF000u) | ((lin >> 20) & 0xFFC);
+  const uint32_t pde = read_entry(mem, pde_addr);
   if (!(pde & kP) || !(pde & kA)) return false;
-  uint32_t leaf = pde, paddr;
+  uint32_t leaf = pde, paddr, pte_addr = 0;
   bool rw = pde & kRW, us = pde & kUS;
   if ((pde & kPS) && (cr4v & cr4::PSE)) {
     paddr = (pde & 0xFFC00000u) | (lin & 0x3FFFFF);
   } else {
-    leaf = read_entry(mem, (pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC));
+    pte_addr = (pde & 0xFFFFF000u) | ((lin >> 10) & 0xFFC);
+    leaf = read_entry(mem, pte_addr);
     if (!(leaf & kP) || !(leaf & kA)) return false;
     rw = rw && (leaf & kRW);
     us = us && (leaf & kUS);
@@ -85,6 +89,8 @@ bool peek_page_tables(PhysMem& mem, uint32_t cr0v, uint32_t cr3v, uint32_t cr4v,
   out->global = (leaf & kG) && (cr4v & cr4::PGE);
   out->writable = allowed(rw, us, true, user, wp);
   out->dirty = leaf & kD;
+  out->pde_addr = pde_addr;
+  out->pte_addr = pte_addr;
   return true;
 }
 

@@ -14,6 +14,8 @@ struct PageWalk {
   bool global = false;     // G bit of the final entry (for PGE-aware TLBs)
   bool writable = false;   // whether a write at the same privilege would be allowed
   bool dirty = false;      // the final entry's D bit after this walk
+  uint32_t pde_addr = 0;   // physical addresses of the entries the walk read (when ok; pte_addr
+  uint32_t pte_addr = 0;   // 0 for a 4 MiB page): what page-table write tracing watches
 };
 
 namespace pf_err {

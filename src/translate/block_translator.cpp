@@ -588,6 +588,11 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
     d.why = CalloutKind::Sensitive;
     return;
   }
+  if (rt_.adapted && !rt_.adapted->empty() && rt_.adapted->count(d.eip)) {
+    d.rule = Rule::Callout;
+    d.why = CalloutKind::Adapted;
+    return;
+  }
   bool mem_ok = true, gprs_only = true, high_byte = false, bt_reg = false;
   for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
     const ZydisDecodedOperand& op = d.ops[i];

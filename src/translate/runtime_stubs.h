@@ -4,6 +4,7 @@
 // C++ function runs one guest instruction, guest state back in or leave), and the inline lookup
 // of indirect branch targets. Register convention: jit_abi.h.
 #pragma once
+#include <unordered_set>
 #include <cstdint>
 #include "translate/jit_abi.h"
 
@@ -47,6 +48,9 @@ struct RuntimeRoutines {
   bool views = false;
   uint8_t* const (*seg_view)[6][2] = nullptr;  // GuestMmu::seg_view
   const uint32_t* seg_base = nullptr;          // GuestMmu::seg_fast_base
+  // Guest EIPs whose instruction is translated as a callout: it kept storing into traced page
+  // tables (Translator::adapt).
+  const std::unordered_set<uint32_t>* adapted = nullptr;
 };
 
 // Emits the routines at the start of `buf`. Throws std::runtime_error if AsmJit fails.

@@ -16,6 +16,7 @@ enum class CalloutKind : uint8_t {
   Unsupported,     // an instruction the translator does not emit inline (yet)
   X87State,        // a native x87 instruction found the guest x87 state not in the host FPU:
                    // loaded (the instruction then runs natively) or, if it cannot be, interpreted
+  Adapted,         // an instruction that kept writing traced page tables (Translator::adapt)
   Count
 };
 const char* callout_kind_name(CalloutKind k);

@@ -89,6 +89,7 @@ const char* callout_kind_name(CalloutKind k) {
     case CalloutKind::Segment: return "FS/GS/CS segment";
     case CalloutKind::Unsupported: return "not inline";
     case CalloutKind::X87State: return "x87 state not loaded";
+    case CalloutKind::Adapted: return "page-table writer";
     case CalloutKind::Count: break;
   }
   return "?";
@@ -120,6 +121,7 @@ Translator::Translator(Cpu& cpu, Options options)
     // limit (ulimit -v) translated code falls back to the TLB probe, and the statistics say why.
     try {
       views_ = std::make_unique<LinearViews>(cpu_.mmu, cpu_.mem);
+      views_->set_tracing(opt_.shadow_trace);
     } catch (const std::runtime_error& e) {
       views_off_reason_ = e.what();
     }
@@ -127,6 +129,7 @@ Translator::Translator(Cpu& cpu, Options options)
   rt_ = jit::emit_runtime(buf_, &ctx_, &cpu_.s, cpu_.mmu.tlb_base(), table_.get(), this, &callout_entry,
                           &refill_entry);
   rt_.views = views_ != nullptr;
+  rt_.adapted = &adapted_;
   ctx_.budget_base = budget_.base();
   install_segv_handler();
   translators().push_back(this);
@@ -503,12 +506,15 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
   }
   const Insn& insn = *site.insn;
   if (site.kind != CalloutKind::MemorySlowPath) ++js_.callouts_by_mnemonic[insn.mnemonic];
+  const uint64_t pt_writes = views_ ? views_->stats().pt_writes : 0;
   const bool ok = run_guarded(s, [&] {
     cpu_.next_eip = s.eip + insn.len;
     insn.fn(cpu_, insn);
     s.eip = cpu_.next_eip;
     ++s.icount;
   });
+  if (ok && site.kind == CalloutKind::MemorySlowPath && views_ && views_->stats().pt_writes != pt_writes)
+    adapt(site);
   // The IRET back to user code after a user access's #PF: the page its handler made present
   // goes into the user view now, before the retried access would fault on it (prefault_user).
   if (ok && prefault_pending_ && s.cpl == 3 && insn.mnemonic == ZYDIS_MNEMONIC_IRETD) {
@@ -534,6 +540,21 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
   }
   if (!go_on && site.kind != CalloutKind::MemorySlowPath) ++js_.leaving_by_mnemonic[insn.mnemonic];
   return go_on ? jit::kCalloutGoOn : jit::kCalloutLeave;
+}
+
+// A memory slow path whose store went to a traced page table (the host fault on its read-only
+// view page first): after kAdaptAfter of them the instruction is retranslated as a callout
+// (CalloutKind::Adapted), which reaches the same store without the host fault. Its blocks are
+// dropped now (as a store into them would: attn::SMC leaves the running one after this
+// instruction); the hint is by linear EIP, where the guest kernel's code stays.
+void Translator::adapt(const CalloutSite& site) {
+  if (++pt_write_sites_[site.eip] != kAdaptAfter) return;
+  adapted_.insert(site.eip);
+  ++js_.adapted;
+  uint32_t paddr, pf_error;
+  if (cpu_.mmu.try_translate(site.eip, AccessType::Exec, cpu_.mmu.user_access(), &paddr, &pf_error) &&
+      cache_.code_written(paddr, site.insn->len))
+    cpu_.s.attention |= attn::SMC;
 }
 
 // The run loop, after a block, acts on attention bits, faults, debug and tracing, modes it does
@@ -725,6 +746,13 @@ std::string Translator::describe_stats() const {
     add("linear views: INVLPG flushes", v.page_flushes);
     add("linear views: evictions", v.evictions);
     add("linear views: code write-protects", v.write_protects);
+    if (views_->tracing()) {
+      add("page-table tracing: frames traced", v.pt_frames_traced);
+      add("page-table tracing: guest writes to them", v.pt_writes);
+      add("page-table tracing: user pages dropped by them", v.pt_pages_dropped);
+      add("page-table tracing: returns without revalidation", v.revalidations_skipped);
+      add("page-table tracing: instructions retranslated as callouts", j.adapted);
+    }
   } else {
     out += "  memory: inline TLB probe (linear views off" +
            (views_off_reason_.empty() ? std::string() : ": " + views_off_reason_) + ")\n";

@@ -57,6 +57,8 @@ struct TranslatorStats {
   uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)
   uint64_t straddlers = 0;        // translated blocks of one instruction across a page end
   uint64_t thunks_inlined = 0;    // translated blocks whose CALL runs a PC thunk inline
+  uint64_t adapted = 0;           // instructions retranslated with their access as a callout
+                                  // (they kept writing traced page tables: Translator::adapt)
   uint64_t switches = 0;          // block-ending callouts that went on through the lookup routine
                                   // (SYSENTER, SYSEXIT, IRET, ...) instead of leaving
   std::array<uint64_t, size_t(CalloutKind::Count)> callouts{};
@@ -73,6 +75,7 @@ class Translator final : public Engine {
     unsigned max_block_insns = 128;
     std::string perf_map;  // path of a perf map to write ("" = none)
     bool linear_views = true;  // memory through mmu/linear_views.h (else the inline TLB probe)
+    bool shadow_trace = false; // page-table write tracing for the user views (LinearViews::set_tracing)
     unsigned hot_after = 8;    // a block is translated once the interpreter has run it this often
   };
   explicit Translator(Cpu& cpu) : Translator(cpu, Options{}) {}
@@ -123,6 +126,7 @@ class Translator final : public Engine {
   const uint8_t* fetchable(uint32_t lin, uint32_t* phys);
   void flush_code();
   void note_perf_map(const Block& b, const TranslatedCode& tc);
+  void adapt(const CalloutSite& site);
 
   Cpu& cpu_;
   Options opt_;
@@ -157,6 +161,11 @@ class Translator final : public Engine {
   bool prefault_pending_ = false;  // a user access's #PF was raised: its page (prefault_lin_)
   uint32_t prefault_lin_ = 0;      // goes into the user view at the next IRET to CPL 3
   FILE* perf_map_ = nullptr;
+  // Page-table write tracing's adaptation (adapt): slow-path stores into traced page tables by
+  // guest EIP, and the EIPs now translated as callouts (RuntimeRoutines::adapted).
+  static constexpr uint32_t kAdaptAfter = 2;
+  std::unordered_map<uint32_t, uint32_t> pt_write_sites_;
+  std::unordered_set<uint32_t> adapted_;
   EngineStats st_;
   TranslatorStats js_;
 };

@@ -6,6 +6,9 @@
 ;  * A cleared while switched out: the next ring-3 read sets it again
 ;  * D cleared while switched out: the next ring-3 write sets it again
 ;  * RW cleared while switched out: reads still work, and the PTE stays without D
+;  * one ring-0 store retargeting A's PTE 16 times while B runs, A reading after each: with
+;    -shadow-trace the store is a traced page-table write each time, which the translator turns
+;    into a callout after a few (tests/guest/CMakeLists.txt checks the statistics)
 ; Under the translator, ring-3 accesses go through per-address-space user views, revalidated on a
 ; CR3 load (mmu/linear_views.h): these are the cases that revalidation must get right. Each
 ; ring-3 access runs 4 times per call (a block is translated the third time it runs).
@@ -101,7 +104,34 @@ start:
   call user_read
   CHECK eax, 0x22222222, 12, "A reads its now read-only page"
   CHECK_BITS dword [PT_A], PG_D, 0, 13, "reading leaves the read-only PTE clean"
+
+  ; ---- one store retargeting A's PTE, again and again ----
+  xor edi, edi
+  mov esi, 16
+.pt_loop:
+  LOAD_CR3 PD2
+  mov eax, FRAME_A | PG_ALL
+  mov edx, 0xAAAAAAAA
+  test esi, 1
+  jz .pt_even
+  mov eax, FRAME_C | PG_ALL
+  mov edx, 0x22222222
+.pt_even:
+  call retarget_a
+  LOAD_CR3 PD_BASE
+  call user_read
+  cmp eax, edx
+  jne .pt_next
+  inc edi
+.pt_next:
+  dec esi
+  jnz .pt_loop
+  CHECK edi, 16, 14, "A reads the frame each retargeting of its PTE names"
   PASS
+
+retarget_a:                             ; the one store into A's page table
+  mov [PT_A], eax
+  ret
 
 ; user_read: EAX = the dword at ULIN, read in ring 3 (4 times). user_write: EDX to it (4 times).
 ; Called in ring 0; clobber EBX, ECX; back in ring 0 with the kernel data selectors.
