@@ -155,9 +155,10 @@ class LinearViews final : public ViewListener, public CodeListener {
   size_t budget_ = 20000;  // mappings before everything is dropped (vm.max_map_count is 65530)
   bool tracing_ = false;
   unsigned pt_holder_ = 0;  // our CodePages holder id
-  // Traced frame -> its user-view mappings (view << 32 | lin; stale ones skipped where used) and
-  // how many live mappings depend on it (an entry of each of its traced mappings' two).
-  std::unordered_map<uint32_t, std::vector<uint64_t>> pt_deps_;
+  // Traced frame -> entry index (0-1023) -> the user-view mappings that used that entry
+  // (view << 32 | lin; stale ones skipped where used), and per frame how many live mappings
+  // depend on it (one count per entry of a mapping's two that lies in it).
+  std::unordered_map<uint32_t, std::unordered_map<uint16_t, std::vector<uint64_t>>> pt_deps_;
   std::unordered_map<uint32_t, uint32_t> pt_live_;
   LinearViewStats st_;
 };

@@ -20,25 +20,24 @@ bool LinearViews::traceable(uint32_t pde_addr, uint32_t pte_addr) const {
 // dependant on (a new holder of the page in CodePages: the CPU TLB and the views stop writing it
 // directly, GuestMmu::code_page_added).
 void LinearViews::trace(unsigned view, uint32_t lin, const Mapping& m) {
-  const uint32_t frames[2] = {m.pde_addr >> 12, m.pte_addr ? m.pte_addr >> 12 : m.pde_addr >> 12};
-  for (unsigned k = 0; k < 2; ++k) {
-    const uint32_t f = frames[k];
+  for (uint32_t a : {m.pde_addr, m.pte_addr}) {
+    if (!a) continue;
+    const uint32_t f = a >> 12;
     if (pt_live_[f]++ == 0) {
       ++st_.pt_frames_traced;
       if (mmu_.code_pages.mark(f << 12, pt_holder_)) mmu_.code_page_added(f << 12);
     }
-    if (k == 0 || f != frames[0]) pt_deps_[f].push_back(uint64_t(view) << 32 | lin);
+    pt_deps_[f][uint16_t((a & 0xFFF) >> 2)].push_back(uint64_t(view) << 32 | lin);
   }
 }
 
 // Mapping m leaves its view: its frames lose a dependant, and stop being traced with the last.
 void LinearViews::untrace(const Mapping& m) {
-  if (!m.pde_addr) return;
-  const uint32_t frames[2] = {m.pde_addr >> 12, m.pte_addr ? m.pte_addr >> 12 : m.pde_addr >> 12};
-  for (uint32_t f : frames) {
-    auto it = pt_live_.find(f);
+  for (uint32_t a : {m.pde_addr, m.pte_addr}) {
+    if (!a) continue;
+    auto it = pt_live_.find(a >> 12);
     if (it == pt_live_.end()) continue;  // (forgotten by code_invalidate_all)
-    if (--it->second == 0) untrace_frame(f);
+    if (--it->second == 0) untrace_frame(a >> 12);
   }
 }
 
@@ -54,31 +53,26 @@ void LinearViews::untrace_frame(uint32_t frame) {
 unsigned LinearViews::code_written(uint32_t paddr, unsigned size) {
   ++st_.pt_writes;
   const uint32_t frame = paddr >> 12;
-  auto it = pt_deps_.find(frame);
-  if (it == pt_deps_.end()) return 0;
-  std::vector<uint64_t>& deps = it->second;
+  auto f = pt_deps_.find(frame);
+  if (f == pt_deps_.end()) return 0;
   std::vector<uint32_t> drop[kMaxUserViews + 1];
-  size_t kept = 0;
-  for (uint64_t d : deps) {
-    const unsigned view = unsigned(d >> 32);
-    const uint32_t lin = uint32_t(d);
-    auto m = views_[view].mapped.find(lin);
-    if (m == views_[view].mapped.end()) continue;
-    bool depends = false, hit = false;
-    for (uint32_t a : {m->second.pde_addr, m->second.pte_addr}) {
-      if (!a || a >> 12 != frame) continue;
-      depends = true;
-      hit |= a < paddr + size && paddr < a + 4;
+  const unsigned first = (paddr & 0xFFF) >> 2, last = ((paddr & 0xFFF) + size - 1) >> 2;
+  for (unsigned e = first; e <= last && e < 1024; ++e) {
+    auto it = f->second.find(uint16_t(e));
+    if (it == f->second.end()) continue;
+    const uint32_t entry = frame << 12 | e << 2;
+    for (uint64_t d : it->second) {
+      const unsigned view = unsigned(d >> 32);
+      auto m = views_[view].mapped.find(uint32_t(d));
+      if (m != views_[view].mapped.end() && (m->second.pde_addr == entry || m->second.pte_addr == entry))
+        drop[view].push_back(uint32_t(d));
     }
-    if (!depends) continue;
-    if (hit) drop[view].push_back(lin);
-    else deps[kept++] = d;
+    f->second.erase(it);  // (every mapping that used it is dropped now, or was gone already)
   }
-  deps.resize(kept);
   for (unsigned v = 1; v < views_.size(); ++v) {
     if (drop[v].empty()) continue;
     st_.pt_pages_dropped += drop[v].size();
-    park_pages(views_[v], drop[v]);  // (untrace: the frame may stop being traced, `deps` with it)
+    park_pages(views_[v], drop[v]);  // (untrace: the frame may stop being traced, `f` with it)
   }
   return 0;  // no translated block dropped
 }
