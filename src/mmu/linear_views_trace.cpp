@@ -80,6 +80,7 @@ unsigned LinearViews::code_written(uint32_t paddr, unsigned size) {
 // CodePages forgot every mark (a loader's copy, a reset): nothing is traced any more, so what the
 // user views map can no longer be trusted without revalidation; they start again.
 void LinearViews::code_invalidate_all() {
+  if (!tracing_) return;
   pt_deps_.clear();
   pt_live_.clear();
   for (size_t v = 1; v < views_.size(); ++v) {
