@@ -124,6 +124,28 @@ def scenario_processes(ctx, _arg):
     ctx.expect_exit("exit.poweroff", 0)
 
 
+def scenario_traced(ctx, _arg):
+    """The processes loop (500 rounds) with page-table write tracing (-shadow-trace): every result
+    right, and the statistics show the traced writes, the user views coming back without
+    revalidation and the kernel's page-table stores retranslated as callouts."""
+    con = ctx.boot(256, extra=("-shadow-trace", "-stats"))
+    con.check_output("t() { A=$1 /bin/sh -c 'echo $((A * 3 + 1))'; }")
+    out = con.check_output("i=0; s=0; while [ $i -lt 500 ]; do s=$((s + $(t $i))); i=$((i+1)); done; echo $i $s",
+                           limit=120)
+    ctx.report.check("traced.sum", out.split() == ["500", "374750"], out.strip())  # 3 * 124750 + 500
+    con.type("poweroff -f\n")
+    ctx.expect_exit("exit.poweroff", 0)
+    counts = {}
+    for line in con.stderr.splitlines():
+        m = re.match(r"\s*(page-table tracing: [^0-9]*?|callouts: page-table writer)\s+(\d+)$", line)
+        if m:
+            counts[m.group(1).strip()] = int(m.group(2))
+    for key in ("page-table tracing: guest writes to them", "page-table tracing: user pages dropped by them",
+                "page-table tracing: returns without revalidation", "callouts: page-table writer"):
+        ctx.report.check("traced." + key.split(": ")[1].replace(" ", "_"), counts.get(key, 0) > 0,
+                         f"{key}: {counts.get(key)}")
+
+
 def scenario_memory(ctx, arg):
     """One boot with -m ARG: the RAM the kernel finds and MemTotal."""
     con = ctx.boot(int(arg))
@@ -470,7 +492,7 @@ def scenario_lockstep(ctx, _arg):
         print(f"----- console log -----\n{log}\n----- bt86 stderr -----\n{err}")
 
 
-SCENARIOS = {"determinism": scenario_determinism, "lockstep": scenario_lockstep, "default": scenario_default, "shell": scenario_shell, "processes": scenario_processes, "memory": scenario_memory, "storage": scenario_storage,
+SCENARIOS = {"determinism": scenario_determinism, "lockstep": scenario_lockstep, "default": scenario_default, "shell": scenario_shell, "processes": scenario_processes, "traced": scenario_traced, "memory": scenario_memory, "storage": scenario_storage,
              "snapshot": scenario_snapshot, "panic": scenario_panic, "timeout": scenario_timeout,
              "cdboot": scenario_cdboot, "fbcon": scenario_fbcon, "vesafb": scenario_vesafb}
 
