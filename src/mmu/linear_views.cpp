@@ -180,24 +180,27 @@ bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, b
   Mapping& m = v.mapped[lin];
   untrace(m);  // (a mapping replaced: read-only before its D bit, say; a new one has none)
   m = Mapping{phys, writable, global};
-  if (traced) {
-    m.pde_addr = pde_addr;
-    m.pte_addr = pte_addr;
-    trace(view, lin, m);
-  }
   if (global) {
     if (lin < v.lowest_global) v.lowest_global = lin;
   } else {
     v.non_global.push_back(lin);
   }
   if (writable) writable_by_phys_[phys >> 12].push_back(uint64_t(view) << 32 | lin);
+  if (traced) {
+    // Last, so that a frame traced from now on finds this mapping among the writable ones too
+    // (a page table mapped writable into user space is made read-only like the others).
+    m.pde_addr = pde_addr;
+    m.pte_addr = pte_addr;
+    trace(view, lin, m);
+  }
   return true;
 }
 
 // Everything out of the view, parked pages too.
 void LinearViews::clear_view(View& v) {
   if (!v.mapped.empty() || !v.parked.empty()) clear(v.base, kViewBytes);
-  for (const auto& [lin, m] : v.mapped) untrace(m);
+  if (tracing_)
+    for (const auto& [lin, m] : v.mapped) untrace(m);
   v.mapped.clear();
   v.parked.clear();
   v.non_global.clear();

@@ -506,15 +506,16 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
   }
   const Insn& insn = *site.insn;
   if (site.kind != CalloutKind::MemorySlowPath) ++js_.callouts_by_mnemonic[insn.mnemonic];
-  const uint64_t pt_writes = views_ ? views_->stats().pt_writes : 0;
+  // (Page-table tracing: did this slow path's store reach a traced page table? adapt())
+  const bool watch = site.kind == CalloutKind::MemorySlowPath && views_ && views_->tracing();
+  const uint64_t pt_writes = watch ? views_->stats().pt_writes : 0;
   const bool ok = run_guarded(s, [&] {
     cpu_.next_eip = s.eip + insn.len;
     insn.fn(cpu_, insn);
     s.eip = cpu_.next_eip;
     ++s.icount;
   });
-  if (ok && site.kind == CalloutKind::MemorySlowPath && views_ && views_->stats().pt_writes != pt_writes)
-    adapt(site);
+  if (ok && watch && views_->stats().pt_writes != pt_writes) adapt(site);
   // The IRET back to user code after a user access's #PF: the page its handler made present
   // goes into the user view now, before the retried access would fault on it (prefault_user).
   if (ok && prefault_pending_ && s.cpl == 3 && insn.mnemonic == ZYDIS_MNEMONIC_IRETD) {
