@@ -94,7 +94,7 @@ struct LookupEntry {
   uint32_t phys_page = 1;  // never page-aligned: no TLB entry matches an empty slot
   uint32_t pad[3] = {};
 };
-constexpr unsigned kLookupBits = 14, kLookupEntries = 1u << kLookupBits;
+constexpr unsigned kLookupBits = 16, kLookupEntries = 1u << kLookupBits;
 // Two-way sets, indexed by a multiplicative hash (nearby EIPs must not collide: a call target and
 // its return often are); lookup_index gives the set's first entry.
 constexpr uint32_t kLookupMul = 0x9E3779B1u;

@@ -566,13 +566,17 @@ void Translator::adapt(const CalloutSite& site) {
 // instructions; one-block runs, lockstep's, always have none left).
 bool Translator::switch_in_place(int64_t budget_left) {
   CpuState& s = cpu_.s;
-  if (budget_left <= 0 || (s.attention & ~attn::MODE) || (s.eflags & (fl::TF | fl::RF)) ||
+  if (budget_left <= 0 || (s.attention & ~attn::MODE) || (s.eflags & fl::TF) ||
       cpu_.debug_active() || cpu_.trace.cpu || cpu_.trace.exec || cache_.has_garbage() ||
       ((s.eflags & fl::IF) && cpu_.intc && cpu_.intc->intr_pending()))
     return false;
   const uint32_t mode = block_mode_of(s);
   if (!translatable(mode)) return false;
   s.attention &= ~attn::MODE;
+  // RF (an IRET back to a faulting instruction: the frame holds RF = 1) matters only to
+  // instruction breakpoints, and there are none: cleared as the run loop clears it when it enters
+  // the next block.
+  s.eflags &= ~fl::RF;
   const bool user = s.cpl == 3;
   ctx_.next_base = uint64_t(memory_base(user));
   ctx_.next_mode_tag = uint64_t(mode) << 32;
