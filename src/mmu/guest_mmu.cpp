@@ -56,6 +56,8 @@ void GuestMmu::flush_tlb() {
   for (auto& u : tlb_)
     for (auto& rw : u)
       for (TlbEntry& e : rw) e = TlbEntry{};
+  nonglobal_slots_.clear();
+  nonglobal_overflow_ = false;
   for (unsigned i = 0; i < 6; ++i) update_seg_cache(i);
   update_align_check();  // CR0 writes come through here
   ++stats.tlb_flushes;
@@ -77,10 +79,19 @@ void GuestMmu::new_code_epochs() {
 
 void GuestMmu::flush_tlb_cr3() {
   // Entries of global pages (PTE.G with CR4.PGE) stay, as on the hardware.
-  for (auto& u : tlb_)
-    for (auto& kind : u)
-      for (TlbEntry& e : kind)
-        if (!(e.phys & kTlbGlobal)) e = TlbEntry{};
+  if (nonglobal_overflow_) {
+    for (auto& u : tlb_)
+      for (auto& kind : u)
+        for (TlbEntry& e : kind)
+          if (!(e.phys & kTlbGlobal)) e = TlbEntry{};
+  } else {
+    for (uint16_t slot : nonglobal_slots_) {
+      TlbEntry& e = tlb_[slot >> 15][(slot >> 13) & 3][slot & (kTlbSize - 1)];
+      if (!(e.phys & kTlbGlobal)) e = TlbEntry{};
+    }
+  }
+  nonglobal_slots_.clear();
+  nonglobal_overflow_ = false;
   ++stats.tlb_flushes;
   s_.attention |= attn::MODE;
   // (What the exec TLB still holds is global: the page list stays a superset of what it held.)
@@ -178,8 +189,13 @@ void GuestMmu::fill_tlb(uint32_t lin, uint32_t paddr, AccessType type, bool user
   bool write = type == AccessType::Write;
   if (write && (!ref.writable || !pte_dirty || code_pages.has_code(paddr))) return;
   const unsigned kind = write ? kTlbWrite : type == AccessType::Exec ? kTlbExec : kTlbRead;
-  TlbEntry& e = tlb_[user][kind][(lin >> 12) & (kTlbSize - 1)];
+  const unsigned index = (lin >> 12) & (kTlbSize - 1);
+  TlbEntry& e = tlb_[user][kind][index];
   if (kind == kTlbExec) note_exec_page(lin, user, global);
+  if (!global && !nonglobal_overflow_) {
+    if (nonglobal_slots_.size() < kNonGlobalLog) nonglobal_slots_.push_back(uint16_t(user << 15 | kind << 13 | index));
+    else nonglobal_overflow_ = true;
+  }
   e.tag = lin & ~0xFFFu;
   e.phys = (paddr & ~0xFFFu) | (global ? kTlbGlobal : 0u);
   e.addend = reinterpret_cast<uintptr_t>(ref.host) - (lin & ~0xFFFu);

@@ -253,6 +253,13 @@ class GuestMmu {
   std::vector<uint32_t> exec_pages_;
   std::vector<uint64_t> exec_pages_bits_ = std::vector<uint64_t>((1u << 20) / 64);
   bool exec_nonglobal_[2] = {};
+  // The TLB slots filled with a non-global page since the last flush (user << 15 | kind << 13 |
+  // index; stale ones too): what a CR3 load clears, instead of looking at every slot. Past
+  // kNonGlobalLog of them it looks at every slot again.
+  static constexpr size_t kNonGlobalLog = 2048;
+  static_assert(kTlbSize <= (1u << 13), "slot encoding");
+  std::vector<uint16_t> nonglobal_slots_;
+  bool nonglobal_overflow_ = false;
   bool align_check_ = false;  // CR0.AM && EFLAGS.AC && CPL 3
   TlbEntry tlb_[2][3][kTlbSize];  // [user][kTlbRead / kTlbWrite / kTlbExec][index]
   SegCache segc_[6];

@@ -46,9 +46,9 @@ struct JitContext {
   uint32_t exit_slot = 0;
   uint32_t exit_reason = 0;    // ExitReason of the last exit
   // A callout that returns kCalloutSwitch (a block-ending instruction that changed the mode or
-  // jumped elsewhere, SYSENTER/SYSEXIT/IRET/INT...) continues through the lookup routine
-  // `next_lookup` with r14 = next_base, r9 = next_mode_tag, r11 = &switch_ic, instead of
-  // leaving translated code.
+  // jumped elsewhere, SYSENTER/SYSEXIT/IRET/INT..., or one whose guest exception it delivered)
+  // continues through the lookup routine `next_lookup` with r14 = next_base, r9 = next_mode_tag,
+  // r11 = &switch_ic and r13 from s.icount, instead of leaving translated code.
   uint64_t next_base = 0;
   uint64_t next_mode_tag = 0;
   const uint8_t* next_lookup = nullptr;
@@ -94,7 +94,7 @@ struct LookupEntry {
   uint32_t phys_page = 1;  // never page-aligned: no TLB entry matches an empty slot
   uint32_t pad[3] = {};
 };
-constexpr unsigned kLookupBits = 16, kLookupEntries = 1u << kLookupBits;
+constexpr unsigned kLookupBits = 14, kLookupEntries = 1u << kLookupBits;
 // Two-way sets, indexed by a multiplicative hash (nearby EIPs must not collide: a call target and
 // its return often are); lookup_index gives the set's first entry.
 constexpr uint32_t kLookupMul = 0x9E3779B1u;

@@ -192,6 +192,11 @@ RuntimeRoutines emit_runtime(CodeBuffer& buf, JitContext* ctx, CpuState* state, 
   a.bind(go_switch);
   a.add(x::rsp, 8);
   a.mov(ctxr, imm(uint64_t(ctx)));
+  // r13 from the instruction count (as on entry): the same after a block's last instruction,
+  // and the budget back for the instructions after one that raised an exception.
+  a.mov(kBudget, ctx_field(offsetof(JitContext, limit)));
+  a.sub(kBudget, x::qword_ptr(kState, int32_t(kIcountOffset)));
+  a.add(kBudget, ctx_field(offsetof(JitContext, budget_base)));
   a.mov(kTlb, ctx_field(offsetof(JitContext, next_base)));
   a.mov(x::r9, ctx_field(offsetof(JitContext, next_mode_tag)));
   a.mov(x::r8d, x::dword_ptr(kState, int32_t(kEipOffset)));

@@ -501,7 +501,7 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
         prefault_pending_ = true;
         prefault_lin_ = s.jit_slow_lin;
       }
-      return 0;
+      return leave_or_deliver(budget_left);
     }
   }
   const Insn& insn = *site.insn;
@@ -540,7 +540,20 @@ uint32_t Translator::callout(const CalloutSite& site, int64_t budget_left) {
     return jit::kCalloutSwitch;
   }
   if (!go_on && site.kind != CalloutKind::MemorySlowPath) ++js_.leaving_by_mnemonic[insn.mnemonic];
-  return go_on ? jit::kCalloutGoOn : jit::kCalloutLeave;
+  return go_on ? jit::kCalloutGoOn : leave_or_deliver(budget_left);
+}
+
+// A callout that leaves translated code: when all it left behind is a guest exception, the
+// exception is delivered here and translated code goes on at its handler (switch_in_place, which
+// also takes the budget back for the instructions the block did not run), as the run loop would
+// after leaving. Not when the budget is spent (lockstep's one-block runs).
+uint32_t Translator::leave_or_deliver(int64_t budget_left) {
+  CpuState& s = cpu_.s;
+  if (s.attention != attn::FAULT || budget_left <= 0) return jit::kCalloutLeave;
+  cpu_.deliver_pending_fault();
+  if (!switch_in_place(budget_left)) return jit::kCalloutLeave;
+  ++js_.faults_in_place;
+  return jit::kCalloutSwitch;
 }
 
 // A memory slow path whose store went to a traced page table (the host fault on its read-only
@@ -728,6 +741,7 @@ std::string Translator::describe_stats() const {
   add("code buffer flushes", j.buffer_flushes);
   add("x87 state loads", j.x87_loads);
   add("page faults raised before the instruction", j.faults_raised_early);
+  add("exceptions delivered without leaving", j.faults_in_place);
   add("callouts going on elsewhere (no exit)", j.switches);
   add("exec TLB refills by the lookup", j.exec_refills);
   add("blocks invalidated", cache_.invalidations());

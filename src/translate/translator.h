@@ -54,6 +54,7 @@ struct TranslatorStats {
   uint64_t buffer_flushes = 0;    // code buffer full: everything dropped
   uint64_t x87_loads = 0;         // guest x87 state loaded into the host FPU (FRSTOR)
   uint64_t faults_raised_early = 0;  // #PF of memory slow paths raised by their callout's walk
+  uint64_t faults_in_place = 0;      // guest exceptions of callouts delivered without leaving
   uint64_t exec_refills = 0;      // exec TLB entries the lookup routine refilled (no exit)
   uint64_t straddlers = 0;        // translated blocks of one instruction across a page end
   uint64_t thunks_inlined = 0;    // translated blocks whose CALL runs a PC thunk inline
@@ -112,6 +113,7 @@ class Translator final : public Engine {
   // (through the lookup routine) — what the run loop would do next is only a lookup — and if so
   // prepares ctx_ for it (the view of the new privilege level, the mode tag, the lookup routine).
   bool switch_in_place(int64_t budget_left);
+  uint32_t leave_or_deliver(int64_t budget_left);
   // The block at CS:EIP, translated on a miss; null if it runs in the interpreter (one-off, or
   // *cold: not run often enough yet) or if fetching it faults (*fault; other guest faults, e.g.
   // in decoding across pages, are thrown).
