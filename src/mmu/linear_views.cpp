@@ -153,8 +153,8 @@ bool LinearViews::writable_frame(const PhysMem::Backing& b, uint32_t paddr) cons
   return b.kind == PhysMem::Backing::Kind::Ram && b.direct_write && !mmu_.code_pages.has_code(paddr);
 }
 
-// Maps linear page `lin` of view v to frame `phys` (an mprotect if it is parked there, else an
-// mmap) and records it.
+// Maps linear page `lin` of view v to frame `phys` (an mprotect if it is parked there or mapped
+// there already, read-only before a write say, else an mmap) and records it.
 bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, bool global, const PhysMem::Backing& b,
                           uint32_t pde_addr, uint32_t pte_addr) {
   const unsigned view = unsigned(&v - views_.data());
@@ -163,9 +163,12 @@ bool LinearViews::install(View& v, uint32_t lin, uint32_t phys, bool writable, b
   uint8_t* at = v.base + lin;
   const int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
   auto pk = v.parked.find(lin);
+  auto mapped = v.mapped.find(lin);
   if (pk != v.parked.end() && pk->second == phys && mprotect(at, 0x1000, prot) == 0) {
     v.parked.erase(pk);
     ++st_.pages_unparked;
+  } else if (mapped != v.mapped.end() && mapped->second.phys == phys && mprotect(at, 0x1000, prot) == 0) {
+    ++st_.pages_reprotected;  // (read-only until written: its D bit, or a copy-on-write kept)
   } else {
     if (mapped_total() >= budget_) {
       ++st_.evictions;
@@ -350,20 +353,33 @@ void LinearViews::switch_user_view(uint32_t cr3) {
 }
 
 // An address space comes back: each page its user view still maps stays if the guest's page
-// tables (as they are now) would give a refill the same frame with nothing to update. The others
-// are parked (in runs of consecutive pages, one mprotect call each).
+// tables (as they are now) would give a refill the same frame with nothing to update. A writable
+// one that a read would still find there (write-protected for copy-on-write by a fork, most
+// often) stays read-only: its reads need no fault, and a write faults as it would now. The
+// others are parked. Both in runs of consecutive pages, one mprotect call each.
 void LinearViews::revalidate(View& v) {
   std::vector<uint32_t>& drop = drop_scratch_;
+  std::vector<uint32_t>& read_only = all_scratch_;
   drop.clear();
+  read_only.clear();
   for (const auto& [lin, m] : v.mapped) {
     PageWalk w;
     const bool ok = mmu_.peek_for_view(lin, m.writable, true, &w) && (w.paddr & ~0xFFFu) == m.phys &&
                     (!m.writable || w.writable) && w.global == m.global;
-    if (!ok) drop.push_back(lin);
+    if (ok) continue;
+    const bool readable = m.writable && mmu_.peek_for_view(lin, false, true, &w) &&
+                          (w.paddr & ~0xFFFu) == m.phys && w.global == m.global;
+    (readable ? read_only : drop).push_back(lin);
   }
   st_.pages_dropped += drop.size();
-  st_.pages_kept += v.mapped.size() - drop.size();
+  st_.pages_read_only += read_only.size();
+  st_.pages_kept += v.mapped.size() - drop.size() - read_only.size();
   park_pages(v, drop);
+  std::sort(read_only.begin(), read_only.end());
+  for_each_run(read_only, [&](uint32_t lin, size_t n) {
+    mprotect(v.base + lin, n << 12, PROT_READ);
+    for (size_t k = 0; k < n; ++k) v.mapped[lin + uint32_t(k << 12)].writable = false;
+  });
 }
 
 // Every mapped page of the view parked.

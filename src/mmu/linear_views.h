@@ -54,6 +54,8 @@ struct LinearViewStats {
   uint64_t user_view_hits = 0;  // CR3 loads that found their address space's user view
   uint64_t pages_kept = 0;      // its pages still valid then (not faulted in again)
   uint64_t pages_dropped = 0;   // its pages whose translation had changed
+  uint64_t pages_read_only = 0; // its writable pages now only readable (same frame): kept read-only
+  uint64_t pages_reprotected = 0;  // a mapped page's protection changed in place (same frame)
   uint64_t kernel_pages_kept = 0;  // supervisor non-global pages above the user space kept at CR3 loads
   uint64_t pages_unparked = 0;  // pages mapped again by mprotect (parked on the same frame)
   uint64_t parked_dropped = 0;  // parked pages really unmapped (the mapping budget)

@@ -762,6 +762,8 @@ std::string Translator::describe_stats() const {
     add("linear views: pages mapped again (parked)", v.pages_unparked);
     add("linear views: parked pages dropped", v.parked_dropped);
     add("linear views: pages dropped on return", v.pages_dropped);
+    add("linear views: pages made read-only on return", v.pages_read_only);
+    add("linear views: pages given write access in place", v.pages_reprotected);
     add("linear views: INVLPG flushes", v.page_flushes);
     add("linear views: evictions", v.evictions);
     add("linear views: code write-protects", v.write_protects);

@@ -5,7 +5,9 @@
 ;  * a PTE of the switched-out address space pointed at another frame: seen once its CR3 returns
 ;  * A cleared while switched out: the next ring-3 read sets it again
 ;  * D cleared while switched out: the next ring-3 write sets it again
-;  * RW cleared while switched out: reads still work, and the PTE stays without D
+;  * RW cleared while switched out: reads still work, and the PTE stays without D; a ring-3
+;    write then faults P|W|U at ULIN and leaves the frame and D alone (the translator keeps such
+;    a page mapped read-only on the CR3 load instead of dropping it)
 ;  * one ring-0 store retargeting A's PTE 16 times while B runs, A reading after each: with
 ;    -shadow-trace the store is a traced page-table write each time, which the translator turns
 ;    into a callout after a few (tests/guest/CMakeLists.txt checks the statistics)
@@ -26,6 +28,9 @@ VEC_BACK equ 0x32                 ; DPL-3 gate: back from ring 3
 
 [absolute VARS_BASE + 0x100]
 saved_esp: resd 1
+pf_count: resd 1
+pf_error: resd 1
+pf_cr2: resd 1
 section .text
 
 %macro LOAD_CR3 1
@@ -37,6 +42,8 @@ start:
   ENTER_PM32
   call tss_init
   IDT_GATE VEC_BACK, back_from_ring3, GATE_INT32 | GATE_DPL3
+  IDT_GATE 14, pf_abandon, GATE_INT32
+  mov dword [pf_count], 0
   ENABLE_PAGING
   cld
   mov edi, PT_A                   ; both ULIN page tables empty
@@ -98,12 +105,25 @@ start:
   CHECK dword [FRAME_C], 0x22222222, 11, "the write reached A's frame"
 
   ; ---- write permission taken away while switched out ----
+  mov edx, 0x22222222             ; (A's view maps the page writable, from translated code)
+  call user_write
+  call user_write
+  call user_write
   LOAD_CR3 PD2
   and dword [PT_A], ~(PG_RW | PG_D)
   LOAD_CR3 PD_BASE
   call user_read
   CHECK eax, 0x22222222, 12, "A reads its now read-only page"
   CHECK_BITS dword [PT_A], PG_D, 0, 13, "reading leaves the read-only PTE clean"
+  mov edx, 0x33333333
+  call user_write
+  CHECK dword [pf_count], 1, 15, "a ring-3 write to the read-only page faults"
+  CHECK dword [pf_error], 7, 16, "... with P|W|U"
+  CHECK dword [pf_cr2], ULIN, 17, "... at its address"
+  CHECK dword [FRAME_C], 0x22222222, 18, "the faulting write left the frame alone"
+  CHECK_BITS dword [PT_A], PG_D, 0, 19, "... and D clear"
+  call user_read
+  CHECK eax, 0x22222222, 20, "A still reads its read-only page"
 
   ; ---- one store retargeting A's PTE, again and again ----
   xor edi, edi
@@ -157,6 +177,11 @@ user_write:
   jnz .again
   int VEC_BACK
 
+pf_abandon:                             ; a #PF in ring 3: noted, and the ring-3 call abandoned
+  inc dword [pf_count]
+  pop dword [pf_error]
+  mov eax, cr2
+  mov [pf_cr2], eax
 back_from_ring3:
   mov bx, SEL_DATA32
   mov ds, bx
