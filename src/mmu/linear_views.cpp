@@ -377,7 +377,8 @@ void LinearViews::revalidate(View& v) {
   park_pages(v, drop);
   std::sort(read_only.begin(), read_only.end());
   for_each_run(read_only, [&](uint32_t lin, size_t n) {
-    mprotect(v.base + lin, n << 12, PROT_READ);
+    if (mprotect(v.base + lin, n << 12, PROT_READ) != 0) return park_run(v, lin, n);  // (no memory for
+                                                                                      // the split: out)
     for (size_t k = 0; k < n; ++k) v.mapped[lin + uint32_t(k << 12)].writable = false;
   });
 }
@@ -410,7 +411,10 @@ void LinearViews::code_page_added(uint32_t phys) {
     const uint32_t lin = uint32_t(e);
     auto m = v.mapped.find(lin);
     if (m == v.mapped.end() || m->second.phys != phys || !m->second.writable) continue;  // stale
-    mprotect(v.base + lin, 0x1000, PROT_READ);
+    if (mprotect(v.base + lin, 0x1000, PROT_READ) != 0) {  // (no memory for the split: out)
+      park_run(v, lin, 1);
+      continue;
+    }
     m->second.writable = false;
     ++st_.write_protects;
   }
