@@ -363,13 +363,13 @@ void LinearViews::revalidate(View& v) {
   drop.clear();
   read_only.clear();
   for (const auto& [lin, m] : v.mapped) {
+    // (A peek that succeeds found the frame the mapping holds, with the same global bit.)
+    auto same = [&, &m = m](bool write, PageWalk* w) {
+      return mmu_.peek_for_view(lin, write, true, w) && (w->paddr & ~0xFFFu) == m.phys && w->global == m.global;
+    };
     PageWalk w;
-    const bool ok = mmu_.peek_for_view(lin, m.writable, true, &w) && (w.paddr & ~0xFFFu) == m.phys &&
-                    (!m.writable || w.writable) && w.global == m.global;
-    if (ok) continue;
-    const bool readable = m.writable && mmu_.peek_for_view(lin, false, true, &w) &&
-                          (w.paddr & ~0xFFFu) == m.phys && w.global == m.global;
-    (readable ? read_only : drop).push_back(lin);
+    if (same(m.writable, &w) && (!m.writable || w.writable)) continue;
+    (m.writable && same(false, &w) ? read_only : drop).push_back(lin);
   }
   st_.pages_dropped += drop.size();
   st_.pages_read_only += read_only.size();
