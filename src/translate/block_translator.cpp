@@ -370,7 +370,10 @@ class Emitter {
   void bind_access() { a_.bind(slow_.back().access); }
   bool encode_for_host(unsigned k, uint8_t* out, size_t* len);
   bool encode_memory_form(unsigned k, uint8_t* out, size_t* len);
-  bool encode_gs_form(unsigned k, uint8_t* out, size_t* len);
+  // (opcode >= 0: that one-byte opcode instead of the guest's; reg >= 0: that host register in
+  // ModRM.reg instead of the guest's operand there)
+  bool encode_gs_form(unsigned k, uint8_t* out, size_t* len, int opcode = -1, int reg = -1);
+  bool emit_xchg_memory(unsigned k);
   bool emit_ident(unsigned k);
   bool verbatim_ok(unsigned k) const;
   bool copy_verbatim(unsigned k);
@@ -838,11 +841,15 @@ static bool modrm_memory_form(const ZydisDecodedInstruction& zi) {
 }
 
 // The guest instruction's legacy prefixes but its segment overrides (meaningless in 64-bit mode;
-// the access's segment was checked flat) appended at out[*n]; false for an address-size prefix.
+// the access's segment was checked flat) and LOCK appended at out[*n]; false for an address-size
+// prefix. LOCK goes because the guest has one processor and nothing else runs while translated
+// code does (no host thread touches guest memory): a locked read-modify-write and the plain one
+// are the same to everything that could look, and the bus lock costs ~20 cycles (glibc's stdio
+// and malloc locks take and release one per call).
 static bool copy_prefixes(const uint8_t* p, unsigned count, uint8_t* out, size_t* n) {
   for (unsigned i = 0; i < count; ++i) {
     switch (p[i]) {
-      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: continue;
+      case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65: case 0xF0: continue;
       case 0x67: return false;
       default: out[(*n)++] = p[i];
     }
@@ -860,7 +867,7 @@ bool Emitter::encode_for_host(unsigned k, uint8_t* out, size_t* len) {
   if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(d.zi, d.ops, d.zi->operand_count_visible, &req)))
     return false;
   req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
-  req.prefixes &= ~ZydisInstructionAttributes(ZYDIS_ATTRIB_HAS_SEGMENT);
+  req.prefixes &= ~ZydisInstructionAttributes(ZYDIS_ATTRIB_HAS_SEGMENT | ZYDIS_ATTRIB_HAS_LOCK);  // (copy_prefixes)
   req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
   bool high_byte = false, rex = false;
   for (unsigned i = 0; i < req.operand_count; ++i) {
@@ -923,15 +930,16 @@ bool Emitter::encode_memory_form(unsigned k, uint8_t* out, size_t* len) {
 // ModRM.reg (R) or as the SIB base (B); an absolute [disp32] (ModRM 00/101, RIP-relative in
 // 64-bit mode) becomes the SIB form with no base and no index. False where encode_memory_form's
 // limits apply (not legacy, 16-bit addressing, AH..BH next to a REX prefix).
-bool Emitter::encode_gs_form(unsigned k, uint8_t* out, size_t* len) {
+bool Emitter::encode_gs_form(unsigned k, uint8_t* out, size_t* len, int opcode, int reg) {
   const Decoded& d = d_[k];
   const ZydisDecodedInstruction& zi = *d.zi;
   if (!modrm_memory_form(zi)) return false;
+  if (opcode >= 0 && zi.raw.modrm.offset - zi.raw.prefix_count != 1) return false;  // (one opcode byte)
   const bool sib = zi.raw.modrm.rm == 4;
   const bool absolute = zi.raw.modrm.mod == 0 && zi.raw.modrm.rm == 5;
-  uint8_t rex = 0;
+  uint8_t rex = reg >= 8 ? 0x44 : 0;
   bool high_byte = false;
-  for (unsigned i = 0; i < zi.operand_count_visible; ++i) {
+  for (unsigned i = 0; i < zi.operand_count_visible && reg < 0; ++i) {
     const ZydisDecodedOperand& o = d.ops[i];
     if (o.encoding != ZYDIS_OPERAND_ENCODING_MODRM_REG) continue;
     if (o.type != ZYDIS_OPERAND_TYPE_REGISTER) return false;
@@ -949,12 +957,14 @@ bool Emitter::encode_gs_form(unsigned k, uint8_t* out, size_t* len) {
   out[n++] = 0x67;
   if (!copy_prefixes(p, zi.raw.prefix_count, out, &n)) return false;
   if (rex) out[n++] = rex;
-  for (unsigned i = zi.raw.prefix_count; i < zi.raw.modrm.offset; ++i) out[n++] = p[i];  // opcode
+  if (opcode >= 0) out[n++] = uint8_t(opcode);
+  else for (unsigned i = zi.raw.prefix_count; i < zi.raw.modrm.offset; ++i) out[n++] = p[i];  // opcode
+  const uint8_t reg_field = uint8_t(((reg >= 0 ? unsigned(reg) : zi.raw.modrm.reg) & 7) << 3);
   if (absolute) {
-    out[n++] = uint8_t((zi.raw.modrm.reg & 7) << 3 | 4);  // mod 00, rm 100: SIB
-    out[n++] = 0x25;                                       // no index, no base: disp32
+    out[n++] = uint8_t(reg_field | 4);  // mod 00, rm 100: SIB
+    out[n++] = 0x25;                    // no index, no base: disp32
   } else {
-    out[n++] = p[zi.raw.modrm.offset];
+    out[n++] = uint8_t((p[zi.raw.modrm.offset] & 0xC7) | reg_field);
     if (sib) out[n++] = p[zi.raw.modrm.offset + 1];
   }
   for (unsigned i = zi.raw.modrm.offset + 1 + (sib ? 1 : 0); i < zi.length; ++i) out[n++] = p[i];  // disp, imm
@@ -1004,6 +1014,51 @@ bool Emitter::emit_ident(unsigned k) {
   // (The slow path joins here with the host flags loaded by the callout: consistent with either
   // state of the fast path, as the spill slot is still right where the instruction left flags.)
   if (d.mem >= 0) bind_resume(slow_.back().resume);
+  return true;
+}
+
+// XCHG with a memory operand (86/87 /r, flat, over the views) without its implicit bus lock (see
+// copy_prefixes): `mov r11, [m]; mov [m], reg; mov reg, r11`. Two accesses, so two fault sites,
+// each with a slow path that runs the whole XCHG (the first changes only r11) and one resume
+// point; both are writes to the #PF error code, as the locked access is. False where the
+// register is ESP or AH..BH (emit_ident's one locked instruction then).
+bool Emitter::emit_xchg_memory(unsigned k) {
+  const Decoded& d = d_[k];
+  const ZydisDecodedInstruction& zi = *d.zi;
+  if (d.mem < 0 || !rt_.views || d.seg != SEG_NONE || zi.opcode_map != ZYDIS_OPCODE_MAP_DEFAULT ||
+      (zi.opcode != 0x86 && zi.opcode != 0x87))
+    return false;
+  const ZydisDecodedOperand& r = d.ops[d.mem == 0 ? 1 : 0];
+  const ZydisDecodedOperand& m = d.ops[d.mem];
+  if (r.type != ZYDIS_OPERAND_TYPE_REGISTER || !is_gpr(r.reg.value)) return false;
+  const unsigned id = ZydisRegisterGetId(r.reg.value);
+  if (id >= 4 && (zi.opcode == 0x86 || r.reg.value == ZYDIS_REGISTER_ESP || r.reg.value == ZYDIS_REGISTER_SP))
+    return false;
+  uint8_t load[ZYDIS_MAX_INSTRUCTION_LENGTH + 8], store[ZYDIS_MAX_INSTRUCTION_LENGTH + 8];
+  size_t load_len = 0, store_len = 0;
+  const uint8_t wide = zi.opcode & 1;
+  if (!encode_gs_form(k, load, &load_len, 0x8A | wide, 11) || !encode_gs_form(k, store, &store_len, 0x88 | wide))
+    return false;
+  const unsigned size = m.size / 8;
+  emit_probe(k, size, true, SEG_NONE, true, kFirstWrite);
+  slow_.back().lea_insn = int(k);
+  const Label resume = slow_.back().resume;
+  flags_for_native(k);
+  bind_access();
+  a_.embed(load, load_len);
+  emit_probe(k, size, true, SEG_NONE, true, kFirstWrite);
+  slow_.back().lea_insn = int(k);
+  slow_.back().resume = resume;
+  bind_access();
+  a_.embed(store, store_len);
+  uint8_t back[4];  // mov reg, r11 (89 /r: r11 in ModRM.reg, the register in rm)
+  size_t n = 0;
+  if (zi.operand_width == 16) back[n++] = 0x66;
+  back[n++] = 0x44;
+  back[n++] = uint8_t(0x88 | wide);
+  back[n++] = uint8_t(0xC0 | 3 << 3 | id);
+  put(back, n);
+  bind_resume(resume);
   return true;
 }
 
@@ -1324,6 +1379,7 @@ void Emitter::emit_insn(unsigned k) {
     case Rule::Nop:
       return;
     case Rule::Ident:
+      if (d.zi->mnemonic == ZYDIS_MNEMONIC_XCHG && emit_xchg_memory(k)) return;
       if (!emit_ident(k)) emit_callout(k, CalloutKind::Unsupported);
       return;
     case Rule::Lea: {
