@@ -220,6 +220,9 @@ class Emitter {
     errors_.failed = false;
     code_.setErrorHandler(&errors_);
     code_.attach(&a_);
+    if (code_.newSection(&cold_, ".cold", SIZE_MAX, SectionFlags::kExecutable, 1)) errors_.failed = true;
+    cold_base_ = uint64_t(buf.cold_cursor());
+    if (cold_) cold_->setOffset(cold_base_ - code_.baseAddress());  // (where place_split_code puts it)
   }
 
   std::shared_ptr<TranslatedCode> run(TranslationCounts* counts);
@@ -259,8 +262,23 @@ class Emitter {
   // holder's base is where the block will be placed, so a rel32 to an absolute target is known
   // as soon as the instruction is written.
   void put(const uint8_t* bytes, size_t n) { a_.embed(bytes, n); }
+  // Hot and cold code (code_buffer.h): the block's straight-line code goes to the text section,
+  // placed at the hot cursor (the code holder's base); what runs only now and then to a second
+  // section placed at the cold cursor (place_split_code). Labels and jumps work across them.
+  void to_cold() {
+    a_.section(cold_);
+    cold_now_ = true;
+  }
+  void to_hot() {
+    a_.section(code_.textSection());
+    cold_now_ = false;
+  }
+  uint64_t here() const { return (cold_now_ ? cold_base_ : code_.baseAddress()) + a_.offset(); }
+  uint64_t address_of(Label l) const {  // (a bound label)
+    return (code_.labelEntry(l)->section() == cold_ ? cold_base_ : code_.baseAddress()) + code_.labelOffset(l);
+  }
   void put_rel32(uint8_t opcode, uint64_t target) {  // E9 jmp / E8 call
-    const int64_t rel = int64_t(target) - int64_t(code_.baseAddress() + a_.offset() + 5);
+    const int64_t rel = int64_t(target) - int64_t(here() + 5);
     if (rel != int64_t(int32_t(rel))) {
       encode_failed_ = true;
       return;
@@ -271,8 +289,8 @@ class Emitter {
     put(b, 5);
   }
   void put_jmp_bound(Label l) {  // jmp to a label bound earlier (else AsmJit's)
-    if (!code_.isLabelBound(l)) return void(a_.jmp(l));
-    put_rel32(0xE9, code_.baseAddress() + code_.labelOffset(l));
+    if (!code_.isLabelBound(l)) return void(a_.long_().jmp(l));
+    put_rel32(0xE9, address_of(l));
   }
   void put_lea_r13(int32_t d) {  // lea r13, [r13 + d] (the host flags stay)
     uint8_t b[7] = {0x4D, 0x8D, 0x6D, uint8_t(d)};
@@ -398,6 +416,9 @@ class Emitter {
   CodeHolder& code_ = st_.code;
   AsmState::Errors& errors_ = st_.errors;
   x::Assembler& a_ = st_.a;
+  Section* cold_ = nullptr;  // (to_cold)
+  uint64_t cold_base_ = 0;
+  bool cold_now_ = false;
   std::vector<Decoded>& d_ = scratch<Decoded>();
   std::shared_ptr<TranslatedCode> tc_ = std::make_shared<TranslatedCode>();
   std::vector<SlowPath>& slow_ = scratch<SlowPath>();
@@ -733,7 +754,7 @@ void Emitter::emit_callout(unsigned k, CalloutKind kind) {
   s->may_go_on = go_on;
   s->mode = b_.key.mode;
   a_.mov(x::r10, imm(uint64_t(s)));
-  a_.call(imm(uint64_t(spilled_ ? rt_.callout_spilled : rt_.callout)));
+  put_rel32(0xE8, uint64_t(spilled_ ? rt_.callout_spilled : rt_.callout));
   spilled_ = true;    // the thunk returns with the guest flags parked in the spill slot
   if (go_on) emit_exit(b_.targets[0], 0);  // (targets[0]: the next instruction)
   else if (ends) a_.ud2();  // the callout always leaves after a block-ending instruction
@@ -1244,15 +1265,22 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
     ~KeepFlagState() { s = saved; }
   } keep{spilled_, spilled_};
   if (((target ^ b_.key.eip) & ~0xFFFu) == 0) {
+    // The stub: a jmp rel32 in the hot code (linking points it at the target's entry) to the
+    // cold part that asks the dispatcher to link it.
     stub_label_[slot] = a_.newLabel();
     stub_used_[slot] = true;
     stub_spilled_[slot] = spilled_;
+    const Label far_side = a_.newLabel();
     a_.bind(stub_label_[slot]);
-    put_mov_eip(target);  // 8 bytes: room for a jmp rel32
+    a_.long_().jmp(far_side);
+    to_cold();
+    a_.bind(far_side);
+    put_mov_eip(target);
     put_mov_r10_imm64(uint64_t(&b_));
     const uint8_t mov_r9d[6] = {0x41, 0xB9, uint8_t(slot), 0, 0, 0};  // mov r9d, slot
     put(mov_r9d, 6);
     put_rel32(0xE9, uint64_t(spilled_ ? rt_.exit_link_spilled : rt_.exit_link));
+    to_hot();
   } else {
     a_.mov(x::r8d, target);
     emit_lookup_jump();
@@ -1304,6 +1332,7 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
   a_.jne(general);
   static const uint8_t jmp_code[4] = {0x41, 0xFF, 0x63, 0x08};  // jmp [r11 + 8]
   put(jmp_code, 4);
+  to_cold();  // (the return slot and the lookup routine: less often)
   a_.bind(general);
   if (ret_pop >= 0 && rt_.ras) {
     const Label own_ic = a_.newLabel(), fill = a_.newLabel();
@@ -1331,6 +1360,7 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
   }
   const bool user = user_code();
   put_rel32(0xE9, uint64_t(rt_.lookup[user]));
+  to_hot();
 }
 
 // After a CALL's push: the PC thunk it calls (Block::thunk_reg, noted by the translator), run
@@ -1663,6 +1693,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     emit_exit(b_.targets[0], 0);
   }
 
+  to_cold();  // the rest runs only now and then
   for (const SlowPath& sp : slow_) {
     a_.bind(sp.at);  // (TLB probes parked the flags; with views it depends on the access point)
     if (sp.esp_before) a_.lea(x::r12d, x::ptr(x::r12, sp.esp_before));  // (LEA: the flags stay)
@@ -1693,7 +1724,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   for (const X87Entry& e : x87_) {  // the guest x87 state into the host FPU, or interpreted
     a_.bind(e.load);
     a_.mov(x::r10, imm(uint64_t(e.site)));
-    a_.call(imm(uint64_t(rt_.callout_spilled)));
+    put_rel32(0xE8, uint64_t(rt_.callout_spilled));
     a_.cmp(x::byte_ptr(kState, int32_t(kX87ResidentOffset)), 0);
     a_.jne(e.native);
     if (!e.done_spilled) restore_all_flags();
@@ -1723,8 +1754,9 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     return nullptr;
   }
   if (errors_.failed || encode_failed_) return nullptr;
-  size_t size = 0;
-  uint8_t* base = place_code(code_, buf_, &size);
+  to_hot();
+  size_t size = 0, cold_size = 0;
+  uint8_t* base = place_split_code(code_, cold_, buf_, &size, &tc_->cold, &cold_size);
   if (!base) {
     if (counts) counts->no_room = true;
     return nullptr;
@@ -1736,6 +1768,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   tc_->budget_exit_spilled = budget_exit_spilled.isValid() ? uint32_t(code_.labelOffsetFromBase(budget_exit_spilled))
                                                            : tc_->budget_exit;
   tc_->size = uint32_t(size);
+  tc_->cold_size = uint32_t(cold_size);
   if (rt_.views)
     for (const SlowPath& sp : slow_)
       if (sp.access.isValid())
@@ -1750,7 +1783,7 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     tc_->stub[s] = base + code_.labelOffsetFromBase(stub_label_[s]);
     tc_->stub_spilled[s] = stub_spilled_[s];
     if (s == 0 && jcc_end_.isValid()) tc_->jcc_rel = base + code_.labelOffsetFromBase(jcc_end_) - 4;
-    std::memcpy(tc_->stub_bytes[s], tc_->stub[s], 8);
+    std::memcpy(tc_->stub_bytes[s], tc_->stub[s], 5);
   }
   return tc_;
 }

@@ -12,7 +12,8 @@ namespace bt86 {
 // The code area starts on a 2 MiB boundary and asks for transparent huge pages: filling it takes
 // a page fault per 2 MiB instead of per 4 KiB, and running it fewer iTLB entries (where the host
 // allows THP for madvise'd memory; otherwise it is ordinary memory).
-CodeBuffer::CodeBuffer(size_t bytes) : size_((bytes + kHuge - 1) & ~(kHuge - 1)) {
+CodeBuffer::CodeBuffer(size_t bytes)
+    : size_((bytes + kHuge - 1) & ~(kHuge - 1)), hot_size_((size_ / 8 * kHotEighths + kHuge - 1) & ~(kHuge - 1)) {
   map_bytes_ = size_ + kDataBytes + kHuge;
   void* p = mmap(nullptr, map_bytes_, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)

@@ -1,10 +1,14 @@
-// The code cache's memory: one fixed read/write/execute mapping that translated blocks are
-// appended to, followed by a read/write data area for what translated code reads and writes at run
-// time (the inline caches of indirect branches: on pages of their own, so writing them never
-// touches a cache line that holds code) and the callout sites its code passes to C++ (both live
-// exactly as long as the code). Flush policy (translator.cpp): when a block or its data
-// does not fit, every translated block is dropped and both areas start again (the code area from
-// the routines at its start; QEMU's tb_flush model); nothing is freed block by block.
+// The code cache's memory: one fixed read/write/execute mapping in two parts, hot and cold, followed
+// by a read/write data area for what translated code reads and writes at run time (the inline
+// caches of indirect branches: on pages of their own, so writing them never touches a cache line
+// that holds code) and the callout sites its code passes to C++ (both live exactly as long as the
+// code). The hot part holds the shared routines and each block's straight-line code and exits;
+// the cold part what runs only now and then (memory slow paths, budget exits, the far side of
+// unlinked exits, lookup fallbacks), so the code the guest's hot paths run lies densely in
+// the host's instruction caches and TLB (docs/translator.md, "Hot and cold code"). Flush policy
+// (translator.cpp): when a block or its data does not fit in either part, every translated
+// block is dropped and all areas start again (the hot one from the routines at its start; QEMU's
+// tb_flush model); nothing is freed block by block.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -15,17 +19,24 @@ class CodeBuffer {
  public:
   static constexpr size_t kDataBytes = 8u << 20;
   static constexpr size_t kHuge = 2u << 20;  // code area alignment (transparent huge pages)
+  // The hot part's share of the code area, in eighths (measured: a block's cold code is about
+  // twice its hot code).
+  static constexpr size_t kHotEighths = 3;
   explicit CodeBuffer(size_t bytes);
   ~CodeBuffer();
   CodeBuffer(const CodeBuffer&) = delete;
   CodeBuffer& operator=(const CodeBuffer&) = delete;
 
-  uint8_t* cursor() const { return base_ + used_; }
-  size_t room() const { return size_ - used_; }
+  uint8_t* cursor() const { return base_ + used_; }  // the hot part's
+  size_t room() const { return hot_size_ - used_; }
   void commit(size_t n) { used_ += (n + 15) & ~size_t(15); }
+  uint8_t* cold_cursor() const { return base_ + hot_size_ + cold_used_; }
+  size_t cold_room() const { return size_ - hot_size_ - cold_used_; }
+  void commit_cold(size_t n) { cold_used_ += (n + 7) & ~size_t(7); }
   // Everything after the first `keep` bytes (the shared routines) is free again.
   void reset_to(size_t keep) {
     used_ = keep;
+    cold_used_ = 0;
     data_used_ = 0;
   }
   // n bytes (16-byte aligned) of the data area, or null when it is full.
@@ -37,6 +48,7 @@ class CodeBuffer {
     return p;
   }
   size_t used() const { return used_; }
+  size_t cold_used() const { return cold_used_; }
   const uint8_t* base() const { return base_; }
   size_t size() const { return size_; }
   bool contains(const void* p) const {
@@ -48,7 +60,9 @@ class CodeBuffer {
   size_t map_bytes_ = 0;
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
+  size_t hot_size_ = 0;
   size_t used_ = 0;
+  size_t cold_used_ = 0;
   size_t data_used_ = 0;
 };
 

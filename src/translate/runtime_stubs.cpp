@@ -71,6 +71,32 @@ void restore_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset)
   a.mov(x::rax, temp);
 }
 
+// A block's code in two sections (block_translator.cpp): the text section at the hot cursor, the
+// second at the cold cursor. The section offsets say where each goes relative to the code
+// holder's base (the hot cursor) before links and relocations are resolved. Null if either part
+// does not fit or AsmJit needed more (an address table: a target out of rel32 reach).
+uint8_t* place_split_code(CodeHolder& code, Section* cold, CodeBuffer& buf, size_t* hot_size, uint8_t** cold_at,
+                          size_t* cold_size) {
+  Section* hot = code.textSection();
+  if (code.sectionCount() != 2 || uint64_t(buf.cursor()) != code.baseAddress()) return nullptr;
+  hot->setOffset(0);
+  cold->setOffset(uint64_t(buf.cold_cursor()) - uint64_t(buf.cursor()));
+  if (code.resolveUnresolvedLinks() || code.relocateToBase(code.baseAddress()) || code.sectionCount() != 2)
+    return nullptr;
+  const size_t h = hot->realSize(), c = cold->realSize();
+  if (h > buf.room() || c > buf.cold_room()) return nullptr;
+  if (code.copySectionData(buf.cursor(), buf.room(), hot->id()) ||
+      code.copySectionData(buf.cold_cursor(), buf.cold_room(), cold->id()))
+    return nullptr;
+  uint8_t* start = buf.cursor();
+  *cold_at = buf.cold_cursor();
+  buf.commit(h);
+  buf.commit_cold(c);
+  *hot_size = h;
+  *cold_size = c;
+  return start;
+}
+
 uint8_t* place_code(CodeHolder& code, CodeBuffer& buf, size_t* size) {
   if (code.flatten() || code.resolveUnresolvedLinks() || code.relocateToBase(uint64_t(buf.cursor())))
     return nullptr;

@@ -74,6 +74,9 @@ void restore_flags_lahf(x::Assembler& a, const x::Gp& temp, size_t state_offset)
 // Finishes code emitted by `a` (holder based at `buf.cursor()`): resolves, copies it into the
 // buffer and returns its start, or null if it does not fit or AsmJit reported an error.
 uint8_t* place_code(asmjit::CodeHolder& code, CodeBuffer& buf, size_t* size);
+// (block_translator.cpp's hot and cold sections at the buffer's two cursors: code_buffer.h)
+uint8_t* place_split_code(asmjit::CodeHolder& code, asmjit::Section* cold, CodeBuffer& buf, size_t* hot_size,
+                          uint8_t** cold_at, size_t* cold_size);
 
 }  // namespace jit
 }  // namespace bt86

@@ -43,15 +43,18 @@ struct TranslatedCode {
   uint8_t* entry = nullptr;          // the entry with the guest flags in the host flags
   uint8_t* entry_spilled = nullptr;  // the entry for callers that parked the guest flags in the
                                      // spill slot (lookups, stubs after a clobber)
-  uint32_t size = 0;
-  // Offsets of the budget exits, where the SIGSEGV handler sends a budget check that found the
+  uint32_t size = 0;       // the hot part's bytes
+  uint8_t* cold = nullptr;  // its cold code (elsewhere in the buffer: code_buffer.h)
+  uint32_t cold_size = 0;
+  // Offsets (from `code`; the cold code lies above) of the budget exits, where the SIGSEGV handler sends a budget check that found the
   // budget spent: one for checks at or past `entry`, one (taking the flags back) for a check
   // before it (entry_spilled's own, see Emitter::run).
   uint32_t budget_exit = 0, budget_exit_spilled = 0;
-  // Chainable exits (slot 0: jump / taken / fall-through, slot 1: not taken): the stub's first
-  // bytes, rewritten to `jmp target-entry` when linked and restored when the link is undone.
+  // Chainable exits (slot 0: jump / taken / fall-through, slot 1: not taken): the stub, a
+  // `jmp rel32` to its cold part, is pointed at the target's entry when linked and back when the
+  // link is undone (its five bytes kept here).
   uint8_t* stub[2] = {nullptr, nullptr};
-  uint8_t stub_bytes[2][8] = {};
+  uint8_t stub_bytes[2][5] = {};
   bool stub_spilled[2] = {false, false};  // the flags are in the spill slot at that stub
   // A Jcc's taken arm is slot 0's stub: linking also points the Jcc's rel32 (here) straight at
   // the target's entry, saving the jump through the stub; unlinking points it back at the stub.

@@ -363,6 +363,7 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   ++js_.blocks_translated;
   ++st_.blocks_made;
   js_.code_bytes += tc->size;
+  js_.cold_code_bytes += tc->cold_size;
   js_.guest_insns_translated += b->insns.size();
   js_.inline_insns += counts.inline_insns;
   js_.callout_insns += counts.callout_insns;
@@ -371,6 +372,8 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   if (cpu_.trace.out_asm) {
     std::fprintf(cpu_.trace.out, "OUT: %08x (%u bytes)\n", b->key.eip, b->host->size);
     disassemble_host(b->host->code, b->host->size, cpu_.trace.out);
+    std::fprintf(cpu_.trace.out, "OUT: %08x cold (%u bytes)\n", b->key.eip, b->host->cold_size);
+    disassemble_host(b->host->cold, b->host->cold_size, cpu_.trace.out);
     std::fputc('\n', cpu_.trace.out);
   }
   if (perf_map_) note_perf_map(*b, *b->host);
@@ -461,13 +464,15 @@ void Translator::patch(Block& from, uint8_t slot, const Block* to) {
 
 void Translator::unpatch(Block& from, uint8_t slot) {
   if (!from.host || !from.host->stub[slot]) return;
-  std::memcpy(from.host->stub[slot], from.host->stub_bytes[slot], 8);
+  std::memcpy(from.host->stub[slot], from.host->stub_bytes[slot], 5);
   if (slot == 0 && from.host->jcc_rel) put_rel32_at(from.host->jcc_rel, from.host->stub[0]);
 }
 
 void Translator::note_perf_map(const Block& b, const TranslatedCode& tc) {
   std::fprintf(perf_map_, "%lx %x bt86:%08x_%ui\n", (unsigned long)(uintptr_t)tc.code, tc.size, b.key.eip,
                unsigned(b.insns.size()));
+  if (tc.cold_size)
+    std::fprintf(perf_map_, "%lx %x bt86:%08x_cold\n", (unsigned long)(uintptr_t)tc.cold, tc.cold_size, b.key.eip);
   std::fflush(perf_map_);
 }
 
@@ -722,6 +727,7 @@ std::string Translator::describe_stats() const {
   add("  emitted inline", j.inline_insns);
   add("  emitted as callouts", j.callout_insns);
   add("host code bytes", j.code_bytes);
+  add("  cold (code_buffer.h)", j.cold_code_bytes);
   std::snprintf(line, sizeof line, "  %-34s %.3f\n", "translation seconds", double(j.translate_ns) / 1e9);
   out += line;
   std::snprintf(line, sizeof line, "  %-34s %llu (%.2f%%)\n", "instructions run translated",

@@ -39,7 +39,8 @@ enum class DeclineReason : uint8_t {
 // The translator's statistics (-stats, monitor "info jit").
 struct TranslatorStats {
   uint64_t blocks_translated = 0;
-  uint64_t code_bytes = 0;        // host code emitted (all flushes)
+  uint64_t code_bytes = 0;        // host code emitted (all flushes): hot
+  uint64_t cold_code_bytes = 0;   // and cold
   uint64_t translate_ns = 0;      // host time spent translating
   uint64_t guest_insns_translated = 0;  // guest instructions emitted (inline + callouts)
   uint64_t inline_insns = 0, callout_insns = 0;  // of those, by how
