@@ -687,8 +687,10 @@ void Emitter::choose_rule(Decoded& d, const Insn& insn) {
           ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32)
         r = Rule::Callout;
       break;
-    case Rule::Lea:
-      if (d.ops[1].mem.base == ZYDIS_REGISTER_NONE && d.ops[1].mem.index == ZYDIS_REGISTER_NONE) r = Rule::Callout;
+    case Rule::Lea:  // (an absolute [disp32] is a MOV of the constant: 32-bit destinations only)
+      if (d.ops[1].mem.base == ZYDIS_REGISTER_NONE && d.ops[1].mem.index == ZYDIS_REGISTER_NONE &&
+          ZydisRegisterGetClass(d.ops[0].reg.value) != ZYDIS_REGCLASS_GPR32)
+        r = Rule::Callout;
       break;
     case Rule::DirFlag:
       if (zi.mnemonic == ZYDIS_MNEMONIC_CLI) {  // (#GP unless CPL <= IOPL: then the interpreter's)
@@ -1413,6 +1415,10 @@ void Emitter::emit_insn(unsigned k) {
       if (!emit_ident(k)) emit_callout(k, CalloutKind::Unsupported);
       return;
     case Rule::Lea: {
+      if (d.ops[1].mem.base == ZYDIS_REGISTER_NONE && d.ops[1].mem.index == ZYDIS_REGISTER_NONE) {
+        a_.mov(guest_reg32(ZydisRegisterGetId(d.ops[0].reg.value)), uint32_t(d.ops[1].mem.disp.value));
+        return;
+      }
       bool hb = false, rex = false;
       emit_lea(host_register(d.ops[0].reg.value, &hb, &rex), d.ops[1]);
       return;
