@@ -11,8 +11,10 @@
 // ZF AF PF, BT's others...) come out unchanged and ADC/SBB/RCL/RCR see the guest CF. Afterwards
 // LAHF + SETO read them back. EAX carries the flag image through the asm.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 namespace bt86::host {
 
@@ -119,6 +121,36 @@ BT86_ALL_WIDTHS(BT86_SHIFT, ShiftOp::Rcr, "rcr")
 BT86_ALL_WIDTHS(BT86_SHIFT, ShiftOp::Shl, "shl")
 BT86_ALL_WIDTHS(BT86_SHIFT, ShiftOp::Shr, "shr")
 BT86_ALL_WIDTHS(BT86_SHIFT, ShiftOp::Sar, "sar")
+
+// ROL/ROR by an immediate count, in the host's immediate form. Their OF is undefined for counts
+// above 1 and the two forms need not agree: an Intel Xeon leaves OF as it was for `ror $n` and
+// computes it for `ror %cl` (AMD EPYC computes it for both). Translated code runs the guest's
+// immediate form natively, so the interpreter runs that form too (the other shifts' forms agree
+// on both hosts). One instantiation per count, picked from a table.
+template <ShiftOp OP, class T, unsigned N> T rotate_imm_n(T d, uint32_t& fl) {
+  static_assert(OP == ShiftOp::Rol || OP == ShiftOp::Ror);
+  uint32_t img = flag_image(fl);
+  if constexpr (OP == ShiftOp::Rol) {
+    if constexpr (sizeof(T) == 1) asm(BT86_LOAD_FLAGS "rolb %[n], %b[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : [n] "i"(N) : "cc");
+    else if constexpr (sizeof(T) == 2) asm(BT86_LOAD_FLAGS "rolw %[n], %w[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : [n] "i"(N) : "cc");
+    else asm(BT86_LOAD_FLAGS "roll %[n], %k[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : [n] "i"(N) : "cc");
+  } else {
+    if constexpr (sizeof(T) == 1) asm(BT86_LOAD_FLAGS "rorb %[n], %b[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : [n] "i"(N) : "cc");
+    else if constexpr (sizeof(T) == 2) asm(BT86_LOAD_FLAGS "rorw %[n], %w[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : [n] "i"(N) : "cc");
+    else asm(BT86_LOAD_FLAGS "rorl %[n], %k[d]" BT86_SAVE_FLAGS : [d] "+r"(d), "+a"(img) : [n] "i"(N) : "cc");
+  }
+  fl = flags_from_image(img);
+  return d;
+}
+template <ShiftOp OP, class T, unsigned... N>
+constexpr std::array<T (*)(T, uint32_t&), sizeof...(N)> rotate_imm_table(std::integer_sequence<unsigned, N...>) {
+  return {&rotate_imm_n<OP, T, N>...};
+}
+// count: the masked count (1-31; callers skip 0).
+template <ShiftOp OP, class T> T rotate_imm(T d, uint8_t count, uint32_t& fl) {
+  static constexpr auto table = rotate_imm_table<OP, T>(std::make_integer_sequence<unsigned, 32>{});
+  return table[count & 31](d, fl);
+}
 
 // SHLD/SHRD d, s, CL.
 template <DoubleShiftOp OP, class T> T double_shift(T d, T s, uint8_t count, uint32_t& fl);

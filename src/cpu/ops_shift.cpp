@@ -1,7 +1,8 @@
 // Shifts and rotates (ROL ROR RCL RCR SHL/SAL SHR SAR by 1, imm8 or CL) and the double shifts
 // SHLD/SHRD. The count is masked to 5 bits; a masked count of 0 changes nothing (the operand is
 // still read, so a faulting memory operand faults). Everything else — RCL/RCR modulo 9/17,
-// OF for counts above 1, SHLD/SHRD of 16-bit operands by more than 16 — is the host's result.
+// OF for counts above 1 (ROL/ROR by an immediate: the host's immediate form, alu_host.h), SHLD/SHRD
+// of 16-bit operands by more than 16 — is the host's result.
 // (Zydis decodes the SAL encodings as SHL, so there is no separate SAL row.)
 #include "cpu/alu_host.h"
 #include "cpu/ops_common.h"
@@ -26,7 +27,10 @@ template <ShiftOp OP, class T, Kind D, Kind C> void shift(Cpu& c, const Insn& i)
     return;
   }
   uint32_t f = c.s.eflags;
-  modify<T, D>(c, i, [&](T d) { return host::shift<OP>(d, count, f); });
+  if constexpr (C == Kind::Imm && (OP == ShiftOp::Rol || OP == ShiftOp::Ror))
+    modify<T, D>(c, i, [&](T d) { return host::rotate_imm<OP>(d, count, f); });  // (alu_host.h)
+  else
+    modify<T, D>(c, i, [&](T d) { return host::shift<OP>(d, count, f); });
   c.set_arith_flags(f);
 }
 
