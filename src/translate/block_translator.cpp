@@ -213,8 +213,8 @@ class Emitter {
   }
 
   Emitter(const Block& b, const RawDecode* raw, const uint8_t* bytes, CodeBuffer& buf,
-          const RuntimeRoutines& rt)
-      : b_(b), raw_(raw), bytes_(bytes), buf_(buf), rt_(rt) {
+          const RuntimeRoutines& rt, EntryOrder order)
+      : b_(b), raw_(raw), bytes_(bytes), buf_(buf), rt_(rt), order_(order) {
     code_.reset(ResetPolicy::kSoft);
     code_.init(Environment::host(), uint64_t(buf.cursor()));
     errors_.failed = false;
@@ -412,6 +412,7 @@ class Emitter {
   const uint8_t* bytes_;               // the block's guest bytes (one page)
   CodeBuffer& buf_;
   const RuntimeRoutines& rt_;
+  const EntryOrder order_;
   AsmState& st_ = asm_state();
   CodeHolder& code_ = st_.code;
   AsmState::Errors& errors_ = st_.errors;
@@ -1268,21 +1269,26 @@ void Emitter::emit_exit(uint32_t target, unsigned slot) {
   } keep{spilled_, spilled_};
   if (((target ^ b_.key.eip) & ~0xFFFu) == 0) {
     // The stub: a jmp rel32 in the hot code (linking points it at the target's entry) to the
-    // cold part that asks the dispatcher to link it.
+    // cold part that asks the dispatcher to link it. A stub emitted in the cold code (a Jcc's
+    // taken arm, which linking bypasses) is that cold part itself, its first five bytes the
+    // ones linking rewrites.
+    const bool was_cold = cold_now_;
     stub_label_[slot] = a_.newLabel();
     stub_used_[slot] = true;
     stub_spilled_[slot] = spilled_;
     const Label far_side = a_.newLabel();
     a_.bind(stub_label_[slot]);
-    a_.long_().jmp(far_side);
-    to_cold();
+    if (!was_cold) {
+      a_.long_().jmp(far_side);
+      to_cold();
+    }
     a_.bind(far_side);
-    put_mov_eip(target);
+    put_mov_eip(target);  // (8 bytes: room for a jmp rel32)
     put_mov_r10_imm64(uint64_t(&b_));
     const uint8_t mov_r9d[6] = {0x41, 0xB9, uint8_t(slot), 0, 0, 0};  // mov r9d, slot
     put(mov_r9d, 6);
     put_rel32(0xE9, uint64_t(spilled_ ? rt_.exit_link_spilled : rt_.exit_link));
-    to_hot();
+    if (!was_cold) to_hot();
   } else {
     a_.mov(x::r8d, target);
     emit_lookup_jump();
@@ -1511,14 +1517,27 @@ void Emitter::emit_insn(unsigned k) {
       bind_resume(slow_.back().resume);
       return;
     case Rule::Jcc: {
+      // The taken arm's stub is cold (linking points the Jcc itself at the target): the hot
+      // code ends with the fall-through's five-byte jump, which a block laid out right after
+      // this one turns into a NOP (Translator::lay_out_successor).
       host_flags_needed();  // (both exits assume the flags in the host)
       Label taken = a_.newLabel();
       a_.long_().j(cond_of(d.zi->mnemonic), taken);  // (rel32: linking the taken arm patches it)
       jcc_end_ = a_.newLabel();
       a_.bind(jcc_end_);
-      emit_exit(b_.targets[1], 1);
-      a_.bind(taken);
-      emit_exit(b_.targets[0], 0);
+      if (((b_.targets[0] ^ b_.key.eip) & ~0xFFFu) == 0) {
+        const bool spilled = spilled_;
+        to_cold();
+        a_.bind(taken);
+        emit_exit(b_.targets[0], 0);
+        to_hot();
+        spilled_ = spilled;
+        emit_exit(b_.targets[1], 1);
+      } else {  // (the taken arm through the inline cache and lookup: in the hot code, as before)
+        emit_exit(b_.targets[1], 1);
+        a_.bind(taken);
+        emit_exit(b_.targets[0], 0);
+      }
       return;
     }
     case Rule::Jecxz: {
@@ -1663,7 +1682,35 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
   Label page2_exit, budget_exit_spilled;
   unsigned settled_at = 0;
   const EntryFlags wants = b_.straddles() ? EntryFlags::Parked : entry_flags(&settled_at);
-  if (wants == EntryFlags::Dead || wants == EntryFlags::Unsettled) {
+  // A block laid out right after its predecessor (order_ != Default) starts with the entry that
+  // predecessor's fall-through takes; the other one then lives in the cold code and jumps back.
+  if (order_ == EntryOrder::InHostFirst && (wants == EntryFlags::Dead || wants == EntryFlags::Unsettled)) {
+    // (entry_spilled's budget check is in the cold code: a budget site of its own, which
+    // handle_host_fault finds through the cold parts' index)
+    budget_exit_spilled = a_.newLabel();
+    const Label body = a_.newLabel(), check = a_.newLabel();
+    a_.bind(entry);
+    put_budget_check(-int32_t(n));  // (r9d = 0 for an Unsettled body: the flags are in the host)
+    a_.bind(body);
+    to_cold();
+    a_.bind(entry_spilled);
+    put_lea_r13(-int32_t(n));
+    a_.bind(check);
+    put_budget_load();
+    budget_sites_.push_back({check, budget_exit_spilled});
+    if (wants == EntryFlags::Unsettled) a_.mov(x::r9d, 1);  // (MOV: the flags stay)
+    put_jmp_bound(body);
+    to_hot();
+    if (wants == EntryFlags::Unsettled) unsettled_until_ = int(settled_at);
+  } else if (order_ == EntryOrder::InHostFirst && wants == EntryFlags::InHost) {
+    a_.bind(entry);
+    put_budget_check(-int32_t(n));
+    to_cold();
+    a_.bind(entry_spilled);
+    restore_all_flags();
+    put_jmp_bound(entry);
+    to_hot();
+  } else if (wants == EntryFlags::Dead || wants == EntryFlags::Unsettled) {
     budget_exit_spilled = a_.newLabel();
     const Label body = a_.newLabel();
     a_.bind(entry_spilled);
@@ -1679,6 +1726,14 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
     restore_all_flags();
     a_.bind(entry);
     put_budget_check(-int32_t(n));
+  } else if (wants == EntryFlags::Parked && order_ == EntryOrder::SpilledFirst) {
+    a_.bind(entry_spilled);
+    to_cold();
+    a_.bind(entry);
+    spill_flags();
+    put_jmp_bound(entry_spilled);
+    to_hot();
+    spilled_ = true;
   } else {
     a_.bind(entry);
     spill_flags();
@@ -1807,9 +1862,10 @@ std::shared_ptr<TranslatedCode> Emitter::run(TranslationCounts* counts) {
 }  // namespace
 
 std::shared_ptr<TranslatedCode> translate_block(const Block& b, const RawDecode* raw, const uint8_t* bytes,
-                                                CodeBuffer& buf, const RuntimeRoutines& rt, TranslationCounts* counts) {
+                                                CodeBuffer& buf, const RuntimeRoutines& rt, TranslationCounts* counts,
+                                                EntryOrder order) {
   TranslationCounts c;
-  Emitter e(b, raw, bytes, buf, rt);
+  Emitter e(b, raw, bytes, buf, rt, order);
   auto tc = e.run(&c);
   if (counts) *counts = c;
   return tc;

@@ -24,10 +24,17 @@ struct TranslationCounts {
   bool no_room = false;        // null returned because the code buffer is full (else: cannot emit)
 };
 
+// Which entry a block's hot code starts with. Default: whichever needs no jump between the two;
+// a block laid out right after its predecessor (Translator::lay_out_successor) starts with the
+// one that predecessor's fall-through takes (the guest flags in the host, or parked), so the
+// fall-through needs no jump at all; the other entry then sits in the cold code.
+enum class EntryOrder : uint8_t { Default, InHostFirst, SpilledFirst };
+
 // Translates `b` into `buf`. Returns null if the buffer is full (counts->no_room) or the block
 // cannot be emitted (an encoding the assembler refuses; the interpreter runs it).
 // `raw`: Zydis's decoding of b.insns (from build_block); `bytes`: the block's guest bytes.
 std::shared_ptr<TranslatedCode> translate_block(const Block& b, const RawDecode* raw, const uint8_t* bytes,
-                                                CodeBuffer& buf, const jit::RuntimeRoutines& rt, TranslationCounts* counts);
+                                                CodeBuffer& buf, const jit::RuntimeRoutines& rt, TranslationCounts* counts,
+                                                EntryOrder order = EntryOrder::Default);
 
 }  // namespace bt86

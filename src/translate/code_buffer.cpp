@@ -26,4 +26,23 @@ CodeBuffer::CodeBuffer(size_t bytes)
 
 CodeBuffer::~CodeBuffer() { munmap(map_, map_bytes_); }
 
+// At most two long NOPs for the up to 15 bytes (the recommended 1- to 8-byte forms).
+void CodeBuffer::fill_nops(uint8_t* at, size_t n) {
+  static const uint8_t nops[9][8] = {{},
+                                     {0x90},
+                                     {0x66, 0x90},
+                                     {0x0F, 0x1F, 0x00},
+                                     {0x0F, 0x1F, 0x40, 0x00},
+                                     {0x0F, 0x1F, 0x44, 0x00, 0x00},
+                                     {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+                                     {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+                                     {0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00}};
+  while (n) {
+    const size_t k = n > 8 ? 8 : n;
+    std::memcpy(at, nops[k], k);
+    at += k;
+    n -= k;
+  }
+}
+
 }  // namespace bt86

@@ -29,7 +29,15 @@ class CodeBuffer {
 
   uint8_t* cursor() const { return base_ + used_; }  // the hot part's
   size_t room() const { return hot_size_ - used_; }
-  void commit(size_t n) { used_ += (n + 15) & ~size_t(15); }
+  // n bytes of hot code were placed at the cursor; the cursor moves on to a 16-byte boundary,
+  // with long NOPs in between (a block laid out behind another falls through them:
+  // Translator::lay_out_successors).
+  void commit(size_t n) {
+    const size_t end = used_ + n;
+    used_ = (end + 15) & ~size_t(15);
+    fill_nops(base_ + end, used_ - end);
+  }
+  static void fill_nops(uint8_t* at, size_t n);
   uint8_t* cold_cursor() const { return base_ + hot_size_ + cold_used_; }
   size_t cold_room() const { return size_ - hot_size_ - cold_used_; }
   void commit_cold(size_t n) { cold_used_ += (n + 7) & ~size_t(7); }
@@ -50,6 +58,7 @@ class CodeBuffer {
   size_t used() const { return used_; }
   size_t cold_used() const { return cold_used_; }
   const uint8_t* base() const { return base_; }
+  const uint8_t* cold_base() const { return base_ + hot_size_; }
   size_t size() const { return size_; }
   bool contains(const void* p) const {
     return static_cast<const uint8_t*>(p) >= base_ && static_cast<const uint8_t*>(p) < base_ + size_;

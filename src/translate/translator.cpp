@@ -228,12 +228,20 @@ bool Translator::handle_host_fault(const uint8_t* pc, const void* addr, bool wri
   const uint32_t off_pc = uint32_t(pc - buf_.base());
   const size_t page = off_pc >> 12, pages = code_page_first_.size();
   if (code_entry_off_.empty()) return false;
-  const uint32_t first_here = code_page_first_[std::min(page, pages - 1)];  // (past the last: the newest
-  const uint32_t lo = first_here ? first_here - 1 : 0;                       // blocks may run on into it)
-  const uint32_t hi = page + 1 < pages ? code_page_first_[page + 1] : uint32_t(code_entry_off_.size());
-  auto after = std::upper_bound(code_entry_off_.begin() + lo, code_entry_off_.begin() + std::max(lo, hi), off_pc);
-  if (after == code_entry_off_.begin()) return false;
-  const TranslatedCode& tc = *code_order_[size_t(after - code_entry_off_.begin()) - 1];
+  size_t index;
+  if (pc >= buf_.cold_base()) {  // a block's cold code (only a budget check faults there)
+    auto after = std::upper_bound(code_cold_off_.begin(), code_cold_off_.end(), off_pc);
+    if (after == code_cold_off_.begin()) return false;
+    index = size_t(after - code_cold_off_.begin()) - 1;
+  } else {
+    const uint32_t first_here = code_page_first_[std::min(page, pages - 1)];  // (past the last: the newest
+    const uint32_t lo = first_here ? first_here - 1 : 0;                       // blocks may run on into it)
+    const uint32_t hi = page + 1 < pages ? code_page_first_[page + 1] : uint32_t(code_entry_off_.size());
+    auto after = std::upper_bound(code_entry_off_.begin() + lo, code_entry_off_.begin() + std::max(lo, hi), off_pc);
+    if (after == code_entry_off_.begin()) return false;
+    index = size_t(after - code_entry_off_.begin()) - 1;
+  }
+  const TranslatedCode& tc = *code_order_[index];
   if (budget_check) {  // a block's entry found the budget spent: its budget exit
     *resume = tc.code + (pc < tc.entry ? tc.budget_exit_spilled : tc.budget_exit);
     for (const TranslatedCode::FaultSite& s : tc.budget_sites)
@@ -265,6 +273,7 @@ void Translator::note_code_order(const std::shared_ptr<TranslatedCode>& tc) {
   while (code_page_first_.size() <= (off >> 12)) code_page_first_.push_back(index);
   code_order_.push_back(tc);
   code_entry_off_.push_back(off);
+  code_cold_off_.push_back(uint32_t(tc->cold - buf_.base()));
 }
 
 // The lookup routine's exec-TLB refill (see RefillFn): the lookup then leaves if the fetch
@@ -279,6 +288,7 @@ bool Translator::refill_exec(uint32_t eip) {
 void Translator::flush_code() {
   code_order_.clear();
   code_entry_off_.clear();
+  code_cold_off_.clear();
   code_page_first_.clear();
   one_off_.clear();
   cache_.drop_all();
@@ -359,6 +369,15 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
     one_off_.insert(one_off_key);
     return nullptr;
   }
+  Block* raw = install(std::move(b), std::move(tc), counts, t0);
+  remember_for_lookup(*raw);
+  lay_out_successors(*raw, host - (lin & 0xFFF));
+  return raw;
+}
+
+// A translated block into the cache, counted (and traced, and named for perf).
+Block* Translator::install(std::unique_ptr<Block> b, std::shared_ptr<TranslatedCode> tc, const TranslationCounts& counts,
+                           uint64_t t0) {
   js_.translate_ns += host_ns() - t0;
   ++js_.blocks_translated;
   ++st_.blocks_made;
@@ -381,8 +400,56 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   cache_.insert(std::move(b), [&](uint32_t paddr) { cpu_.mmu.code_page_added(paddr); });
   if (raw->straddles()) ++js_.straddlers;
   if (raw->thunk_reg != Block::kNoThunk) ++js_.thunks_inlined;
-  remember_for_lookup(*raw);
   return raw;
+}
+
+// Traces in their simplest form: a block whose hot code ends with a same-page chainable exit
+// (a Jcc's fall-through, a direct JMP or CALL, a block cut at its size cap) gets that exit's
+// target translated right behind it — if the interpreter ran it often enough
+// (Options::hot_after / 2) and it is not translated yet — starting with the entry the exit takes,
+// and linked at once: the exit's five-byte jump becomes a NOP (Translator::patch), so the path
+// runs on without a jump, and on through up to kLayoutDepth blocks. `page`: the host bytes of
+// b's code page (its successors are on the same page).
+void Translator::lay_out_successors(const Block& first, const uint8_t* page) {
+  const Block* b = &first;
+  for (unsigned depth = 0; depth < kLayoutDepth && opt_.hot_after; ++depth) {
+    const TranslatedCode& h = *b->host;
+    int slot = -1;
+    for (int s = 0; s < 2; ++s)
+      if (h.stub[s] && h.stub[s] + 5 == h.code + h.size) slot = s;
+    if (slot < 0 || b->straddles()) return;
+    const uint32_t eip = b->targets[slot];
+    const uint32_t lin = b->key.cs_base + eip;
+    if (((lin ^ b->key.lin()) & ~0xFFFu) != 0) return;
+    const BlockKey key{(b->key.phys & ~0xFFFu) | (lin & 0xFFFu), eip, b->key.cs_base, b->key.cs_limit, b->key.mode};
+    if (cache_.find(key)) return;
+    const uint64_t one_off_key = uint64_t(key.phys) << 32 | key.mode;
+    if (one_off_.count(one_off_key)) return;
+    if (heat_[(key.phys * 0x9E3779B1u ^ key.mode * 0x85EBCA6Bu) >> (32 - kHeatBits)] < opt_.hot_after / 2) return;
+    auto next = std::make_unique<Block>();
+    next->key = key;
+    const uint64_t t0 = host_ns();
+    // (Decoding raises the fault an undecodable first instruction would: that belongs to the
+    // successor's own run, not to this lookup, so it is only a reason to stop here.)
+    bool built = false;
+    try {
+      built = build_block(cpu_, decoder(), lin, page, *next, opt_.max_block_insns, raw_.get(), true);
+    } catch (const GuestFault&) {
+      built = false;
+    }
+    if (!built || next->straddles()) return;
+    note_pc_thunk(*next);
+    TranslationCounts counts;
+    auto tc = translate_block(*next, raw_.get(), page + (lin & 0xFFFu), buf_, rt_, &counts,
+                              h.stub_spilled[slot] ? EntryOrder::SpilledFirst : EntryOrder::InHostFirst);
+    if (!tc) return;  // (no room: the next lookup flushes)
+    Block* t = install(std::move(next), std::move(tc), counts, t0);
+    Block& from = const_cast<Block&>(*b);
+    cache_.link(&from, t, eip, uint8_t(slot));
+    patch(from, uint8_t(slot), t);
+    ++js_.laid_out;
+    b = t;
+  }
 }
 
 // i386 position-independent code gets its own address by calling a PC thunk, `mov r32, [esp];
@@ -457,6 +524,15 @@ void put_rel32_at(uint8_t* rel, const uint8_t* target) {  // rel32 ending at rel
 void Translator::patch(Block& from, uint8_t slot, const Block* to) {
   uint8_t* at = from.host->stub[slot];
   const uint8_t* target = from.host->stub_spilled[slot] ? to->host->entry_spilled : to->host->entry;
+  // Laid out right behind (lay_out_successors): the stub ends `from`'s hot code and the target
+  // entry starts `to`'s, the NOP padding to the 16-byte boundary in between: falls through.
+  const uint8_t* end = from.host->code + from.host->size;
+  if (at + 5 == end && target == to->host->code && !(slot == 0 && from.host->jcc_rel) &&
+      to->host->code == reinterpret_cast<const uint8_t*>((uintptr_t(end) + 15) & ~uintptr_t(15))) {
+    static const uint8_t nop5[5] = {0x0F, 0x1F, 0x44, 0x00, 0x00};
+    std::memcpy(at, nop5, 5);
+    return;
+  }
   at[0] = 0xE9;
   put_rel32_at(at + 1, target);
   if (slot == 0 && from.host->jcc_rel) put_rel32_at(from.host->jcc_rel, target);
@@ -741,6 +817,7 @@ std::string Translator::describe_stats() const {
   add("exits: budget", j.exits[jit::kExitBudget]);
   add("exits: straddler's page 2 unmapped", j.exits[jit::kExitPage2]);
   add("exits chained (then linked)", j.chained_exits);
+  add("blocks laid out behind their predecessor", j.laid_out);
   add("exits not chained", j.unchained_exits);
   add("indirect table fills", j.lookup_fills);
   add("indirect table flushes", j.lookup_flushes);

@@ -15,6 +15,7 @@
 #include <vector>
 #include "cpu/block_cache.h"
 #include "cpu/block_decoder.h"
+#include "translate/block_translator.h"
 #include "translate/budget_area.h"
 #include "cpu/engine.h"
 #include "cpu/interpreter.h"
@@ -41,6 +42,7 @@ struct TranslatorStats {
   uint64_t blocks_translated = 0;
   uint64_t code_bytes = 0;        // host code emitted (all flushes): hot
   uint64_t cold_code_bytes = 0;   // and cold
+  uint64_t laid_out = 0;          // blocks translated right behind their predecessor
   uint64_t translate_ns = 0;      // host time spent translating
   uint64_t guest_insns_translated = 0;  // guest instructions emitted (inline + callouts)
   uint64_t inline_insns = 0, callout_insns = 0;  // of those, by how
@@ -119,6 +121,10 @@ class Translator final : public Engine {
   // *cold: not run often enough yet) or if fetching it faults (*fault; other guest faults, e.g.
   // in decoding across pages, are thrown).
   Block* lookup_translated(uint32_t* flushed, bool* cold, std::optional<GuestFault>* fault);
+  Block* install(std::unique_ptr<Block> b, std::shared_ptr<TranslatedCode> tc, const TranslationCounts& counts,
+                 uint64_t t0);
+  void lay_out_successors(const Block& first, const uint8_t* page);
+  static constexpr unsigned kLayoutDepth = 8;
   void run_interpreter(uint64_t limit, DeclineReason why, bool step_after_shadow = false);
   void patch(Block& from, uint8_t slot, const Block* to);
   void unpatch(Block& from, uint8_t slot);
@@ -141,6 +147,7 @@ class Translator final : public Engine {
   // be running up to its next exit).
   std::vector<std::shared_ptr<TranslatedCode>> code_order_;
   std::vector<uint32_t> code_entry_off_;   // their entries' offsets in the buffer (same order)
+  std::vector<uint32_t> code_cold_off_;    // their cold parts' offsets (same order, ascending too)
   std::vector<uint32_t> code_page_first_;  // per 4 KiB of buffer: first block starting there or later
   void note_code_order(const std::shared_ptr<TranslatedCode>& tc);
   // The block being translated, as Zydis decoded it (max_block_insns entries, reused).
