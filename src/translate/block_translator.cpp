@@ -1364,12 +1364,9 @@ void Emitter::emit_lookup_jump(int32_t ret_pop) {
   put_epoch_compare();
   a_.jne(general);
   put(jmp_code, 4);
-  to_cold();  // (the lookup routine: less often)
+  to_cold();  // (the lookup routine: less often; r11 = the inline cache, or from `fill` the slot)
   a_.bind(general);
-  if (ras) {
-    put_mov_r11_imm64(uint64_t(ic));
-    a_.bind(fill);
-  }
+  if (ras) a_.bind(fill);
   {  // mov r9, mode << 32
     uint8_t b[10] = {0x49, 0xB9};
     const uint64_t tag = uint64_t(b_.key.mode) << 32;

@@ -25,7 +25,7 @@ struct TranslationCounts {
 };
 
 // Which entry a block's hot code starts with. Default: whichever needs no jump between the two;
-// a block laid out right after its predecessor (Translator::lay_out_successor) starts with the
+// a block laid out right after its predecessor (Translator::lay_out_successors) starts with the
 // one that predecessor's fall-through takes (the guest flags in the host, or parked), so the
 // fall-through needs no jump at all; the other entry then sits in the cold code.
 enum class EntryOrder : uint8_t { Default, InHostFirst, SpilledFirst };

@@ -56,7 +56,6 @@ class CodeBuffer {
     return p;
   }
   size_t used() const { return used_; }
-  size_t cold_used() const { return cold_used_; }
   const uint8_t* base() const { return base_; }
   const uint8_t* cold_base() const { return base_ + hot_size_; }
   size_t size() const { return size_; }

@@ -46,9 +46,10 @@ struct TranslatedCode {
   uint32_t size = 0;       // the hot part's bytes
   uint8_t* cold = nullptr;  // its cold code (elsewhere in the buffer: code_buffer.h)
   uint32_t cold_size = 0;
-  // Offsets (from `code`; the cold code lies above) of the budget exits, where the SIGSEGV handler sends a budget check that found the
-  // budget spent: one for checks at or past `entry`, one (taking the flags back) for a check
-  // before it (entry_spilled's own, see Emitter::run).
+  // Offsets (from `code`; the cold code lies above) of the budget exits, where the SIGSEGV
+  // handler sends a budget check that found the budget spent: one for checks at or past `entry`,
+  // one (taking the flags back) for a check before it (entry_spilled's own, see Emitter::run).
+  // A check in the cold code is one of budget_sites.
   uint32_t budget_exit = 0, budget_exit_spilled = 0;
   // Chainable exits (slot 0: jump / taken / fall-through, slot 1: not taken): the stub, a
   // `jmp rel32` to its cold part, is pointed at the target's entry when linked and back when the
@@ -67,8 +68,8 @@ struct TranslatedCode {
                              // parked, and go into the host flags before the slow path
   };
   std::vector<FaultSite> fault_sites;
-  // Budget checks inside the body (an inlined thunk's, in code order) -> where they go when the
-  // budget is spent (access = the check's load).
+  // Budget checks other than the entries' (an inlined thunk's; a cold entry_spilled's, see
+  // EntryOrder) -> where they go when the budget is spent (access = the check's load).
   std::vector<FaultSite> budget_sites;
 };
 

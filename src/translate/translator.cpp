@@ -327,10 +327,10 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
     cache_.drop(b);
   }
   if (!host) return nullptr;  // code in MMIO: the interpreter runs it uncached
-  const uint64_t one_off_key = uint64_t(key.phys) << 32 | key.mode;
+  const uint64_t one_off_key = one_off_key_of(key);
   if (one_off_.count(one_off_key)) return nullptr;  // known to start with an instruction across pages
   if (opt_.hot_after) {
-    uint8_t& h = heat_[(key.phys * 0x9E3779B1u ^ key.mode * 0x85EBCA6Bu) >> (32 - kHeatBits)];
+    uint8_t& h = heat_of(key);
     if (h < opt_.hot_after) {
       ++h;
       *cold = true;
@@ -371,7 +371,7 @@ Block* Translator::lookup_translated(uint32_t* flushed, bool* cold, std::optiona
   }
   Block* raw = install(std::move(b), std::move(tc), counts, t0);
   remember_for_lookup(*raw);
-  lay_out_successors(*raw, host - (lin & 0xFFF));
+  if (!raw->straddles()) lay_out_successors(*raw, host - (lin & 0xFFF));  // (host: on the code page)
   return raw;
 }
 
@@ -417,15 +417,13 @@ void Translator::lay_out_successors(const Block& first, const uint8_t* page) {
     int slot = -1;
     for (int s = 0; s < 2; ++s)
       if (h.stub[s] && h.stub[s] + 5 == h.code + h.size) slot = s;
-    if (slot < 0 || b->straddles()) return;
+    if (slot < 0) return;
     const uint32_t eip = b->targets[slot];
     const uint32_t lin = b->key.cs_base + eip;
     if (((lin ^ b->key.lin()) & ~0xFFFu) != 0) return;
     const BlockKey key{(b->key.phys & ~0xFFFu) | (lin & 0xFFFu), eip, b->key.cs_base, b->key.cs_limit, b->key.mode};
     if (cache_.find(key)) return;
-    const uint64_t one_off_key = uint64_t(key.phys) << 32 | key.mode;
-    if (one_off_.count(one_off_key)) return;
-    if (heat_[(key.phys * 0x9E3779B1u ^ key.mode * 0x85EBCA6Bu) >> (32 - kHeatBits)] < opt_.hot_after / 2) return;
+    if (one_off_.count(one_off_key_of(key)) || heat_of(key) < opt_.hot_after / 2) return;
     auto next = std::make_unique<Block>();
     next->key = key;
     const uint64_t t0 = host_ns();

@@ -123,7 +123,7 @@ class Translator final : public Engine {
   Block* lookup_translated(uint32_t* flushed, bool* cold, std::optional<GuestFault>* fault);
   Block* install(std::unique_ptr<Block> b, std::shared_ptr<TranslatedCode> tc, const TranslationCounts& counts,
                  uint64_t t0);
-  void lay_out_successors(const Block& first, const uint8_t* page);
+  void lay_out_successors(const Block& first, const uint8_t* page);  // (first: not a straddler)
   static constexpr unsigned kLayoutDepth = 8;
   void run_interpreter(uint64_t limit, DeclineReason why, bool step_after_shadow = false);
   void patch(Block& from, uint8_t slot, const Block* to);
@@ -153,10 +153,12 @@ class Translator final : public Engine {
   // The block being translated, as Zydis decoded it (max_block_insns entries, reused).
   std::unique_ptr<RawDecode[]> raw_{new RawDecode[opt_.max_block_insns]};
   std::unordered_set<uint64_t> one_off_;  // phys << 32 | mode of blocks left to the interpreter
+  static uint64_t one_off_key_of(const BlockKey& k) { return uint64_t(k.phys) << 32 | k.mode; }
                                           // (uncacheable, or refused by the assembler)
   std::unique_ptr<uint8_t[]> heat_;  // interpreted runs per block (hashed; a collision only
                                      // translates a block early, see docs/translator.md)
   static constexpr unsigned kHeatBits = 20;
+  uint8_t& heat_of(const BlockKey& k) { return heat_[(k.phys * 0x9E3779B1u ^ k.mode * 0x85EBCA6Bu) >> (32 - kHeatBits)]; }
   Interpreter interp_;
   BlockCache cache_;
   CodeBuffer buf_;
